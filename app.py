@@ -1,0 +1,25 @@
+"""asn-dash entry point: `streamlit run app.py`.
+
+Opens (and on first start creates and seeds) the store, draws the shared sidebar and runs
+the chosen page. Pages hold no business logic; they call asn_dash.
+"""
+
+import streamlit as st
+
+from asn_dash import ui
+
+st.set_page_config(page_title="ASN-panelen – Tyresö kommun", page_icon="📊", layout="wide")
+
+store = ui.store()
+
+pages = [
+    st.Page("pages/oversikt.py", title="Översikt", icon="🎯", default=True),
+    st.Page("pages/om_data.py", title="Om data", icon="ℹ️"),
+]
+navigation = st.navigation(pages)
+
+st.sidebar.title("ASN-panelen")
+st.sidebar.caption("Arbetsmarknads- och socialnämnden, Tyresö kommun")
+ui.sidebar_selection(store)
+
+navigation.run()

@@ -1,0 +1,335 @@
+"""The indicator catalogue: reviewed YAML files under ``data/catalogue/``, validated on load.
+
+Three files, each with one job:
+
+* ``units.yaml``       the units (enheter), their names and avdelning over time;
+* ``indicators.yaml``  every indicator: name, unit, frequency, direction, aggregation, source;
+* ``plans.yaml``       per plan year: målområden → nämndmål → indicators with their target rule.
+
+Any problem raises :class:`CatalogueError`, whose message names the file, the line, the
+entry and the fix, in Swedish and English.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import AsnError
+from .periods import parse_key
+from .targets import BASELINE, FIXED, TOLERANCE, YES_NO, TargetRule, parse_target
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+ENV_VAR = "ASN_CATALOGUE"  # an alternative catalogue folder, e.g. for a trial of new plans
+FILES = ("units.yaml", "indicators.yaml", "plans.yaml")
+
+KOLADA_ID = re.compile(r"^[NU]\d{5}$")
+INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$|^[NU]\d{5}$")
+UPLOAD = "uppladdning"
+
+Unit = Literal["antal", "procent", "tkr", "kr", "dagar", "index", "ja/nej", "text"]
+Frequency = Literal["månad", "tertial", "år", "status"]
+Direction = Literal["lägre", "högre", "ingen"]
+UnitAggregation = Literal["sum", "mean", "none"]
+PeriodAggregation = Literal["sum", "mean", "last", "r12"]
+
+
+class CatalogueError(AsnError):
+    """The catalogue files cannot be used as they are."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UnitVersion(_Model):
+    name: str = Field(min_length=1)
+    avdelning: str | None = None
+    valid_from: str
+
+    @field_validator("valid_from")
+    @classmethod
+    def _month_key(cls, v: str) -> str:
+        if parse_key(v).kind != "månad":
+            raise ValueError("valid_from måste vara en månad, ÅÅÅÅ-MM")
+        return v
+
+
+class UnitDef(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    whole_administration: bool = False
+    history: list[UnitVersion] = Field(min_length=1)
+
+    @field_validator("history")
+    @classmethod
+    def _ordered(cls, v: list[UnitVersion]) -> list[UnitVersion]:
+        starts = [h.valid_from for h in v]
+        if starts != sorted(starts) or len(set(starts)) != len(starts):
+            raise ValueError("historiken måste stå i tidsordning utan dubbletter av valid_from")
+        return v
+
+
+class UnitsFile(_Model):
+    units: list[UnitDef] = Field(min_length=1)
+
+
+class IndicatorDef(_Model):
+    id: str = Field(pattern=INDICATOR_ID.pattern)
+    name: str = Field(min_length=1)
+    description: str | None = None
+    unit: Unit
+    frequency: Frequency
+    direction: Direction
+    unit_aggregation: UnitAggregation
+    period_aggregation: PeriodAggregation
+    source: str
+    kolada_retired: str | None = None  # why a named Kolada KPI cannot be fetched
+    sensitive: bool = False
+    budget_volume: dict[int, float] | None = None  # placements: budgeted count per month, by year
+    budget_price_per_day: dict[int, float] | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, v: str) -> str:
+        if v != UPLOAD and not KOLADA_ID.match(v):
+            raise ValueError(
+                f"source måste vara '{UPLOAD}' eller ett Kolada-id som N31814/U31402 (fick '{v}')"
+            )
+        return v
+
+    @property
+    def kolada_kpi(self) -> str | None:
+        return None if self.source == UPLOAD else self.source
+
+
+class PlanIndicator(_Model):
+    id: str
+    target: str | None = None
+    note: str | None = None
+
+
+class GoalDef(_Model):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1)
+    indicators: list[PlanIndicator] = Field(default_factory=list)
+
+
+class GoalAreaDef(_Model):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1)
+    municipal_goal: str | None = None
+    goals: list[GoalDef] = Field(min_length=1)
+
+
+class PlanDef(_Model):
+    year: int = Field(ge=2000, le=2100)
+    title: str
+    source: str
+    goal_areas: list[GoalAreaDef] = Field(min_length=1)
+
+
+class PlansFile(_Model):
+    plans: list[PlanDef] = Field(min_length=1)
+
+
+class IndicatorsFile(_Model):
+    indicators: list[IndicatorDef] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    units: list[UnitDef]
+    indicators: list[IndicatorDef]
+    plans: list[PlanDef]
+    digest: str  # sha256 of the three files, to notice edits
+
+    def indicator(self, indicator_id: str) -> IndicatorDef:
+        return self.indicators_by_id[indicator_id]
+
+    @property
+    def indicators_by_id(self) -> dict[str, IndicatorDef]:
+        return {i.id: i for i in self.indicators}
+
+    @property
+    def whole_administration_unit(self) -> str:
+        return next(u.id for u in self.units if u.whole_administration)
+
+    def target_rules(self) -> dict[tuple[int, str, str], TargetRule]:
+        """(plan year, goal id, indicator id) → parsed target rule."""
+        return {
+            (p.year, g.id, pi.id): parse_target(pi.target)
+            for p in self.plans
+            for a in p.goal_areas
+            for g in a.goals
+            for pi in g.indicators
+        }
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+    """The 1-based line of the YAML node at a pydantic error location, as near as it gets."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            match = node.value[part]
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+        line = node.start_mark.line + 1
+    return line
+
+
+def _where(loc: tuple, data: object) -> str:
+    """A readable path like ``indicators[3] (id: hushall_ekb).unit``."""
+    parts, cur = [], data
+    for part in loc:
+        if isinstance(part, int):
+            label = f"[{part + 1}]"
+            if isinstance(cur, list) and part < len(cur) and isinstance(cur[part], dict) and "id" in cur[part]:
+                label += f" (id: {cur[part]['id']})"
+            parts.append(label)
+            cur = cur[part] if isinstance(cur, list) and part < len(cur) else None
+        else:
+            parts.append(("." if parts else "") + str(part))
+            cur = cur.get(part) if isinstance(cur, dict) else None
+    return "".join(parts)
+
+
+_FIX = (
+    "Rätta filen och starta om / Fix the file and restart. "
+    "Se kommentaren överst i filen för tillåtna värden."
+)
+
+
+def _fail(path: Path, line: int | None, where: str, reason: str) -> CatalogueError:
+    at = f"{path}" + (f", rad {line}" if line else "")
+    return CatalogueError(
+        f"Katalogfilen {at}: {where}: {reason}. {_FIX}",
+        f"Catalogue file {at}: {where}: {reason}.",
+    )
+
+
+def _read(path: Path, model: type[_Model]):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogueError(
+            f"Katalogfilen {path} saknas. Återställ den från git (git checkout -- {path.name}).",
+            f"Catalogue file {path} is missing.",
+        ) from None
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise _fail(path, line, "YAML-syntax", f"{problem}") from None
+    if not isinstance(data, dict):
+        raise _fail(path, 1, "filen", "måste vara en YAML-mappning med en toppnyckel")
+    try:
+        return model.model_validate(data), node, data
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        reason = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "literal_error":
+            reason = f"ogiltigt värde {err['input']!r}; {reason}"
+        elif err["type"] == "missing":
+            reason = "obligatoriskt fält saknas"
+        elif err["type"] == "extra_forbidden":
+            reason = "okänt fält (stavfel?)"
+        more = f" (+{len(exc.errors()) - 1} fel till)" if len(exc.errors()) > 1 else ""
+        raise _fail(path, _line_of(node, err["loc"]), _where(err["loc"], data), reason + more) from None
+
+
+def load_catalogue(directory: Path | str | None = None) -> Catalogue:
+    """Load and cross-check the three catalogue files."""
+    directory = Path(directory or os.environ.get(ENV_VAR) or DEFAULT_DIR)
+    paths = {name: directory / name for name in FILES}
+    units_file, units_node, units_data = _read(paths["units.yaml"], UnitsFile)
+    ind_file, ind_node, ind_data = _read(paths["indicators.yaml"], IndicatorsFile)
+    plans_file, plans_node, plans_data = _read(paths["plans.yaml"], PlansFile)
+
+    def fail(name: str, loc: tuple, data: object, node: yaml.Node, reason: str) -> CatalogueError:
+        return _fail(paths[name], _line_of(node, loc), _where(loc, data), reason)
+
+    _unique([u.id for u in units_file.units], "units.yaml", ("units",), units_data, units_node, fail)
+    whole = [u.id for u in units_file.units if u.whole_administration]
+    if len(whole) != 1:
+        raise fail("units.yaml", ("units",), units_data, units_node,
+                   "exakt en enhet ska ha whole_administration: true (hela förvaltningen)")
+
+    _unique([i.id for i in ind_file.indicators], "indicators.yaml", ("indicators",), ind_data, ind_node, fail)
+    for n, ind in enumerate(ind_file.indicators):
+        loc = ("indicators", n)
+        if ind.source != UPLOAD and ind.id != ind.source and KOLADA_ID.match(ind.id):
+            raise fail("indicators.yaml", loc + ("id",), ind_data, ind_node,
+                       f"ett id som ser ut som ett Kolada-id måste vara samma som source ({ind.source})")
+        if (ind.frequency == "status") != (ind.unit == "text"):
+            raise fail("indicators.yaml", loc + ("unit",), ind_data, ind_node,
+                       "statusindikatorer (frequency: status) har unit: text, och bara de")
+        if ind.unit == "ja/nej" and ind.unit_aggregation == "sum":
+            raise fail("indicators.yaml", loc + ("unit_aggregation",), ind_data, ind_node,
+                       "ja/nej-indikatorer kan inte summeras över enheter")
+
+    known = {i.id: i for i in ind_file.indicators}
+    years = [p.year for p in plans_file.plans]
+    _unique(years, "plans.yaml", ("plans",), plans_data, plans_node, fail)
+    for pn, plan in enumerate(plans_file.plans):
+        _unique([a.id for a in plan.goal_areas], "plans.yaml", ("plans", pn, "goal_areas"),
+                plans_data, plans_node, fail)
+        _unique([g.id for a in plan.goal_areas for g in a.goals], "plans.yaml",
+                ("plans", pn, "goal_areas"), plans_data, plans_node, fail)
+        for an, area in enumerate(plan.goal_areas):
+            for gn, goal in enumerate(area.goals):
+                for xn, pi in enumerate(goal.indicators):
+                    loc = ("plans", pn, "goal_areas", an, "goals", gn, "indicators", xn)
+                    if pi.id not in known:
+                        raise fail("plans.yaml", loc + ("id",), plans_data, plans_node,
+                                   f"okänd indikator '{pi.id}'; lägg till den i indicators.yaml först")
+                    try:
+                        rule = parse_target(pi.target)
+                    except ValueError as exc:
+                        raise fail("plans.yaml", loc + ("target",), plans_data, plans_node, str(exc)) from None
+                    problem = _rule_mismatch(rule, known[pi.id])
+                    if problem:
+                        raise fail("plans.yaml", loc + ("target",), plans_data, plans_node, problem)
+
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths.values())).hexdigest()
+    return Catalogue(units_file.units, ind_file.indicators, plans_file.plans, digest)
+
+
+def _unique(ids: list, name: str, loc: tuple, data, node, fail) -> None:
+    seen: set = set()
+    for n, value in enumerate(ids):
+        if value in seen:
+            raise fail(name, loc + (n,), data, node, f"id/år '{value}' förekommer mer än en gång")
+        seen.add(value)
+
+
+def _rule_mismatch(rule: TargetRule, ind: IndicatorDef) -> str | None:
+    """A target rule that contradicts its indicator is almost always a typing slip."""
+    if rule.kind in (FIXED, BASELINE) and ind.direction != rule.direction:
+        return (f"målregeln '{rule.text}' betyder att {rule.direction} är bättre, men indikatorn "
+                f"'{ind.id}' har direction: {ind.direction}")
+    if rule.kind == YES_NO and ind.unit != "ja/nej":
+        return f"målregeln 'ja' kräver unit: ja/nej (indikatorn har {ind.unit})"
+    if rule.kind == TOLERANCE and (ind.unit != "procent" or ind.direction != "högre"):
+        return ("budgetregeln kräver en avvikelse i procent av budget (unit: procent, "
+                "direction: högre, negativ = underskott)")
+    if ind.unit == "text" and rule.kind not in ("manual", "none"):
+        return "en statusindikator kan bara ha målregeln 'manuell' eller 'ingen'"
+    return None

@@ -1,0 +1,47 @@
+"""Swedish (sv-SE) number formatting for everything the UI shows.
+
+sv-SE writes ``1 234`` (space as thousands separator), ``5,69`` (decimal comma) and
+``5,69 %``. A no-break space keeps numbers and their unit on one line on a projector.
+"""
+
+from __future__ import annotations
+
+import math
+
+NBSP = "\u00a0"
+MISSING = "—"
+
+UNIT_SUFFIX = {
+    "procent": f"{NBSP}%",
+    "tkr": f"{NBSP}tkr",
+    "kr": f"{NBSP}kr",
+    "dagar": f"{NBSP}dagar",
+}
+
+
+def format_number(value: float | int | None, decimals: int = 0) -> str:
+    """``1234.5`` → ``1 234,5``; ``None``/NaN → ``—``; ``-1500`` → ``−1 500``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    text = f"{abs(value):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    # A minus sign (U+2212) reads better than a hyphen in tables.
+    return f"−{text}" if value < 0 and text.strip("0,\u00a0") else text
+
+
+def default_decimals(unit: str, value: float | None = None) -> int:
+    if unit == "procent":
+        return 2 if value is not None and not float(value).is_integer() else 0
+    if unit in ("index", "dagar") and value is not None and not float(value).is_integer():
+        return 1
+    return 0
+
+
+def format_value(value: float | int | None, unit: str, decimals: int | None = None) -> str:
+    """Format a value for its indicator unit: ``5,69 %``, ``1 234 tkr``, ``Ja``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if unit == "ja/nej":
+        return "Ja" if value >= 1 else "Nej"
+    if decimals is None:
+        decimals = default_decimals(unit, value)
+    return format_number(value, decimals) + UNIT_SUFFIX.get(unit, "")

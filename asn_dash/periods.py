@@ -1,0 +1,137 @@
+"""Reporting periods and their canonical keys.
+
+Every stored value belongs to one period, written as a short key:
+
+* ``2025-03``  a calendar month,
+* ``2025-T1``  tertial 1, January–April (delårsrapport 1, per 30 April),
+* ``2025-T2``  tertial 2, January–August (per 31 August),
+* ``2025``     the whole year (verksamhetsberättelse).
+
+Tertials are cumulative from January, as in the committee's reports.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS_SV = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+MONTHS_SV_LONG = [
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+]
+
+KIND_MONTH = "månad"
+KIND_TERTIAL = "tertial"
+KIND_YEAR = "år"
+
+_TERTIAL_END_MONTH = {1: 4, 2: 8}
+_KEY_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|T(?P<tertial>[12])))?$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period: a month, a cumulative tertial or a whole year."""
+
+    year: int
+    month: int | None = None
+    tertial: int | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.month is not None:
+            return KIND_MONTH
+        if self.tertial is not None:
+            return KIND_TERTIAL
+        return KIND_YEAR
+
+    @property
+    def key(self) -> str:
+        if self.month is not None:
+            return f"{self.year}-{self.month:02d}"
+        if self.tertial is not None:
+            return f"{self.year}-T{self.tertial}"
+        return f"{self.year}"
+
+    @property
+    def first_month(self) -> int:
+        return self.month if self.month is not None else 1
+
+    @property
+    def last_month(self) -> int:
+        if self.month is not None:
+            return self.month
+        if self.tertial is not None:
+            return _TERTIAL_END_MONTH[self.tertial]
+        return 12
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.first_month, 1)
+
+    @property
+    def end(self) -> date:
+        last = self.last_month
+        return date(self.year, last, calendar.monthrange(self.year, last)[1])
+
+    def label(self) -> str:
+        """Swedish label as the reports write it: ``mar 2025``, ``T2 2025``, ``helår 2025``."""
+        if self.month is not None:
+            return f"{MONTHS_SV[self.month - 1]} {self.year}"
+        if self.tertial is not None:
+            return f"T{self.tertial} {self.year}"
+        return f"helår {self.year}"
+
+    def span_label(self) -> str:
+        """The months a period covers, e.g. ``jan–aug 2025``."""
+        if self.month is not None:
+            return self.label()
+        return f"{MONTHS_SV[0]}–{MONTHS_SV[self.last_month - 1]} {self.year}"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def parse_key(key: str) -> Period:
+    """Parse a canonical period key; raise ``ValueError`` with a Swedish message otherwise."""
+    match = _KEY_RE.match(str(key).strip())
+    if not match:
+        raise ValueError(f"Ogiltig period '{key}': använd ÅÅÅÅ-MM, ÅÅÅÅ-T1, ÅÅÅÅ-T2 eller ÅÅÅÅ.")
+    year = int(match["year"])
+    if match["month"]:
+        month = int(match["month"])
+        if not 1 <= month <= 12:
+            raise ValueError(f"Ogiltig period '{key}': månaden måste vara 01–12.")
+        return Period(year, month=month)
+    if match["tertial"]:
+        return Period(year, tertial=int(match["tertial"]))
+    return Period(year)
+
+
+def month(year: int, month_no: int) -> Period:
+    return Period(year, month=month_no)
+
+
+def months_between(first: Period, last: Period) -> list[Period]:
+    """All calendar months from the first month of ``first`` to the last month of ``last``."""
+    out = []
+    y, m = first.year, first.first_month
+    while (y, m) <= (last.year, last.last_month):
+        out.append(Period(y, month=m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def periods_for_year(year: int, latest_month: int = 12) -> list[Period]:
+    """The periods a user can pick within a year, newest first, up to ``latest_month``."""
+    picks: list[Period] = []
+    if latest_month >= 12:
+        picks.append(Period(year))
+    if latest_month >= 8:
+        picks.append(Period(year, tertial=2))
+    if latest_month >= 4:
+        picks.append(Period(year, tertial=1))
+    picks.extend(Period(year, month=m) for m in range(latest_month, 0, -1))
+    return picks

@@ -1,0 +1,268 @@
+"""Fill a store: the catalogue tables from ``data/catalogue`` and the seed data from ``data/seed``.
+
+Seed files (UTF-8 CSV, comma-separated, header row):
+
+* ``published.csv``   real figures from the committee's reports, each with its document and table;
+* ``demo.csv``        "exempeldata": generated demo history (``python -m asn_dash demo``), used
+                      only where no published figure exists for the same indicator, unit and period;
+* ``assessments.csv`` colours the reports published per målområde, unit and month;
+* ``comments.csv``    dated comments quoted from the reports.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .catalogue import Catalogue, load_catalogue
+from .errors import AsnError
+from .periods import parse_key
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
+
+PUBLISHED = "publicerad"
+DEMO = "exempeldata"
+COLOURS = ("Grön", "Gul", "Röd")
+
+
+class SeedError(AsnError):
+    """A seed file has a row that cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class SeedRow:
+    line: int  # as a spreadsheet numbers it: header = 1
+    data: dict[str, str]
+
+
+def read_seed_csv(path: Path, required: list[str]) -> list[SeedRow]:
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SeedError(f"Seedfilen {path}: kolumn(er) saknas: {', '.join(missing)}.")
+            return [SeedRow(n, {k: (v or "").strip() for k, v in row.items()})
+                    for n, row in enumerate(reader, start=2)]
+    except FileNotFoundError:
+        raise SeedError(f"Seedfilen {path} saknas; återställ den från git.") from None
+
+
+def _bad(path: Path, row: SeedRow, column: str, reason: str) -> SeedError:
+    value = row.data.get(column, "")
+    return SeedError(
+        f"Seedfilen {path}, rad {row.line}, kolumn '{column}' (värde '{value}'): {reason}.",
+        f"Seed file {path}, row {row.line}, column '{column}' (value '{value}'): {reason}.",
+    )
+
+
+def _number(path: Path, row: SeedRow, column: str) -> float | None:
+    text = row.data.get(column, "")
+    if text == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise _bad(path, row, column, "inte ett tal (använd punkt som decimaltecken i seedfiler)") from None
+
+
+# --- catalogue ----------------------------------------------------------------------------
+
+
+def sync_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
+    """Replace the catalogue tables with the catalogue's content, in one transaction."""
+    tables = ["indicators", "indicator_budgets", "units", "unit_history", "plan_years",
+              "goal_areas", "goals", "plan_indicators"]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in tables:
+            con.execute(f"DELETE FROM {table}")
+        for ind in cat.indicators:
+            con.execute(
+                "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [ind.id, ind.name, ind.description, ind.unit, ind.frequency, ind.direction,
+                 ind.unit_aggregation, ind.period_aggregation, ind.source, ind.kolada_kpi,
+                 ind.kolada_retired, ind.sensitive],
+            )
+            years = set(ind.budget_volume or {}) | set(ind.budget_price_per_day or {})
+            for year in sorted(years):
+                con.execute(
+                    "INSERT INTO indicator_budgets VALUES (?,?,?,?)",
+                    [ind.id, year, (ind.budget_volume or {}).get(year),
+                     (ind.budget_price_per_day or {}).get(year)],
+                )
+        for unit in cat.units:
+            con.execute("INSERT INTO units VALUES (?, ?)", [unit.id, unit.whole_administration])
+            starts = [parse_key(h.valid_from).start for h in unit.history]
+            for n, h in enumerate(unit.history):
+                valid_to = None
+                if n + 1 < len(starts):
+                    valid_to = starts[n + 1].fromordinal(starts[n + 1].toordinal() - 1)
+                con.execute("INSERT INTO unit_history VALUES (?,?,?,?,?)",
+                            [unit.id, h.name, h.avdelning, starts[n], valid_to])
+        for plan in cat.plans:
+            con.execute("INSERT INTO plan_years VALUES (?,?,?)", [plan.year, plan.title, plan.source])
+            rules = cat.target_rules()
+            sort = 0
+            for an, area in enumerate(plan.goal_areas):
+                con.execute("INSERT INTO goal_areas VALUES (?,?,?,?,?)",
+                            [plan.year, area.id, area.name, area.municipal_goal, an])
+                for gn, goal in enumerate(area.goals):
+                    con.execute("INSERT INTO goals VALUES (?,?,?,?,?)",
+                                [plan.year, goal.id, area.id, goal.name, gn])
+                    for pi in goal.indicators:
+                        rule = rules[(plan.year, goal.id, pi.id)]
+                        con.execute(
+                            "INSERT INTO plan_indicators VALUES (?,?,?,?,?,?,?)",
+                            [plan.year, goal.id, pi.id, rule.text, json.dumps(rule.to_dict()),
+                             pi.note, sort],
+                        )
+                        sort += 1
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('catalogue_digest', ?)", [cat.digest]
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def sync_catalogue_if_changed(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> bool:
+    cat = cat or load_catalogue()
+    stored = next(iter(con.execute("SELECT value FROM meta WHERE key = 'catalogue_digest'").fetchall()), None)
+    if stored and stored[0] == cat.digest:
+        return False
+    sync_catalogue(con, cat)
+    return True
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def _observation_rows(path: Path, cat: Catalogue, source: str) -> list[list]:
+    rows = read_seed_csv(path, ["indicator", "unit", "period", "value"])
+    known_units = {u.id for u in cat.units}
+    indicators = cat.indicators_by_id
+    out, seen = [], {}
+    for row in rows:
+        d = row.data
+        ind = indicators.get(d["indicator"])
+        if ind is None:
+            raise _bad(path, row, "indicator", "okänd indikator; lägg till den i data/catalogue/indicators.yaml")
+        if d["unit"] not in known_units:
+            raise _bad(path, row, "unit", "okänd enhet; se data/catalogue/units.yaml")
+        try:
+            period = parse_key(d["period"])
+        except ValueError as exc:
+            raise _bad(path, row, "period", str(exc).rstrip(".")) from None
+        value = _number(path, row, "value")
+        text_value = d.get("text_value") or None
+        if value is None and text_value is None:
+            raise _bad(path, row, "value", "varken value eller text_value är ifyllt")
+        if ind.unit == "procent" and value is not None and not -100 <= value <= 100:
+            raise _bad(path, row, "value", "en procentsats måste ligga mellan −100 och 100")
+        key = (ind.id, d["unit"], period.key)
+        if key in seen:
+            raise _bad(path, row, "period", f"samma indikator, enhet och period står redan på rad {seen[key]}")
+        seen[key] = row.line
+        ref = " · ".join(x for x in (d.get("source_doc"), d.get("source_table"), d.get("note")) if x)
+        out.append([ind.id, d["unit"], period.key, period.kind, period.end, value, text_value,
+                    source, ref or None])
+    return out
+
+
+def _insert_observations(con: duckdb.DuckDBPyConnection, rows: list[list], skip_existing: bool) -> int:
+    if not rows:
+        return 0
+    frame = pd.DataFrame(rows, columns=["indicator_id", "unit_id", "period", "period_kind", "period_end",
+                                        "value", "text_value", "source", "source_ref"])
+    frame["value"] = frame["value"].astype("float64")
+    frame["text_value"] = frame["text_value"].astype("object")
+    where = ("WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE o.indicator_id = s.indicator_id"
+             " AND o.unit_id = s.unit_id AND o.period = s.period)") if skip_existing else ""
+    con.register("seed_frame", frame)
+    try:
+        before = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
+        con.execute(
+            "INSERT INTO observations (indicator_id, unit_id, period, period_kind, period_end, value,"
+            " text_value, source, source_ref) SELECT indicator_id, unit_id, period, period_kind,"
+            f" period_end, value, text_value, source, source_ref FROM seed_frame s {where}"
+        )
+        return con.execute("SELECT count(*) FROM observations").fetchall()[0][0] - before
+    finally:
+        con.unregister("seed_frame")
+
+
+def _assessment_rows(path: Path, cat: Catalogue) -> list[list]:
+    rows = read_seed_csv(path, ["plan_year", "goal_area", "unit", "period", "colour", "source_doc"])
+    areas = {(p.year, a.id) for p in cat.plans for a in p.goal_areas}
+    units = {u.id for u in cat.units}
+    out = []
+    for row in rows:
+        d = row.data
+        year = int(_number(path, row, "plan_year") or 0)
+        if (year, d["goal_area"]) not in areas:
+            raise _bad(path, row, "goal_area", f"målområdet finns inte i planen för {year}")
+        if d["unit"] not in units:
+            raise _bad(path, row, "unit", "okänd enhet")
+        if d["colour"] not in COLOURS:
+            raise _bad(path, row, "colour", "måste vara Grön, Gul eller Röd")
+        try:
+            period = parse_key(d["period"]).key
+        except ValueError as exc:
+            raise _bad(path, row, "period", str(exc).rstrip(".")) from None
+        ref = " · ".join(x for x in (d["source_doc"], d.get("source_table")) if x)
+        out.append([year, d["goal_area"], d["unit"], period, d["colour"], ref])
+    return out
+
+
+def _comment_rows(path: Path, cat: Catalogue) -> list[list]:
+    rows = read_seed_csv(path, ["indicator", "period", "written_on", "author", "text", "source_doc"])
+    out = []
+    for row in rows:
+        d = row.data
+        if d["indicator"] not in cat.indicators_by_id:
+            raise _bad(path, row, "indicator", "okänd indikator")
+        try:
+            period = parse_key(d["period"]).key
+        except ValueError as exc:
+            raise _bad(path, row, "period", str(exc).rstrip(".")) from None
+        out.append([d["indicator"], d.get("unit") or None, period, d["author"], d["written_on"],
+                    d["text"], d["source_doc"]])
+    return out
+
+
+def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
+               seed_dir: Path | None = None) -> dict[str, int]:
+    """Load the catalogue and all seed files into an empty, migrated store."""
+    cat = cat or load_catalogue()
+    seed_dir = Path(seed_dir) if seed_dir else SEED_DIR
+    sync_catalogue(con, cat)
+    published = _observation_rows(seed_dir / "published.csv", cat, PUBLISHED)
+    demo = _observation_rows(seed_dir / "demo.csv", cat, DEMO)
+    assessments = _assessment_rows(seed_dir / "assessments.csv", cat)
+    comments = _comment_rows(seed_dir / "comments.csv", cat)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        counts = {
+            "published": _insert_observations(con, published, skip_existing=False),
+            "demo": _insert_observations(con, demo, skip_existing=True),
+        }
+        if assessments:
+            con.executemany("INSERT INTO published_assessments VALUES (?,?,?,?,?,?)", assessments)
+        if comments:
+            con.executemany(
+                "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source)"
+                " VALUES (?,?,?,?,?,?,?)", comments)
+        counts["assessments"] = len(assessments)
+        counts["comments"] = len(comments)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return counts

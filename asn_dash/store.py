@@ -1,0 +1,251 @@
+"""The DuckDB store: where it lives, its schema migrations, and safe opening.
+
+* The path comes from ``ASN_DB``, else ``data/asn.duckdb`` in the checkout.
+* Migrations are the numbered SQL files in ``asn_dash/migrations``; each runs once, in its own
+  transaction, and is recorded in ``schema_version``.
+* A new store is built in a temporary file and moved into place only when it is complete, so
+  a crash or a bad seed file never leaves a half-filled store behind.
+* Every failure to open becomes a :class:`StoreError` naming the file and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .errors import AsnError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = REPO_ROOT / "data" / "asn.duckdb"
+ENV_VAR = "ASN_DB"
+
+
+class StoreError(AsnError):
+    """The store file cannot be opened or written."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the store file."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The store path: an explicit path, else ``$ASN_DB``, else ``data/asn.duckdb``."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(ENV_VAR, "").strip()
+    return Path(env).expanduser() if env else DEFAULT_DB
+
+
+def migrations() -> list[Migration]:
+    found = []
+    for entry in resources.files("asn_dash.migrations").iterdir():
+        m = re.match(r"^(\d{4})_(\w+)\.sql$", entry.name)
+        if m:
+            found.append(Migration(int(m[1]), m[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda mig: mig.version)
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError("migrations must be numbered 0001, 0002, … without gaps")
+    return found
+
+
+LATEST_VERSION = len(migrations())
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: Path, target: int | None = None) -> list[int]:
+    """Apply the migrations the store lacks, each in its own transaction; return their versions."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    current = schema_version(con)
+    if current > LATEST_VERSION:
+        raise StoreError(
+            f"Datalagret {path} har schemaversion {current}, men den här versionen av asn-dash "
+            f"känner bara till version {LATEST_VERSION}. Uppdatera asn-dash (git pull) eller peka "
+            f"ASN_DB på en annan fil.",
+            f"Store {path} has schema version {current}; this asn-dash knows only up to "
+            f"{LATEST_VERSION}. Update asn-dash or point ASN_DB elsewhere.",
+        )
+    applied = []
+    for mig in migrations():
+        if mig.version <= current or (target is not None and mig.version > target):
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(mig.sql)
+            con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [mig.version, mig.name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(mig.version)
+    return applied
+
+
+def _explain(exc: Exception, path: Path) -> StoreError:
+    text = str(exc)
+    if "lock" in text.lower():
+        return StoreLockedError(
+            f"Datalagret {path} används av en annan process (till exempel en annan instans av "
+            f"appen eller en pågående inläsning). Vänta tills den är klar eller stäng den, och "
+            f"försök igen.",
+            f"The store {path} is locked by another process. Wait for it to finish or close it, "
+            f"then try again. ({text.splitlines()[0]})",
+        )
+    if "not a valid duckdb" in text.lower() or "unable to open database" in text.lower() and "version" in text.lower():
+        return StoreError(
+            f"Filen {path} är inte ett datalager som asn-dash kan läsa (fel format eller skapad "
+            f"av en annan DuckDB-version). Flytta den åt sidan eller bygg om med "
+            f"'python -m asn_dash init --force --db {path}'.",
+            f"{path} is not a DuckDB store this asn-dash can read: {text.splitlines()[0]}",
+        )
+    return StoreError(
+        f"Datalagret {path} kan inte skapas eller skrivas. Kontrollera att mappen finns och är "
+        f"skrivbar, eller sätt miljövariabeln {ENV_VAR} till en skrivbar sökväg, t.ex. "
+        f"{ENV_VAR}=/tmp/asn.duckdb.",
+        f"Cannot create or write the store {path}: {text.splitlines()[0] if text else type(exc).__name__}. "
+        f"Make the folder writable or set {ENV_VAR} to a writable path.",
+    )
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB connection, turning every failure into a :class:`StoreError`."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except (duckdb.Error, OSError) as exc:
+        raise _explain(exc, path) from None
+
+
+class Store:
+    """One open store. Queries go through a fresh cursor and are fully fetched, which is what
+    keeps one shared connection safe across Streamlit's threads."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path):
+        self.con = con
+        self.path = path
+
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        cur = self.con.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: list | dict | None = None):
+        cur = self.con.cursor()
+        try:
+            rows = cur.execute(sql, params or []).fetchall()  # fetchall completes the result
+            return rows[0][0] if rows else None
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _ensure_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _explain(exc, path) from None
+    if not os.access(path.parent, os.W_OK):
+        raise _explain(PermissionError(f"folder {path.parent} is not writable"), path)
+
+
+def build_store(path: Path, *, force: bool = False, catalogue=None) -> Path:
+    """Create a complete, seeded store at ``path``; with ``force`` replace an existing one.
+
+    The store is written to a temporary file in the same folder and renamed into place, so
+    readers see either the old store or the complete new one.
+    """
+    from . import seed  # seed imports store; import here to keep the module graph simple
+
+    path = Path(path)
+    _ensure_folder(path)
+    if path.exists():
+        if not force:
+            raise StoreError(
+                f"Datalagret {path} finns redan. Använd --force för att bygga om det "
+                f"(allt i det ersätts).",
+                f"The store {path} already exists; use --force to rebuild it.",
+            )
+        connect(path).close()  # refuses, with a clear message, if another process holds it
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # DuckDB wants to create the file itself
+    try:
+        con = connect(tmp)
+        try:
+            migrate(con, tmp)
+            seed.seed_store(con, catalogue)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}.wal")):
+            if leftover.exists():
+                leftover.unlink()
+    return path
+
+
+def open_store(path: str | os.PathLike | None = None, *, read_only: bool = False, catalogue=None) -> Store:
+    """Open the store, creating and seeding it on first use and migrating an older one.
+
+    Also re-syncs the catalogue tables when the catalogue files changed since the last open.
+    """
+    from . import seed
+
+    path = db_path(path)
+    if not path.exists():
+        if read_only:
+            raise StoreError(
+                f"Datalagret {path} finns inte. Skapa det med 'python -m asn_dash init --db {path}'.",
+                f"The store {path} does not exist; create it with 'python -m asn_dash init'.",
+            )
+        build_store(path, catalogue=catalogue)
+    else:
+        _ensure_folder(path) if not read_only else None
+    con = connect(path, read_only=read_only)
+    try:
+        if not read_only:
+            migrate(con, path)
+            seed.sync_catalogue_if_changed(con, catalogue)
+        elif schema_version(con) != LATEST_VERSION:
+            raise StoreError(
+                f"Datalagret {path} har en äldre schemaversion; öppna det en gång med skrivrätt "
+                f"(starta appen eller kör 'python -m asn_dash init') så uppgraderas det.",
+                f"The store {path} needs a migration; open it once read-write.",
+            )
+    except duckdb.Error as exc:
+        con.close()
+        raise _explain(exc, path) from None
+    except Exception:
+        con.close()
+        raise
+    return Store(con, path)

@@ -1,0 +1,34 @@
+"""Om data: where the figures come from, what is demo data, and the store's state."""
+
+import streamlit as st
+
+from asn_dash import overview, queries, ui
+
+store = ui.store()
+
+st.title("Om data")
+st.markdown(
+    """
+Panelen ersätter och återskapar nämndens egna rapporter: nämnd- och förvaltningsplanen,
+delårsrapporter, tertialrapporter och verksamhetsberättelsen.
+
+* **Publicerad rapport** – siffror hämtade ur nämndens publicerade rapporter; varje värde
+  anger dokument och tabell.
+* **⚠ Exempeldata** – påhittad månadshistorik 2019–2025 som gör att alla vyer har något att
+  visa. Serierna går exakt genom de publicerade siffrorna men är inte verkliga utfall.
+* **Uppladdad** – värden som analytiker laddat upp.
+* **Kolada** – nyckeltal från Kolada (Källa: Kolada).
+"""
+)
+st.info(overview.DEMO_NOTE, icon="⚠️")
+
+counts = queries.counts_by_source(store)
+counts["source"] = counts["source"].map(lambda s: overview.SOURCE_LABELS.get(s, s))
+st.subheader("Lagrade värden per källa", anchor=False)
+st.dataframe(
+    counts.rename(columns={"source": "Källa", "antal": "Antal värden", "forsta": "Första period",
+                           "sista": "Sista period"}),
+    hide_index=True,
+)
+info = queries.schema_info(store)
+st.caption(f"Datalager: {info['path']} · schemaversion {info['schema_version']}")

@@ -1,0 +1,165 @@
+"""The store: migrations, first-start creation, and every way opening it can fail."""
+
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from asn_dash import seed, store
+from asn_dash.seed import SeedError
+from asn_dash.store import (LATEST_VERSION, StoreError, StoreLockedError, build_store, migrate, open_store,
+                            schema_version)
+
+
+def tables(path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+
+
+def test_first_open_creates_migrates_and_seeds(tmp_path):
+    path = tmp_path / "sub" / "asn.duckdb"
+    s = open_store(path)
+    try:
+        assert s.scalar("SELECT max(version) FROM schema_version") == LATEST_VERSION == 2
+        assert s.scalar("SELECT count(*) FROM observations") > 6000
+        assert s.scalar("SELECT count(*) FROM plan_years") == 5
+    finally:
+        s.close()
+    assert {"indicators", "units", "unit_history", "goal_areas", "goals", "plan_indicators", "observations",
+            "comments", "uploads", "kolada_values", "kolada_kpis", "kolada_municipalities"} <= tables(path)
+    assert not list(tmp_path.joinpath("sub").glob("*.tmp")), "no temporary files left behind"
+
+
+def test_old_version_file_is_migrated_forward_keeping_its_data(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    assert migrate(con, path, target=1) == [1]
+    con.execute("INSERT INTO observations (indicator_id, unit_id, period, period_kind, period_end, value, source)"
+                " VALUES ('hushall_ekb', 'aos', '2025-03', 'månad', DATE '2025-03-31', 401, 'uppladdning')")
+    con.close()
+    assert "kolada_values" not in tables(path)
+
+    s = open_store(path)
+    try:
+        assert schema_version(s.con) == 2
+        assert s.scalar("SELECT value FROM observations WHERE period = '2025-03'") == 401
+        assert s.scalar("SELECT count(*) FROM indicators") > 100  # catalogue synced on open
+        assert s.scalar("SELECT count(*) FROM kolada_values") == 0
+        versions = s.query("SELECT version, name FROM schema_version ORDER BY version")
+        assert versions.to_dict("records") == [{"version": 1, "name": "core"}, {"version": 2, "name": "kolada"}]
+    finally:
+        s.close()
+
+
+def test_migrations_are_idempotent(seeded_db):
+    con = duckdb.connect(str(seeded_db))
+    try:
+        assert migrate(con, seeded_db) == []
+    finally:
+        con.close()
+
+
+def test_store_from_a_newer_version_is_refused(seeded_db):
+    con = duckdb.connect(str(seeded_db))
+    con.execute("INSERT INTO schema_version (version, name) VALUES (99, 'future')")
+    con.close()
+    with pytest.raises(StoreError, match="har schemaversion 99, men den här versionen av asn-dash känner bara till version 2"):
+        open_store(seeded_db)
+
+
+def test_locked_store_gives_a_clear_message(seeded_db):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(seeded_db)!r})
+            print("ready", flush=True)
+            sys.stdin.read()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreLockedError) as info:
+            open_store(seeded_db)
+        assert str(seeded_db) in info.value.sv
+        assert "används av en annan process" in info.value.sv
+        assert "försök igen" in info.value.sv
+    finally:
+        holder.communicate("", timeout=30)
+
+
+def test_unwritable_path_gives_a_clear_message(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    path = blocker / "asn.duckdb"
+    with pytest.raises(StoreError) as info:
+        open_store(path)
+    assert f"Datalagret {path} kan inte skapas eller skrivas" in info.value.sv
+    assert "ASN_DB" in info.value.sv
+
+
+def test_env_var_chooses_the_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASN_DB", str(tmp_path / "via-env.duckdb"))
+    assert store.db_path() == tmp_path / "via-env.duckdb"
+    monkeypatch.delenv("ASN_DB")
+    assert store.db_path() == store.DEFAULT_DB
+
+
+def test_file_that_is_not_a_store(tmp_path):
+    path = tmp_path / "asn.duckdb"
+    path.write_bytes(b"this is a spreadsheet, not a database" * 200)
+    with pytest.raises(StoreError) as info:
+        open_store(path)
+    assert str(path) in info.value.sv
+    assert "init --force" in info.value.sv
+
+
+def test_failed_seed_leaves_no_half_built_store(tmp_path, monkeypatch):
+    seed_dir = tmp_path / "seed"
+    seed_dir.mkdir()
+    for name in ("published.csv", "demo.csv", "assessments.csv", "comments.csv"):
+        (seed_dir / name).write_bytes((seed.SEED_DIR / name).read_bytes())
+    text = (seed_dir / "published.csv").read_text(encoding="utf-8").replace("hushall_ekb,aos,2019-04,243,", "hushall_ekb,aos,2019-04,243 st,", 1)
+    (seed_dir / "published.csv").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(seed, "SEED_DIR", seed_dir)
+    path = tmp_path / "db" / "asn.duckdb"
+    with pytest.raises(SeedError) as info:
+        build_store(path)
+    assert "published.csv, rad 3, kolumn 'value' (värde '243 st'): inte ett tal" in info.value.sv
+    assert not path.exists()
+    assert list(path.parent.iterdir()) == []
+
+
+def test_build_refuses_to_overwrite_without_force(seeded_db):
+    with pytest.raises(StoreError, match="finns redan. Använd --force"):
+        build_store(seeded_db)
+
+
+def test_force_rebuild_replaces_contents(seeded_db):
+    con = duckdb.connect(str(seeded_db))
+    con.execute("DELETE FROM observations")
+    con.close()
+    build_store(seeded_db, force=True)
+    s = open_store(seeded_db)
+    try:
+        assert s.scalar("SELECT count(*) FROM observations") > 6000
+    finally:
+        s.close()
+
+
+def test_catalogue_edit_is_synced_on_next_open(seeded_db, catalogue_copy, monkeypatch):
+    path = catalogue_copy / "indicators.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"Antal hushåll med ekonomiskt bistånd"',
+                                                             '"Hushåll med ekonomiskt bistånd (antal)"'), encoding="utf-8")
+    monkeypatch.setenv("ASN_CATALOGUE", str(catalogue_copy))
+    s = open_store(seeded_db)
+    try:
+        assert s.scalar("SELECT name FROM indicators WHERE id = 'hushall_ekb'") == "Hushåll med ekonomiskt bistånd (antal)"
+        assert s.scalar("SELECT count(*) FROM observations WHERE indicator_id = 'hushall_ekb'") > 100
+    finally:
+        s.close()
