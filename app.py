@@ -8,13 +8,13 @@ import streamlit as st
 
 from asn_dash import ui
 
-st.set_page_config(page_title="ASN-panelen – Tyresö kommun", page_icon="📊", layout="wide")
+st.set_page_config(page_title="ASN-panelen – Tyresö kommun", page_icon=":material/monitoring:", layout="wide")
 
 store = ui.store()
 
 pages = [
-    st.Page("pages/oversikt.py", title="Översikt", icon="🎯", default=True),
-    st.Page("pages/om_data.py", title="Om data", icon="ℹ️"),
+    st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
+    st.Page("pages/om_data.py", title="Om data", icon=":material/info:"),
 ]
 navigation = st.navigation(pages)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .formatting import MISSING, format_value
+from .formatting import MISSING, NBSP, format_value
 from .periods import parse_key
 from .seed import DEMO, PUBLISHED
 
@@ -85,7 +85,7 @@ def build_overview(structure: pd.DataFrame, values: pd.DataFrame) -> list[AreaBl
                 value = v.text_value
             else:
                 value = format_value(v.value, s.unit)
-            period = parse_key(v.period).label()
+            period = parse_key(v.period).label().replace(" ", NBSP)  # keep "T2 2025" on one line
             source = SOURCE_LABELS.get(v.source, v.source)
             ref = v.source_ref if isinstance(v.source_ref, str) else ""
             demo = v.source == DEMO

@@ -23,6 +23,22 @@ def _open(path: str) -> Store:
     return open_store(path)
 
 
+def ensure_app_navigation() -> None:
+    """Make a page run inside ``app.py``'s navigation, never on its own.
+
+    Because the project has a ``pages/`` folder, Streamlit treats a session's first run of a
+    page URL (and every AppTest rerun) as an old-style multipage app and runs the page file
+    without ``app.py``, so the sidebar and store are missing. Switching that mode off and
+    rerunning makes Streamlit execute ``app.py``, whose ``st.navigation`` then runs the page.
+    Pinned to streamlit 1.67; tests/test_app.py covers it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def store() -> Store:
     """The store for this server process; stops the page with a clear message if it cannot open."""
     path = db_path()

@@ -4,6 +4,8 @@ import streamlit as st
 
 from asn_dash import overview, queries, ui
 
+ui.ensure_app_navigation()
+
 store = ui.store()
 year, period = ui.selection()
 

@@ -1,0 +1,49 @@
+"""Smoke test in a real browser: the app starts on an empty store and shows seeded data."""
+
+import pytest
+
+from .conftest import StreamlitServer, screenshot, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_oversikt_shows_seeded_data_on_first_start(server, page):
+    assert not server.db.exists()
+    page.goto(f"{server.url}/?planar=2025&period=2025-T2")
+    wait_for_app(page, "Översikt")
+    assert server.db.exists(), "the store is created and seeded on first start"
+    body = page.locator("[data-testid='stMain']")
+    assert body.get_by_role("heading", name="Hållbarhet").is_visible()
+    row = body.locator("tr", has_text="Antal hushåll med ekonomiskt bistånd")
+    assert "389" in row.inner_text()
+    assert "Publicerad rapport" in row.inner_text()
+    assert page.get_by_role("combobox", name="Planår").input_value() == "2025"
+    assert page.get_by_role("combobox", name="Period").input_value() == "T2 2025"
+    assert "Traceback" not in page.content()
+    screenshot(page, "oversikt")
+
+
+def test_changing_period_updates_url_and_table(server, page):
+    page.goto(f"{server.url}/?planar=2025&period=2025-T2")
+    wait_for_app(page, "Översikt")
+    page.get_by_role("combobox", name="Period").click()
+    page.get_by_role("option", name="Mar 2025").click()
+    page.wait_for_url("**period=2025-03**")
+    wait_for_app(page, "Översikt")
+    row = page.locator("[data-testid='stMain'] tr", has_text="Antal hushåll med ekonomiskt bistånd")
+    assert "mar\u00a02025" in row.inner_text()
+    assert "Exempeldata" in row.inner_text()
+
+
+def test_deep_link_as_first_request_runs_inside_the_app(tmp_path, browser):
+    srv = StreamlitServer(tmp_path / "asn.duckdb").start()
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        pg = context.new_page()
+        pg.goto(f"{srv.url}/om_data?planar=2021")
+        wait_for_app(pg, "Om data")
+        assert pg.get_by_role("combobox", name="Planår").input_value() == "2021"
+        assert "Lagrade värden per källa" in pg.locator("[data-testid='stMain']").inner_text()
+        context.close()
+    finally:
+        srv.stop()

@@ -1,0 +1,139 @@
+"""Page logic through Streamlit's AppTest, against a real seeded DuckDB file."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/oversikt.py", "pages/om_data.py"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app(seeded_db, monkeypatch):
+    monkeypatch.setenv("ASN_DB", str(seeded_db))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def table_rows(at):
+    rows = []
+    for table in at.table:
+        rows += table.value.to_dict("records")
+    return rows
+
+
+def row_for(at, indicator_name):
+    return next(r for r in table_rows(at) if r["Indikator"] == indicator_name)
+
+
+def test_every_page_renders_without_exception(app):
+    app.run()
+    assert not app.exception
+    for page in PAGES:
+        app.switch_page(page).run()
+        assert not app.exception, page
+        # the page ran inside app.py's navigation: the shared sidebar is there
+        assert [s.key for s in app.selectbox] == ["planar", "period"], page
+        assert app.title[0].value in ("Översikt", "Om data"), page
+
+
+def test_overview_lists_goal_areas_goals_and_latest_values(app):
+    app.query_params["planar"] = "2025"
+    app.query_params["period"] = "2025-T2"
+    app.run()
+    assert app.title[0].value == "Översikt"
+    headers = [h.value for h in app.header]
+    assert headers == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare"]
+    assert "Nämndmål: Nämnden ska verka för att fler ska vara självförsörjande" in [s.value for s in app.subheader]
+    row = row_for(app, "Antal hushåll med ekonomiskt bistånd")
+    assert (row["Utfall"], row["Period"], row["Målnivå"], row["Källa"]) == (
+        "389", "T2\u00a02025", "minska jämfört med 2024", "Publicerad rapport")
+    assert row_for(app, "Sjukfrånvaro (R12)")["Utfall"] == "5,69\u00a0%"
+    assert row_for(app, "Frågor om våld ställs i alla ärenden")["Utfall"] == "Ställs i högre utsträckning"
+
+
+def test_demo_values_are_marked(app):
+    app.query_params["planar"] = "2025"
+    app.query_params["period"] = "2025-10"
+    app.run()
+    row = row_for(app, "Antal hushåll med ekonomiskt bistånd")
+    assert row["Källa"] == "⚠ Exempeldata" and row["Period"] == "okt\u00a02025"
+    assert any("påhittade demovärden" in i.value for i in app.info)
+
+
+def test_plan_year_and_period_round_trip_through_the_url(app):
+    app.query_params["planar"] = "2021"
+    app.query_params["period"] = "2021-T1"
+    app.run()
+    assert app.selectbox(key="planar").value == 2021
+    assert app.selectbox(key="period").value == "2021-T1"
+    assert [h.value for h in app.header][0] == "Motiverade medarbetare hos Sveriges bästa offentliga arbetsgivare"
+    app.selectbox(key="period").set_value("2021-03").run()
+    assert not app.exception
+    assert app.query_params["period"] == "2021-03"
+    app.selectbox(key="planar").set_value(2024).run()
+    assert app.query_params["planar"] == "2024"
+    assert app.selectbox(key="period").value.startswith("2024")
+    assert app.query_params["period"] == app.selectbox(key="period").value
+
+
+def test_unknown_url_values_fall_back_to_newest(app):
+    app.query_params["planar"] = "1999"
+    app.query_params["period"] = "nonsense"
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="planar").value == 2025
+
+
+def test_broken_catalogue_shows_a_message_not_a_traceback(tmp_path, monkeypatch, catalogue_copy):
+    path = catalogue_copy / "indicators.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: procent", "unit: procentenheter", 1),
+                    encoding="utf-8")
+    monkeypatch.setenv("ASN_CATALOGUE", str(catalogue_copy))
+    monkeypatch.setenv("ASN_DB", str(tmp_path / "new.duckdb"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "Katalogfilen" in at.error[0].value and "indicators.yaml" in at.error[0].value
+    assert "ogiltigt värde 'procentenheter'" in at.error[0].value
+    assert not (tmp_path / "new.duckdb").exists()
+
+
+def test_locked_store_shows_a_message(seeded_db, monkeypatch):
+    monkeypatch.setenv("ASN_DB", str(seeded_db))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys
+            con = duckdb.connect({str(seeded_db)!r})
+            print("ready", flush=True)
+            sys.stdin.read()
+        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert not at.exception
+        assert "används av en annan process" in at.error[0].value
+        assert at.button[0].label == "Försök igen"
+    finally:
+        holder.communicate("", timeout=30)
+
+
+def test_unwritable_store_path_shows_a_message(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("ASN_DB", str(blocker / "asn.duckdb"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "kan inte skapas eller skrivas" in at.error[0].value

@@ -1,0 +1,68 @@
+"""The command line, run as a user runs it: `python -m asn_dash …` in a subprocess."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "asn_dash", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_help_lists_commands():
+    out = run("--help")
+    assert out.returncode == 0
+    for command in ("init", "check", "demo"):
+        assert command in out.stdout
+
+
+def test_init_creates_a_seeded_store(tmp_path):
+    path = tmp_path / "x.duckdb"
+    out = run("init", "--db", str(path))
+    assert out.returncode == 0, out.stderr
+    assert f"Skapade datalagret {path}" in out.stdout
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM observations WHERE source = 'publicerad'").fetchall()[0][0] > 150
+    finally:
+        con.close()
+
+
+def test_init_uses_asn_db_and_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "env.duckdb"
+    assert run("init", env={"ASN_DB": str(path)}).returncode == 0
+    again = run("init", env={"ASN_DB": str(path)})
+    assert again.returncode == 2
+    assert f"Fel: Datalagret {path} finns redan. Använd --force" in again.stderr
+    assert run("init", "--force", env={"ASN_DB": str(path)}).returncode == 0
+
+
+def test_init_into_unwritable_place_fails_cleanly(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = run("init", "--db", str(blocker / "x.duckdb"))
+    assert out.returncode == 2
+    assert "kan inte skapas eller skrivas" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_check_reports_a_broken_catalogue(tmp_path, catalogue_copy):
+    assert run("check", "--catalogue", str(catalogue_copy)).returncode == 0
+    path = catalogue_copy / "plans.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("target: högst 4 %", "target: högst fyra"), encoding="utf-8")
+    out = run("check", "--catalogue", str(catalogue_copy))
+    assert out.returncode == 2
+    assert "Målregeln 'högst fyra' går inte att tolka" in out.stderr
+
+
+def test_demo_regeneration_is_deterministic(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert run("demo", "--out", str(a)).returncode == 0
+    assert run("demo", "--out", str(b)).returncode == 0
+    assert a.read_bytes() == b.read_bytes() == (ROOT / "data" / "seed" / "demo.csv").read_bytes()
