@@ -28,12 +28,18 @@ def format_number(value: float | int | None, decimals: int = 0) -> str:
     return f"−{text}" if value < 0 and text.strip("0,\u00a0") else text
 
 
+MAX_DECIMALS = {"procent": 2, "index": 1, "dagar": 1}
+
+
 def default_decimals(unit: str, value: float | None = None) -> int:
-    if unit == "procent":
-        return 2 if value is not None and not float(value).is_integer() else 0
-    if unit in ("index", "dagar") and value is not None and not float(value).is_integer():
-        return 1
-    return 0
+    """As few decimals as the value needs, up to the unit's maximum: ``62 %``, ``1,5 %``, ``5,69 %``."""
+    most = MAX_DECIMALS.get(unit, 0)
+    if value is None or most == 0:
+        return 0
+    for decimals in range(most + 1):
+        if round(float(value), decimals) == round(float(value), most):
+            return decimals
+    return most
 
 
 def format_value(value: float | int | None, unit: str, decimals: int | None = None) -> str:

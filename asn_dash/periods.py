@@ -93,6 +93,14 @@ class Period:
     def __str__(self) -> str:
         return self.key
 
+    def shifted(self, years: int) -> "Period":
+        """The same period ``years`` later (negative: earlier)."""
+        return Period(self.year + years, month=self.month, tertial=self.tertial)
+
+    def months(self) -> list["Period"]:
+        """The calendar months the period covers."""
+        return [Period(self.year, month=m) for m in range(self.first_month, self.last_month + 1)]
+
 
 def parse_key(key: str) -> Period:
     """Parse a canonical period key; raise ``ValueError`` with a Swedish message otherwise."""
@@ -122,6 +130,13 @@ def months_between(first: Period, last: Period) -> list[Period]:
         out.append(Period(y, month=m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
+
+
+def rolling_12(end: Period) -> list[Period]:
+    """The 12 calendar months ending with the last month of ``end`` (R12)."""
+    last = Period(end.year, month=end.last_month)
+    first = Period(last.year - 1, month=last.month + 1) if last.month < 12 else Period(last.year, month=1)
+    return months_between(first, last)
 
 
 def periods_for_year(year: int, latest_month: int = 12) -> list[Period]:
