@@ -14,6 +14,7 @@ store = ui.store()
 
 pages = [
     st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
+    st.Page("pages/indikator.py", title="Indikator", icon=":material/show_chart:"),
     st.Page("pages/om_data.py", title="Om data", icon=":material/info:"),
 ]
 navigation = st.navigation(pages)

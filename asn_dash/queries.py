@@ -6,8 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from .periods import Period
-from .seed import DEMO
+from .periods import Period, parse_key
 from .store import Store
 
 
@@ -16,9 +15,10 @@ def data_version(store: Store) -> str:
     row = store.query(
         "SELECT (SELECT count(*) FROM observations) AS n,"
         " (SELECT max(updated_at) FROM observations) AS t,"
-        " (SELECT value FROM meta WHERE key = 'catalogue_digest') AS c"
+        " (SELECT value FROM meta WHERE key = 'catalogue_digest') AS c,"
+        " (SELECT max(id) FROM audit_log) AS a"
     ).iloc[0]
-    return f"{row.n}|{row.t}|{row.c}"
+    return f"{row.n}|{row.t}|{row.c}|{row.a}"
 
 
 def plan_years(store: Store) -> list[int]:
@@ -61,31 +61,6 @@ def plan_structure(store: Store, year: int) -> pd.DataFrame:
     )
 
 
-def latest_values(store: Store, year: int, period: Period, unit_id: str) -> pd.DataFrame:
-    """For each indicator of the plan: its newest value for ``unit_id`` up to the end of ``period``.
-
-    At equal dates a value of the same period kind as ``period`` wins (the T2 figure over
-    August's when T2 is chosen), and a published or uploaded value wins over exempeldata.
-    """
-    return store.query(
-        """
-        WITH wanted AS (SELECT DISTINCT indicator_id FROM plan_indicators WHERE plan_year = ?),
-        ranked AS (
-            SELECT o.indicator_id, o.period, o.period_kind, o.period_end, o.value, o.text_value,
-                   o.source, o.source_ref,
-                   row_number() OVER (
-                       PARTITION BY o.indicator_id
-                       ORDER BY o.period_end DESC, (o.period_kind = ?) DESC, (o.source = ?) ASC
-                   ) AS rn
-            FROM observations o JOIN wanted USING (indicator_id)
-            WHERE o.unit_id = ? AND o.period_end <= ?
-        )
-        SELECT * EXCLUDE (rn) FROM ranked WHERE rn = 1
-        """,
-        [year, period.kind, DEMO, unit_id, period.end],
-    )
-
-
 def counts_by_source(store: Store) -> pd.DataFrame:
     return store.query(
         "SELECT source, count(*) AS antal, min(period_end) AS forsta, max(period_end) AS sista"
@@ -99,3 +74,107 @@ def schema_info(store: Store) -> dict:
         "schema_version": store.scalar("SELECT max(version) FROM schema_version"),
         "today": date.today(),
     }
+
+
+def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to: date) -> dict:
+    """Per indicator, period key → Obs for the whole administration, up to ``up_to``.
+
+    Where the administration has no row of its own, unit rows are rolled up per the
+    catalogue's unit_aggregation (sum or mean); indicators with ``none`` are not rolled up.
+    """
+    from .aggregation import Obs
+
+    if not indicator_ids:
+        return {}
+    frame = store.query(
+        """
+        WITH base AS (
+            SELECT indicator_id, unit_id, period, value, text_value, source FROM observations
+            WHERE list_contains(?, indicator_id) AND period_end <= ?
+        ),
+        admin AS (SELECT * FROM base WHERE unit_id = ?),
+        rolled AS (
+            SELECT b.indicator_id, b.period,
+                   CASE WHEN any_value(i.unit_aggregation) = 'sum' THEN sum(b.value) ELSE avg(b.value) END AS value,
+                   NULL AS text_value, min(b.source) AS source
+            FROM base b JOIN indicators i ON i.id = b.indicator_id
+            WHERE b.unit_id <> ? AND i.unit_aggregation IN ('sum', 'mean')
+              AND NOT EXISTS (SELECT 1 FROM admin a WHERE a.indicator_id = b.indicator_id AND a.period = b.period)
+            GROUP BY b.indicator_id, b.period
+        )
+        SELECT indicator_id, period, value, text_value, source FROM admin
+        UNION ALL SELECT indicator_id, period, value, text_value, source FROM rolled
+        """,
+        [indicator_ids, up_to, admin_unit, admin_unit],
+    )
+    out: dict[str, dict] = {i: {} for i in indicator_ids}
+    for r in frame.itertuples(index=False):
+        value = None if pd.isna(r.value) else float(r.value)
+        text = r.text_value if isinstance(r.text_value, str) else None
+        out[r.indicator_id][r.period] = Obs(value, text, r.source)
+    return out
+
+
+def published_area_colours(store: Store, year: int, period_key: str, admin_unit: str) -> dict[str, str]:
+    """The reports' own verdict per målområde for exactly this period, where one was published."""
+    frame = store.query(
+        "SELECT goal_area_id, colour FROM published_assessments WHERE plan_year = ? AND period = ? AND unit_id = ?",
+        [year, period_key, admin_unit])
+    return dict(frame.itertuples(index=False))
+
+
+def published_unit_colours(store: Store, year: int, period: Period, admin_unit: str) -> pd.DataFrame:
+    """Per målområde and unit, the newest published unit colour up to the period's end."""
+    frame = store.query(
+        """
+        SELECT p.goal_area_id, p.unit_id, p.period, p.colour, p.source_ref,
+               (SELECT h.name FROM unit_history h WHERE h.unit_id = p.unit_id
+                ORDER BY h.valid_from DESC LIMIT 1) AS unit_name
+        FROM published_assessments p
+        WHERE p.plan_year = ? AND p.unit_id <> ?
+        """,
+        [year, admin_unit])
+    if frame.empty:
+        return frame
+    frame["end"] = frame["period"].map(lambda k: parse_key(k).end)
+    frame = frame[frame["end"] <= period.end]
+    if frame.empty:
+        return frame
+    newest = frame.groupby("goal_area_id")["end"].transform("max")
+    return frame[frame["end"] == newest].drop(columns="end")
+
+
+def kolada_year_values(store: Store, kpi: str, year: int) -> dict[str, float]:
+    """Every municipality's (type K) total value for one KPI and year."""
+    frame = store.query(
+        "SELECT v.municipality, v.value FROM kolada_values v"
+        " LEFT JOIN kolada_municipalities m ON m.id = v.municipality"
+        " WHERE v.kpi = ? AND v.year = ? AND v.gender = 'T' AND v.value IS NOT NULL"
+        " AND coalesce(m.type, 'K') = 'K' AND v.municipality <> '0000'", [kpi, year])
+    return dict(frame.itertuples(index=False))
+
+
+def indicator_rows(store: Store, indicator_id: str, first: date, last: date) -> pd.DataFrame:
+    """All stored values of one indicator between two dates, every unit, with the unit's name
+    as it was at the end of each period."""
+    return store.query(
+        """
+        SELECT o.unit_id, o.period, o.period_kind, o.period_end, o.value, o.text_value, o.source, o.source_ref,
+               coalesce((SELECT h.name FROM unit_history h WHERE h.unit_id = o.unit_id AND h.valid_from <= o.period_end
+                         ORDER BY h.valid_from DESC LIMIT 1), o.unit_id) AS unit_name
+        FROM observations o
+        WHERE o.indicator_id = ? AND o.period_end BETWEEN ? AND ?
+        ORDER BY o.period_end, o.period_kind, o.unit_id
+        """,
+        [indicator_id, first, last],
+    )
+
+
+def budget(store: Store, indicator_id: str, year: int) -> pd.Series | None:
+    frame = store.query("SELECT volume_per_month, price_per_day FROM indicator_budgets"
+                        " WHERE indicator_id = ? AND year = ?", [indicator_id, year])
+    return None if frame.empty else frame.iloc[0]
+
+
+def indicator_info(store: Store, indicator_id: str) -> pd.Series:
+    return store.query("SELECT * FROM indicators WHERE id = ?", [indicator_id]).iloc[0]

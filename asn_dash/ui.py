@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import queries
+from . import evaluation, queries
 from .errors import AsnError
 from .periods import Period, parse_key, periods_for_year
 from .store import Store, db_path, open_store
@@ -98,3 +98,35 @@ def sidebar_selection(s: Store) -> tuple[int, Period]:
 def selection() -> tuple[int, Period]:
     """The plan year and period chosen in the sidebar (set up by ``app.py``)."""
     return int(st.session_state[YEAR_KEY]), parse_key(st.session_state[PERIOD_KEY])
+
+
+@st.cache_data(show_spinner="Beräknar bedömningar …", max_entries=128)
+def _evaluation(path: str, version: str, year: int, period_key: str):
+    s = _open(path)
+    period = parse_key(period_key)
+    data = evaluation.load_plan(s, year, period)
+    results = evaluation.evaluate(s, data, period)
+    admin = data.admin_unit
+    published = queries.published_area_colours(s, year, period_key, admin)
+    return results, evaluation.summarise(results, published)
+
+
+def evaluation_for(s: Store, year: int, period: Period):
+    """(indicator results, målområde summaries) for a plan year and period, cached per data version."""
+    return _evaluation(str(s.path), data_version(s), year, period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _grid(path: str, version: str, year: int, last_month: int):
+    s = _open(path)
+    data = evaluation.load_plan(s, year, Period(year, month=last_month))
+    return evaluation.month_grid(s, data, last_month)
+
+
+def month_grid_for(s: Store, year: int, period: Period):
+    return _grid(str(s.path), data_version(s), year, period.last_month)
+
+
+def html(fragment: str) -> None:
+    """Show one of ``asn_dash.render``'s fragments (our own markup, all texts escaped)."""
+    st.html(fragment)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from asn_dash import overview, queries, ui
+from asn_dash import queries, sources, ui
 
 ui.ensure_app_navigation()
 
@@ -22,10 +22,10 @@ delårsrapporter, tertialrapporter och verksamhetsberättelsen.
 * **Kolada** – nyckeltal från Kolada (Källa: Kolada).
 """
 )
-st.info(overview.DEMO_NOTE, icon="⚠️")
+st.info(sources.DEMO_NOTE, icon="⚠️")
 
 counts = queries.counts_by_source(store)
-counts["source"] = counts["source"].map(lambda s: overview.SOURCE_LABELS.get(s, s))
+counts["source"] = counts["source"].map(lambda s: sources.SOURCE_LABELS.get(s, s))
 st.subheader("Lagrade värden per källa", anchor=False)
 st.dataframe(
     counts.rename(columns={"source": "Källa", "antal": "Antal värden", "forsta": "Första period",

@@ -1,43 +1,38 @@
-"""Översikt: målområden, nämndmål and indicators with their latest values."""
+"""Översikt: where each goal stands for the chosen plan year and period."""
 
 import streamlit as st
 
-from asn_dash import overview, queries, ui
+from asn_dash import queries, render, sources, ui
 
 ui.ensure_app_navigation()
-
 store = ui.store()
 year, period = ui.selection()
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def load(path: str, version: str, year: int, period_key: str):
-    from asn_dash.periods import parse_key
-
-    chosen = parse_key(period_key)
-    admin = queries.whole_administration(store)
-    structure = queries.plan_structure(store, year)
-    values = queries.latest_values(store, year, chosen, admin)
-    return overview.build_overview(structure, values), queries.plan(store, year)
-
-
-areas, plan = load(str(store.path), ui.data_version(store), year, period.key)
+results, areas = ui.evaluation_for(store, year, period)
+plan = queries.plan(store, year)
 
 st.title("Översikt")
-st.markdown(f"**{plan['title']}** · uppföljning t.o.m. **{period.span_label()}**")
-st.caption(f"Målstruktur enligt {plan['source']}. Utfall: senaste värdet för hela förvaltningen "
-           f"fram till periodens slut.")
+st.markdown(f"**{plan['title']}** · uppföljning för **{period.span_label()}**")
+st.caption(f"Målstruktur enligt {plan['source']}. Utfall och bedömning för hela förvaltningen; "
+           f"trenden jämför med samma period förra året. Klicka på en indikator för detaljer.")
+if any(r.is_demo for r in results):
+    st.info(sources.DEMO_NOTE, icon="⚠️")
 
-if overview.any_demo(areas):
-    st.info(overview.DEMO_NOTE, icon="⚠️")
+st.header("Målområden", anchor="malomraden")
+ui.html(render.area_cards(areas))
 
+st.header("Måluppfyllelse per månad", anchor="manad")
+st.caption(f"Beräknad bedömning per målområde och månad {year} (utan analytikers ändringar).")
+ui.html(render.month_grid(ui.month_grid_for(store, year, period)))
+
+unit_colours = queries.published_unit_colours(store, year, period, queries.whole_administration(store))
 for area in areas:
-    st.header(area.goal_area, divider="gray")
-    if area.municipal_goal:
-        st.caption(f"Kommunövergripande mål: {area.municipal_goal}")
-    for goal in area.goals:
-        st.subheader(f"Nämndmål: {goal.goal}", anchor=False)
-        if not goal.rows:
-            st.write("Inga indikatorer i planen för detta mål.")
-            continue
-        st.table(overview.goal_table(goal), hide_index=True, border="horizontal")
+    st.header(area.name, divider="gray", anchor=area.goal_area_id)
+    area_results = [r for r in results if r.goal_area_id == area.goal_area_id]
+    for goal_id in dict.fromkeys(r.goal_id for r in area_results):
+        goal_results = [r for r in area_results if r.goal_id == goal_id]
+        st.subheader(f"Nämndmål: {goal_results[0].goal}", anchor=False)
+        ui.html(render.report_table(goal_results, year, period))
+    units = unit_colours[unit_colours["goal_area_id"] == area.goal_area_id] if not unit_colours.empty else unit_colours
+    if not units.empty:
+        with st.expander("Andelen enheter som når sina mål"):
+            ui.html(render.unit_colours(units))

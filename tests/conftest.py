@@ -36,3 +36,20 @@ def catalogue_copy(tmp_path) -> Path:
     target = tmp_path / "catalogue"
     shutil.copytree(DEFAULT_DIR, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def navigation_steady_state(monkeypatch):
+    """AppTest resets Streamlit's "old-style pages/ folder" flag before every run, so each
+    widget interaction would take the first-request path (page re-run via app.py, which drops
+    the click). A real server clears that flag for good on its first run; do the same here.
+    The first-request path itself is covered by tests/e2e/test_smoke.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -9,8 +9,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from .htmltables import links, tables
+
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/oversikt.py", "pages/om_data.py"]
+PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/om_data.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -28,15 +30,18 @@ def app(seeded_db, monkeypatch):
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
-def table_rows(at):
-    rows = []
-    for table in at.table:
-        rows += table.value.to_dict("records")
+def html_bodies(at) -> list[str]:
+    return [h.proto.body for h in at.get("html")]
+
+
+def report_rows(at) -> dict[str, list[str]]:
+    """Indicator name → [Utfall, Målnivå, Bedömning, Trend] from every report table on the page."""
+    rows = {}
+    for body in html_bodies(at):
+        for table in tables(body):
+            if table and table[0][:2] == ["Indikator", "Utfall"]:
+                rows.update({row[0]: row[1:] for row in table[1:]})
     return rows
-
-
-def row_for(at, indicator_name):
-    return next(r for r in table_rows(at) if r["Indikator"] == indicator_name)
 
 
 def test_every_page_renders_without_exception(app):
@@ -46,31 +51,49 @@ def test_every_page_renders_without_exception(app):
         app.switch_page(page).run()
         assert not app.exception, page
         # the page ran inside app.py's navigation: the shared sidebar is there
-        assert [s.key for s in app.selectbox] == ["planar", "period"], page
-        assert app.title[0].value in ("Översikt", "Om data"), page
+        assert [s.key for s in app.selectbox if s.key in ("planar", "period")] == ["planar", "period"], page
 
 
-def test_overview_lists_goal_areas_goals_and_latest_values(app):
+def test_overview_report_table_for_t2_2025(app):
     app.query_params["planar"] = "2025"
     app.query_params["period"] = "2025-T2"
     app.run()
     assert app.title[0].value == "Översikt"
-    headers = [h.value for h in app.header]
-    assert headers == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare"]
+    assert [h.value for h in app.header][2:] == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare"]
     assert "Nämndmål: Nämnden ska verka för att fler ska vara självförsörjande" in [s.value for s in app.subheader]
-    row = row_for(app, "Antal hushåll med ekonomiskt bistånd")
-    assert (row["Utfall"], row["Period"], row["Målnivå"], row["Källa"]) == (
-        "389", "T2\u00a02025", "minska jämfört med 2024", "Publicerad rapport")
-    assert row_for(app, "Sjukfrånvaro (R12)")["Utfall"] == "5,69\u00a0%"
-    assert row_for(app, "Frågor om våld ställs i alla ärenden")["Utfall"] == "Ställs i högre utsträckning"
+    value, target, assessment, trend = report_rows(app)["Antal hushåll med ekonomiskt bistånd"]
+    assert (value, target, trend) == ("389", "minska jämfört med 2024", "↑ sämre")
+    assert assessment.startswith("✖ Röd 389 jan–aug 2025 mot 374 samma period 2024")
+    assert report_rows(app)["Sjukfrånvaro (R12)"][0] == "5,69 %"  # whitespace normalised
+    assert report_rows(app)["Frågor om våld ställs i alla ärenden"][2].startswith("– Ej bedömd")
+
+
+def test_overview_grid_and_cards_for_2021_match_the_report(app, seeded_db):
+    app.query_params["planar"] = "2021"
+    app.query_params["period"] = "2021"
+    app.run()
+    grid = next(t for b in html_bodies(app) for t in tables(b) if t[0][0] == "Målområde")
+    assert grid[0][1:] == ["Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dec"]
+    ekonomi = next(row for row in grid if row[0].startswith("Hållbar ekonomi"))
+    # 001 "Måluppfyllelse/månad", målområde 4
+    assert [cell.split()[-1] for cell in ekonomi[1:]] == ["Grön", "Gul"] + ["Röd"] * 7 + ["Gul"] * 3
+    cards = html_bodies(app)[0]
+    assert "Rapportens bedömning" in cards and "✔ Grön" in cards
+
+
+def test_indicator_links_carry_the_view(app):
+    app.query_params["planar"] = "2025"
+    app.query_params["period"] = "2025-T2"
+    app.run()
+    hrefs = [h for b in html_bodies(app) for h in links(b)]
+    assert "indikator?indikator=hushall_ekb&planar=2025&period=2025-T2" in hrefs
 
 
 def test_demo_values_are_marked(app):
     app.query_params["planar"] = "2025"
     app.query_params["period"] = "2025-10"
     app.run()
-    row = row_for(app, "Antal hushåll med ekonomiskt bistånd")
-    assert row["Källa"] == "⚠ Exempeldata" and row["Period"] == "okt\u00a02025"
+    assert report_rows(app)["Antal hushåll med ekonomiskt bistånd"][0].endswith("(⚠ exempeldata)")
     assert any("påhittade demovärden" in i.value for i in app.info)
 
 
@@ -80,7 +103,7 @@ def test_plan_year_and_period_round_trip_through_the_url(app):
     app.run()
     assert app.selectbox(key="planar").value == 2021
     assert app.selectbox(key="period").value == "2021-T1"
-    assert [h.value for h in app.header][0] == "Motiverade medarbetare hos Sveriges bästa offentliga arbetsgivare"
+    assert "Motiverade medarbetare hos Sveriges bästa offentliga arbetsgivare" in [h.value for h in app.header]
     app.selectbox(key="period").set_value("2021-03").run()
     assert not app.exception
     assert app.query_params["period"] == "2021-03"

@@ -1,6 +1,7 @@
 """Smoke test in a real browser: the app starts on an empty store and shows seeded data."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import StreamlitServer, screenshot, wait_for_app
 
@@ -16,11 +17,23 @@ def test_oversikt_shows_seeded_data_on_first_start(server, page):
     assert body.get_by_role("heading", name="Hållbarhet").is_visible()
     row = body.locator("tr", has_text="Antal hushåll med ekonomiskt bistånd")
     assert "389" in row.inner_text()
-    assert "Publicerad rapport" in row.inner_text()
+    assert "✖ Röd" in row.inner_text()
+    assert "mot 374 samma period 2024" in row.inner_text()
     assert page.get_by_role("combobox", name="Planår").input_value() == "2025"
     assert page.get_by_role("combobox", name="Period").input_value() == "T2 2025"
     assert "Traceback" not in page.content()
     screenshot(page, "oversikt")
+
+
+def test_clicking_an_indicator_opens_its_page(server, page):
+    page.goto(f"{server.url}/?planar=2025&period=2025-T2")
+    wait_for_app(page, "Översikt")
+    page.get_by_role("link", name="Antal hushåll med ekonomiskt bistånd").click()
+    wait_for_app(page, "Antal hushåll med ekonomiskt bistånd")
+    assert "indikator=hushall_ekb" in page.url
+    page.locator(".js-plotly-plot").first.wait_for()
+    assert page.get_by_role("combobox", name="Period").input_value() == "T2 2025"
+    screenshot(page, "indikator")
 
 
 def test_changing_period_updates_url_and_table(server, page):
@@ -31,8 +44,8 @@ def test_changing_period_updates_url_and_table(server, page):
     page.wait_for_url("**period=2025-03**")
     wait_for_app(page, "Översikt")
     row = page.locator("[data-testid='stMain'] tr", has_text="Antal hushåll med ekonomiskt bistånd")
-    assert "mar\u00a02025" in row.inner_text()
-    assert "Exempeldata" in row.inner_text()
+    expect(row).to_contain_text("mar 2025", timeout=30_000)  # the rerun replaces the table
+    assert "(⚠ exempeldata)" in row.inner_text()
 
 
 def test_deep_link_as_first_request_runs_inside_the_app(tmp_path, browser):

@@ -1,0 +1,93 @@
+"""Plotly figures. Pure builders: data in, ``go.Figure`` out; no Streamlit.
+
+Swedish number formats come from ``layout.separators`` (decimal comma, space for
+thousands); exempeldata points are drawn as open circles and named in the hover text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from .colours import SERIES
+from .formatting import UNIT_SUFFIX
+from .periods import MONTHS_SV
+
+FONT = "Source Sans Pro, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class Point:
+    month: int  # 1–12
+    value: float
+    is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    points: list[Point]
+    dash: str = "solid"
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    value: float
+    name: str  # e.g. "Målnivå minst 60 %" or "Jämförelse jan–aug 2024"
+
+
+def _suffix(unit: str) -> str:
+    return UNIT_SUFFIX.get(unit, "").replace("\u00a0", " ")
+
+
+def _base_layout(fig: go.Figure, title: str, unit: str, font_size: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": font_size + 6}},
+        separators=", ",
+        font={"family": FONT, "size": font_size, "color": "#000000"},
+        plot_bgcolor="#FFFFFF",
+        paper_bgcolor="#FFFFFF",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        margin={"l": 60, "r": 20, "t": 70, "b": 60},
+        hovermode="x unified",
+        showlegend=True,
+    )
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[m.capitalize() for m in MONTHS_SV],
+                     showgrid=False, linecolor="#000000", ticks="outside")
+    fig.update_yaxes(gridcolor="#D9D9D9", zerolinecolor="#808080", ticksuffix=_suffix(unit), rangemode="tozero")
+    return fig
+
+
+def trend_figure(title: str, unit: str, lines: list[Line], references: list[Reference] = (),
+                 font_size: int = 15) -> go.Figure:
+    """Month-by-month lines (this year, last year, R12 …) with horizontal reference lines."""
+    fig = go.Figure()
+    for n, line in enumerate(lines):
+        colour = line.colour or SERIES[n % len(SERIES)]
+        pts = sorted(line.points, key=lambda p: p.month)
+        fig.add_trace(go.Scatter(
+            x=[MONTHS_SV[p.month - 1].capitalize() for p in pts],
+            y=[p.value for p in pts],
+            name=line.name,
+            mode="lines+markers",
+            line={"color": colour, "width": 3, "dash": line.dash},
+            marker={"size": 9, "color": colour,
+                    "symbol": ["circle-open" if p.is_demo else "circle" for p in pts],
+                    "line": {"width": 2, "color": colour}},
+            customdata=[" (exempeldata)" if p.is_demo else "" for p in pts],
+            hovertemplate=f"{line.name}: %{{y:,.4~f}}{_suffix(unit)}%{{customdata}}<extra></extra>",
+        ))
+    ref_colours = ["#D55E00", "#000000", "#CC79A7"]
+    for n, ref in enumerate(references):
+        fig.add_hline(y=ref.value, line={"color": ref_colours[n % 3], "width": 2, "dash": "dash"},
+                      annotation={"text": ref.name, "font": {"size": font_size - 1}},
+                      annotation_position="bottom right")
+    return _base_layout(fig, title, unit, font_size)
+
+
+def units_figure(title: str, unit: str, by_unit: dict[str, list[Point]], font_size: int = 14) -> go.Figure:
+    """One line per unit for the plan year."""
+    lines = [Line(name, points, colour=SERIES[n % len(SERIES)]) for n, (name, points) in enumerate(by_unit.items())]
+    return trend_figure(title, unit, lines, font_size=font_size)

@@ -1,0 +1,160 @@
+"""Evaluate a plan year for a period: every indicator's value, assessment and trend, the
+målområde summaries and the month-by-month grid. Reads the store, computes in Python."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import annotations, queries
+from .aggregation import Obs, PeriodValue, period_value
+from .assessment import (COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, apply_override, area_colour, assess,
+                         rank_among, trend)
+from .formatting import MISSING, format_value
+from .periods import Period
+from .store import Store
+from .targets import BASELINE, MANUAL, QUARTILE, TargetRule
+
+TYRESO = "0138"
+
+
+@dataclass
+class IndicatorResult:
+    goal_area_id: str
+    goal_area: str
+    goal_id: str
+    goal: str
+    indicator_id: str
+    name: str
+    unit: str
+    direction: str
+    target_text: str
+    rule: TargetRule
+    current: PeriodValue | None
+    previous: PeriodValue | None
+    assessment: Assessment
+    trend: Trend | None
+    override_id: int | None = None
+
+    @property
+    def value_label(self) -> str:
+        if self.current is None:
+            return MISSING
+        if self.current.text:
+            return self.current.text
+        return format_value(self.current.value, self.unit)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.current is not None and self.current.is_demo
+
+
+@dataclass
+class AreaSummary:
+    goal_area_id: str
+    name: str
+    colour: str
+    counts: dict[str, int] = field(default_factory=dict)
+    published_colour: str | None = None
+
+
+@dataclass
+class PlanData:
+    """Everything needed to evaluate one plan year, read once."""
+
+    year: int
+    structure: pd.DataFrame
+    series: dict[str, dict[str, Obs]]
+    meta: dict[str, dict]
+    admin_unit: str
+
+
+def load_plan(store: Store, year: int, up_to: Period) -> PlanData:
+    admin = queries.whole_administration(store)
+    structure = queries.plan_structure(store, year)
+    structure = structure[structure["indicator_id"].notna()].reset_index(drop=True)
+    ids = sorted(set(structure["indicator_id"]))
+    meta = store.query(
+        "SELECT id, unit, frequency, direction, period_aggregation, kolada_kpi FROM indicators"
+        " WHERE list_contains(?, id)", [ids]).set_index("id").to_dict("index")
+    rules = store.query("SELECT goal_id, indicator_id, target_rule FROM plan_indicators WHERE plan_year = ?", [year])
+    rule_map = {(r.goal_id, r.indicator_id): TargetRule(**json.loads(r.target_rule)) for r in rules.itertuples()}
+    structure["rule"] = [rule_map[(g, i)] for g, i in zip(structure["goal_id"], structure["indicator_id"])]
+    return PlanData(year, structure, queries.admin_series(store, ids, admin, up_to.end), meta, admin)
+
+
+def _value(data: PlanData, indicator_id: str, period: Period) -> PeriodValue | None:
+    m = data.meta[indicator_id]
+    return period_value(data.series.get(indicator_id, {}), period, m["period_aggregation"], m["frequency"])
+
+
+def _baseline_period(rule: TargetRule, period: Period) -> Period:
+    if rule.baseline_year is None or rule.baseline_year >= period.year:
+        return period.shifted(-1)
+    return period.shifted(rule.baseline_year - period.year)
+
+
+def evaluate(store: Store, data: PlanData, period: Period, *, with_overrides: bool = True) -> list[IndicatorResult]:
+    """Assess every indicator of the plan for ``period``."""
+    manual_ids = [r.indicator_id for r in data.structure.itertuples() if r.rule.kind == MANUAL]
+    manual = annotations.manual_statuses(store, manual_ids, period)
+    overrides = annotations.active_overrides(store, data.year, period.key) if with_overrides else {}
+    results = []
+    for r in data.structure.itertuples(index=False):
+        m = data.meta[r.indicator_id]
+        current = _value(data, r.indicator_id, period)
+        previous = _value(data, r.indicator_id, period.shifted(-1))
+        kwargs = {}
+        if r.rule.kind == BASELINE:
+            base = _baseline_period(r.rule, period)
+            kwargs["baseline"] = _value(data, r.indicator_id, base) or PeriodValue(None, None, base, base, 0, 0, frozenset())
+        elif r.rule.kind == QUARTILE and m["kolada_kpi"]:
+            year = current.as_of.year if current is not None else period.year
+            kwargs["rank"] = rank_among(queries.kolada_year_values(store, m["kolada_kpi"], year), TYRESO,
+                                        m["direction"], year)
+        elif r.rule.kind == MANUAL and r.indicator_id in manual:
+            kwargs["manual"] = manual[r.indicator_id][1]
+        result = assess(r.rule, m["unit"], current, period, **kwargs)
+        override_id = None
+        if r.indicator_id in overrides:
+            o = overrides[r.indicator_id]
+            result = apply_override(result, o.colour, o.comment, o.author, o.decided_on)
+            override_id = o.id
+        results.append(IndicatorResult(
+            r.goal_area_id, r.goal_area, r.goal_id, r.goal, r.indicator_id, r.indicator, m["unit"], m["direction"],
+            r.target_text, r.rule, current, previous, result, trend(current, previous, m["direction"]), override_id))
+    return results
+
+
+def summarise(results: list[IndicatorResult], published: dict[str, str] | None = None) -> list[AreaSummary]:
+    """One summary per målområde, in plan order."""
+    areas: dict[str, AreaSummary] = {}
+    colours: dict[str, list[str]] = {}
+    for r in results:
+        if r.goal_area_id not in areas:
+            areas[r.goal_area_id] = AreaSummary(r.goal_area_id, r.goal_area, NA,
+                                                published_colour=(published or {}).get(r.goal_area_id))
+            colours[r.goal_area_id] = []
+        colours[r.goal_area_id].append(r.assessment.colour)
+    for area_id, area in areas.items():
+        area.colour = area_colour(colours[area_id])
+        area.counts = {c: colours[area_id].count(c) for c in (*COLOURS, NA)}
+    return list(areas.values())
+
+
+def month_grid(store: Store, data: PlanData, last_month: int) -> pd.DataFrame:
+    """Målområde × month (jan … last_month) colours, as the reports' "Måluppfyllelse/månad"."""
+    from .periods import MONTHS_SV
+
+    rows = {}
+    for month in range(1, last_month + 1):
+        period = Period(data.year, month=month)
+        for area in summarise(evaluate(store, data, period, with_overrides=False)):
+            rows.setdefault(area.name, {})[MONTHS_SV[month - 1].capitalize()] = area.colour
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+__all__ = ["IndicatorResult", "AreaSummary", "PlanData", "load_plan", "evaluate", "summarise", "month_grid",
+           "GRON", "GUL", "ROD", "NA"]

@@ -1,0 +1,97 @@
+"""The Indikator view model: chart lines, reference lines, unit breakdown and the data table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from . import queries
+from .aggregation import Obs, period_value
+from .charts import Line, Point, Reference
+from .evaluation import IndicatorResult
+from .formatting import format_value
+from .periods import Period, parse_key
+from .sources import SOURCE_LABELS
+from .store import Store
+from .targets import BASELINE, FIXED
+
+DEMO = "exempeldata"
+
+
+@dataclass
+class IndicatorView:
+    lines: list[Line]
+    references: list[Reference]
+    units: dict[str, list[Point]]
+    table: pd.DataFrame
+    has_demo: bool
+    budget_note: str | None
+
+
+def _points(series: dict[str, Obs], year: int, last_month: int) -> list[Point]:
+    pts = []
+    for m in range(1, last_month + 1):
+        o = series.get(f"{year}-{m:02d}")
+        if o is not None and o.value is not None:
+            pts.append(Point(m, o.value, o.source == DEMO))
+    return pts
+
+
+def build(store: Store, result: IndicatorResult, year: int, period: Period) -> IndicatorView:
+    info = queries.indicator_info(store, result.indicator_id)
+    admin = queries.whole_administration(store)
+    last_month = period.last_month
+    series = queries.admin_series(store, [result.indicator_id], admin, period.end)[result.indicator_id]
+
+    lines = [Line(f"Utfall {year}", _points(series, year, last_month), colour="#0072B2"),
+             Line(f"Samma månader {year - 1}", _points(series, year - 1, 12), dash="dot", colour="#6E6E6E")]
+    if info.period_aggregation == "r12":
+        r12 = []
+        for m in range(1, last_month + 1):
+            pv = period_value(series, Period(year, month=m), "r12")
+            if pv is not None and pv.months_reported >= 12:
+                r12.append(Point(m, round(pv.value, 2), pv.is_demo))
+        lines.append(Line("Rullande 12 månader (R12)", r12, colour="#009E73"))
+    lines = [line for line in lines if line.points]
+
+    refs: list[Reference] = []
+    rule = result.rule
+    if rule.kind == FIXED:
+        word = "minst" if rule.direction == "högre" else "högst"
+        refs.append(Reference(rule.value, f"Målnivå: {word} {format_value(rule.value, info.unit)}"))
+    elif rule.kind == BASELINE and result.assessment.reference is not None:
+        base = result.assessment.reference
+        refs.append(Reference(base, f"Jämförelse: {format_value(base, info.unit)} ({_baseline_label(rule, period)})"))
+    budget = queries.budget(store, result.indicator_id, year)
+    budget_note = None
+    if budget is not None and pd.notna(budget.volume_per_month):
+        refs.append(Reference(float(budget.volume_per_month), f"Budgeterad volym {year}: "
+                                                              f"{format_value(budget.volume_per_month, 'antal')}/månad"))
+        if pd.notna(budget.price_per_day):
+            budget_note = (f"Budgetantagande {year}: {format_value(budget.volume_per_month, 'antal')} placeringar "
+                           f"per månad à {format_value(budget.price_per_day, 'kr')}/dygn.")
+
+    rows = queries.indicator_rows(store, result.indicator_id, date(year - 1, 1, 1), period.end)
+    units: dict[str, list[Point]] = {}
+    for r in rows[(rows["unit_id"] != admin) & (rows["period_kind"] == "månad")].itertuples(index=False):
+        p = parse_key(r.period)
+        if p.year == year and pd.notna(r.value):
+            units.setdefault(r.unit_name, []).append(Point(p.month, float(r.value), r.source == DEMO))
+
+    table_rows = rows[rows["unit_id"] == admin].copy()
+    table = pd.DataFrame({
+        "Period": [parse_key(k).label() for k in table_rows["period"]],
+        "Värde": [t if isinstance(t, str) and t else format_value(v, info.unit)
+                  for v, t in zip(table_rows["value"], table_rows["text_value"])],
+        "Källa": [SOURCE_LABELS.get(s, s) for s in table_rows["source"]],
+        "Källhänvisning": [s if isinstance(s, str) else "" for s in table_rows["source_ref"]],
+    }).iloc[::-1].reset_index(drop=True)
+    has_demo = bool((rows["source"] == DEMO).any())
+    return IndicatorView(lines, refs, units, table, has_demo, budget_note)
+
+
+def _baseline_label(rule, period: Period) -> str:
+    year = rule.baseline_year if rule.baseline_year and rule.baseline_year < period.year else period.year - 1
+    return f"{period.shifted(year - period.year).span_label()}"

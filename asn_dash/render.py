@@ -1,0 +1,106 @@
+"""HTML fragments for the assessment views: badges, målområde cards, the month grid and the
+report table. Every text is escaped; the only markup is ours. Colour always comes with a
+symbol and a word (see ``colours.py``)."""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from .assessment import COLOURS, NA
+from .colours import STYLES, label
+from .evaluation import AreaSummary, IndicatorResult
+from .periods import Period
+
+_CELL = "padding:6px 10px;border-bottom:1px solid #D0D0D0;vertical-align:top;text-align:left"
+
+
+def badge(colour: str, big: bool = False, compact: bool = False) -> str:
+    style = STYLES.get(colour, STYLES[NA])
+    size = "1.15rem" if big else ("0.8rem" if compact else "0.95rem")
+    pad = "1px 5px" if compact else "2px 10px"
+    return (f'<span style="background:{style.background};color:{style.text};padding:{pad};'
+            f'border-radius:12px;font-weight:600;font-size:{size};white-space:nowrap">'
+            f'{escape(label(colour))}</span>')
+
+
+def indicator_link(indicator_id: str, year: int, period: Period) -> str:
+    return "indikator?" + urlencode({"indikator": indicator_id, "planar": year, "period": period.key})
+
+
+def area_cards(areas: list[AreaSummary]) -> str:
+    cards = []
+    for a in areas:
+        counts = " · ".join(f"{escape(label(c))} {a.counts.get(c, 0)}" for c in COLOURS)
+        unassessed = a.counts.get(NA, 0)
+        published = (f'<div style="margin-top:6px;font-size:0.9rem">Rapportens bedömning: {badge(a.published_colour)}</div>'
+                     if a.published_colour else "")
+        cards.append(
+            f'<div role="group" aria-label="{escape(a.name)}" style="flex:1 1 220px;border:1px solid #C8C8C8;'
+            f'border-radius:8px;padding:12px 14px;background:#FFFFFF">'
+            f'<div style="font-weight:700;font-size:1.05rem;margin-bottom:8px">{escape(a.name)}</div>'
+            f'<div>{badge(a.colour, big=True)}</div>'
+            f'<div style="margin-top:8px;font-size:0.9rem">{counts}</div>'
+            f'<div style="font-size:0.85rem;color:#444">{unassessed} ej bedömda</div>{published}</div>'
+        )
+    return f'<div style="display:flex;flex-wrap:wrap;gap:12px">{"".join(cards)}</div>'
+
+
+def month_grid(grid: pd.DataFrame) -> str:
+    """Målområde rows × month columns, each cell a badge."""
+    cell = "padding:4px 2px;border-bottom:1px solid #D0D0D0;text-align:center"
+    head = "".join(f'<th scope="col" style="{cell}">{escape(str(c))}</th>' for c in grid.columns)
+    rows = []
+    for name, row in grid.iterrows():
+        cells = "".join(f'<td style="{cell}">{badge(v if isinstance(v, str) else NA, compact=True)}</td>'
+                        for v in row)
+        rows.append(f'<tr><th scope="row" style="{_CELL};font-weight:600;width:24%;font-size:0.85rem">'
+                    f'{escape(str(name))}</th>{cells}</tr>')
+    return (f'<div style="overflow-x:auto"><table style="border-collapse:collapse;width:100%;font-size:0.9rem">'
+            f'<thead><tr><th scope="col" style="{_CELL}">Målområde</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _trend_cell(r: IndicatorResult) -> str:
+    if r.trend is None:
+        return "–"
+    word = {True: "bättre", False: "sämre", None: ""}[r.trend.good]
+    title = escape(r.trend.text)
+    return f'<span title="{title}" style="font-size:1.1rem">{r.trend.arrow}</span> {word}'
+
+
+def report_table(results: list[IndicatorResult], year: int, period: Period) -> str:
+    """The report table: Indikator | Utfall | Målnivå | Bedömning | Trend, one row per indicator."""
+    head = "".join(f'<th scope="col" style="{_CELL}">{h}</th>'
+                   for h in ("Indikator", "Utfall", "Målnivå", "Bedömning", "Trend"))
+    rows = []
+    for r in results:
+        demo = ' <span style="font-size:0.8rem">(⚠ exempeldata)</span>' if r.is_demo else ""
+        override = ' <span style="font-size:0.8rem">(ändrad)</span>' if r.assessment.overridden else ""
+        target = "—" if r.target_text.strip().lower() == "ingen" else (
+            "Bedöms av förvaltningen" if r.target_text.strip().lower() == "manuell" else r.target_text)
+        rows.append(
+            f'<tr><td style="{_CELL}"><a href="{escape(indicator_link(r.indicator_id, year, period))}" '
+            f'target="_self">{escape(r.name)}</a></td>'
+            f'<td style="{_CELL}">{escape(r.value_label)}{demo}</td>'
+            f'<td style="{_CELL}">{escape(target)}</td>'
+            f'<td style="{_CELL}">{badge(r.assessment.colour)}{override}'
+            f'<div style="font-size:0.82rem;color:#333;margin-top:4px">{escape(r.assessment.reason)}</div></td>'
+            f'<td style="{_CELL};white-space:nowrap">{_trend_cell(r)}</td></tr>'
+        )
+    return (f'<table style="border-collapse:collapse;width:100%;font-size:0.95rem">'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def unit_colours(frame: pd.DataFrame) -> str:
+    """Per unit colour for one målområde, with the share of units that reach their goals."""
+    if frame.empty:
+        return ""
+    items = "".join(f'<li style="margin:2px 0">{badge(r.colour)} {escape(r.unit_name)}</li>'
+                    for r in frame.sort_values("unit_name").itertuples())
+    green = int((frame["colour"] == "Grön").sum())
+    return (f'<div><strong>{green} av {len(frame)} enheter</strong> når sina mål '
+            f'({escape(str(frame["source_ref"].iloc[0]))}, {escape(str(frame["period"].iloc[0]))})'
+            f'<ul style="list-style:none;padding-left:0">{items}</ul></div>')

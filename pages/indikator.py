@@ -1,0 +1,114 @@
+"""Indikator: one indicator's trend, assessment, unit breakdown, data and dated comments."""
+
+import streamlit as st
+
+from asn_dash import annotations, charts, colours, indicator_view, render, sources, ui
+from asn_dash.formatting import format_value
+from asn_dash.assessment import COLOURS
+from asn_dash.errors import AsnError
+from asn_dash.targets import MANUAL
+
+ui.ensure_app_navigation()
+store = ui.store()
+year, period = ui.selection()
+results, _ = ui.evaluation_for(store, year, period)
+by_id = {r.indicator_id: r for r in results}
+ids = list(by_id)
+
+if "indikator" not in st.session_state or st.session_state["indikator"] not in by_id:
+    wanted = st.query_params.get("indikator", "")
+    st.session_state["indikator"] = wanted if wanted in by_id else ids[0]
+indicator_id = st.selectbox("Indikator", ids, key="indikator", format_func=lambda i: by_id[i].name)
+st.query_params["indikator"] = indicator_id
+r = by_id[indicator_id]
+
+st.title(r.name)
+st.caption(f"{r.goal_area} · Nämndmål: {r.goal}")
+ui.html(f'<div style="font-size:1.05rem">{render.badge(r.assessment.colour, big=True)} '
+        f'{"<em>(ändrad av analytiker)</em>" if r.assessment.overridden else ""}</div>')
+st.write(r.assessment.reason)
+
+c1, c2, c3 = st.columns([1, 1, 2])
+c1.metric(f"Utfall {period.label()}", r.value_label)
+previous = r.previous
+c2.metric("Samma period förra året",
+          "—" if previous is None or previous.value is None else format_value(previous.value, r.unit))
+target = r.target_text if r.target_text.lower() not in ("ingen", "manuell") else "—"
+trend_text = "—" if r.trend is None else f"{r.trend.arrow} {r.trend.text}"
+c3.markdown(f"**Målnivå:** {target}  \n**Trend:** {trend_text}")
+
+view = indicator_view.build(store, r, year, period)
+if view.has_demo:
+    st.info(sources.DEMO_NOTE + " Öppna ringar i diagrammet är exempeldata.", icon="⚠️")
+if view.lines:
+    fig = charts.trend_figure(f"{r.name} – månadsvärden {year}", r.unit, view.lines, view.references)
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+else:
+    st.write("Indikatorn har inga månadsvärden att visa i diagram.")
+if view.budget_note:
+    st.caption(view.budget_note)
+
+if view.units:
+    st.subheader("Per enhet", anchor=False)
+    st.plotly_chart(charts.units_figure(f"{r.name} per enhet {year}", r.unit, view.units),
+                    width="stretch", config={"displaylogo": False})
+
+st.subheader("Data", anchor=False)
+st.dataframe(view.table, hide_index=True, width="stretch")
+
+st.subheader("Kommentarer", anchor=False)
+notes = annotations.comments(store, indicator_id)
+if notes.empty:
+    st.write("Inga kommentarer ännu.")
+for n in notes.itertuples(index=False):
+    with st.container(border=True):
+        st.markdown(f"**Kommentar ({n.written_on:%Y-%m-%d})** · {n.period} · {n.author}")
+        st.text(n.text)
+
+with st.expander("Skriv en kommentar"):
+    with st.form("comment", clear_on_submit=True):
+        author = st.text_input("Ditt namn", key="comment_author")
+        text = st.text_area("Kommentar", max_chars=annotations.MAX_TEXT)
+        if st.form_submit_button("Spara kommentar"):
+            try:
+                annotations.add_comment(store, indicator_id, period.key, text, author)
+                st.success("Kommentaren är sparad.")
+                st.rerun()
+            except AsnError as exc:
+                st.error(exc.sv)
+
+if r.rule.kind == MANUAL:
+    with st.expander("Sätt förvaltningens bedömning"):
+        with st.form("manual"):
+            colour = st.radio("Bedömning", COLOURS, format_func=colours.label, horizontal=True)
+            text = st.text_area("Motivering")
+            author = st.text_input("Ditt namn", key="manual_author")
+            if st.form_submit_button("Spara bedömning"):
+                try:
+                    annotations.set_manual_status(store, indicator_id, period.key, colour, text, author)
+                    st.rerun()
+                except AsnError as exc:
+                    st.error(exc.sv)
+
+with st.expander("Ändra bedömningen"):
+    if r.override_id is not None:
+        st.write(f"Bedömningen är ändrad: {r.assessment.reason}")
+        who = st.text_input("Ditt namn", key="withdraw_author")
+        if st.button("Återta ändringen"):
+            try:
+                annotations.withdraw_override(store, r.override_id, who)
+                st.rerun()
+            except AsnError as exc:
+                st.error(exc.sv)
+    with st.form("override"):
+        st.caption(f"Ändringen gäller {period.label()} i planen för {year} och sparas med namn, datum och "
+                   f"kommentar. Den beräknade bedömningen visas fortsatt bredvid.")
+        colour = st.radio("Ny bedömning", COLOURS, format_func=colours.label, horizontal=True, key="override_colour")
+        comment = st.text_area("Motivering (obligatorisk)", key="override_comment")
+        author = st.text_input("Ditt namn", key="override_author")
+        if st.form_submit_button("Spara ändrad bedömning"):
+            try:
+                annotations.add_override(store, year, indicator_id, period.key, colour, comment, author)
+                st.rerun()
+            except AsnError as exc:
+                st.error(exc.sv)
