@@ -5,7 +5,8 @@ Every stored value belongs to one period, written as a short key:
 * ``2025-03``  a calendar month,
 * ``2025-T1``  tertial 1, January–April (delårsrapport 1, per 30 April),
 * ``2025-T2``  tertial 2, January–August (per 31 August),
-* ``2025``     the whole year (verksamhetsberättelse).
+* ``2025``     the whole year (verksamhetsberättelse),
+* ``2025-08-R12`` the rolling 12 months up to and including August 2025.
 
 Tertials are cumulative from January, as in the committee's reports.
 """
@@ -26,21 +27,26 @@ MONTHS_SV_LONG = [
 KIND_MONTH = "månad"
 KIND_TERTIAL = "tertial"
 KIND_YEAR = "år"
+KIND_R12 = "r12"
 
 _TERTIAL_END_MONTH = {1: 4, 2: 8}
-_KEY_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|T(?P<tertial>[12])))?$")
+_KEY_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})(?P<r12>-R12)?|T(?P<tertial>[12])))?$")
 
 
 @dataclass(frozen=True, order=True)
 class Period:
-    """A reporting period: a month, a cumulative tertial or a whole year."""
+    """A reporting period: a month, a cumulative tertial, a whole year, or the rolling 12
+    months up to a month (``rolling`` with ``month`` set)."""
 
     year: int
     month: int | None = None
     tertial: int | None = None
+    rolling: bool = False
 
     @property
     def kind(self) -> str:
+        if self.rolling:
+            return KIND_R12
         if self.month is not None:
             return KIND_MONTH
         if self.tertial is not None:
@@ -49,6 +55,8 @@ class Period:
 
     @property
     def key(self) -> str:
+        if self.rolling:
+            return f"{self.year}-{self.month:02d}-R12"
         if self.month is not None:
             return f"{self.year}-{self.month:02d}"
         if self.tertial is not None:
@@ -57,7 +65,13 @@ class Period:
 
     @property
     def first_month(self) -> int:
+        if self.rolling:
+            return self.month % 12 + 1
         return self.month if self.month is not None else 1
+
+    @property
+    def first_year(self) -> int:
+        return self.year - 1 if self.rolling and self.month < 12 else self.year
 
     @property
     def last_month(self) -> int:
@@ -69,7 +83,7 @@ class Period:
 
     @property
     def start(self) -> date:
-        return date(self.year, self.first_month, 1)
+        return date(self.first_year, self.first_month, 1)
 
     @property
     def end(self) -> date:
@@ -77,7 +91,10 @@ class Period:
         return date(self.year, last, calendar.monthrange(self.year, last)[1])
 
     def label(self) -> str:
-        """Swedish label as the reports write it: ``mar 2025``, ``T2 2025``, ``helår 2025``."""
+        """Swedish label as the reports write it: ``mar 2025``, ``T2 2025``, ``helår 2025``,
+        ``R12 t.o.m. aug 2025``."""
+        if self.rolling:
+            return f"R12 t.o.m. {MONTHS_SV[self.month - 1]} {self.year}"
         if self.month is not None:
             return f"{MONTHS_SV[self.month - 1]} {self.year}"
         if self.tertial is not None:
@@ -85,7 +102,11 @@ class Period:
         return f"helår {self.year}"
 
     def span_label(self) -> str:
-        """The months a period covers, e.g. ``jan–aug 2025``."""
+        """The months a period covers, e.g. ``jan–aug 2025``, ``sep 2024–aug 2025``."""
+        if self.rolling:
+            first = MONTHS_SV[self.first_month - 1]
+            last = MONTHS_SV[self.month - 1]
+            return f"{first} {self.first_year}–{last} {self.year}" if self.first_year != self.year else f"{first}–{last} {self.year}"
         if self.month is not None:
             return self.label()
         return f"{MONTHS_SV[0]}–{MONTHS_SV[self.last_month - 1]} {self.year}"
@@ -95,10 +116,12 @@ class Period:
 
     def shifted(self, years: int) -> "Period":
         """The same period ``years`` later (negative: earlier)."""
-        return Period(self.year + years, month=self.month, tertial=self.tertial)
+        return Period(self.year + years, month=self.month, tertial=self.tertial, rolling=self.rolling)
 
     def months(self) -> list["Period"]:
         """The calendar months the period covers."""
+        if self.rolling:
+            return rolling_12(Period(self.year, month=self.month))
         return [Period(self.year, month=m) for m in range(self.first_month, self.last_month + 1)]
 
 
@@ -106,13 +129,13 @@ def parse_key(key: str) -> Period:
     """Parse a canonical period key; raise ``ValueError`` with a Swedish message otherwise."""
     match = _KEY_RE.match(str(key).strip())
     if not match:
-        raise ValueError(f"Ogiltig period '{key}': använd ÅÅÅÅ-MM, ÅÅÅÅ-T1, ÅÅÅÅ-T2 eller ÅÅÅÅ.")
+        raise ValueError(f"Ogiltig period '{key}': använd ÅÅÅÅ-MM, ÅÅÅÅ-T1, ÅÅÅÅ-T2, ÅÅÅÅ eller ÅÅÅÅ-MM-R12.")
     year = int(match["year"])
     if match["month"]:
         month = int(match["month"])
         if not 1 <= month <= 12:
             raise ValueError(f"Ogiltig period '{key}': månaden måste vara 01–12.")
-        return Period(year, month=month)
+        return Period(year, month=month, rolling=bool(match["r12"]))
     if match["tertial"]:
         return Period(year, tertial=int(match["tertial"]))
     return Period(year)
@@ -148,5 +171,6 @@ def periods_for_year(year: int, latest_month: int = 12) -> list[Period]:
         picks.append(Period(year, tertial=2))
     if latest_month >= 4:
         picks.append(Period(year, tertial=1))
+    picks.append(Period(year, month=latest_month, rolling=True))
     picks.extend(Period(year, month=m) for m in range(latest_month, 0, -1))
     return picks

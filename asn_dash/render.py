@@ -38,7 +38,7 @@ def area_cards(areas: list[AreaSummary]) -> str:
         published = (f'<div style="margin-top:6px;font-size:0.9rem">Rapportens bedömning: {badge(a.published_colour)}</div>'
                      if a.published_colour else "")
         cards.append(
-            f'<div role="group" aria-label="{escape(a.name)}" style="flex:1 1 220px;border:1px solid #C8C8C8;'
+            f'<div role="group" aria-label="{escape(a.name)}" style="flex:1 1 0;min-width:170px;border:1px solid #C8C8C8;'
             f'border-radius:8px;padding:12px 14px;background:#FFFFFF">'
             f'<div style="font-weight:700;font-size:1.05rem;margin-bottom:8px">{escape(a.name)}</div>'
             f'<div>{badge(a.colour, big=True)}</div>'

@@ -71,3 +71,12 @@ def test_yearly_indicator_falls_back_to_an_earlier_year():
 def test_demo_source_is_visible():
     obs = monthly(months(2025, [1, 2]), source="exempeldata")
     assert period_value(obs, parse_key("2025-T1"), "mean").is_demo
+
+
+def test_rolling_12_month_period_for_any_aggregation():
+    obs = monthly({**months(2024, [10] * 12), **months(2025, [20] * 12)})
+    r12 = parse_key("2025-03-R12")
+    assert period_value(obs, r12, "sum").value == 9 * 10 + 3 * 20
+    assert period_value(obs, r12, "mean").value == pytest.approx(150 / 12)
+    assert period_value(obs, r12, "last").value == 20
+    assert period_value(obs, r12, "r12").value == pytest.approx(150 / 12)

@@ -74,3 +74,10 @@ def test_plan_series_are_read_once_for_all_indicators(s):
     # not a timing test: just that a whole plan evaluates from one read of its series
     data = evaluation.load_plan(s, 2025, parse_key("2025"))
     assert set(data.series) == set(data.structure["indicator_id"])
+
+
+def test_rolling_twelve_months_period(s):
+    r = results_for(s, 2025, "2025-08-R12")["hushall_ekb"]
+    assert r.assessment.colour in ("Grön", "Gul", "Röd")
+    assert r.assessment.reason.startswith(f"{r.value_label} sep 2024–aug 2025 mot ")
+    assert r.current.months_reported == 12

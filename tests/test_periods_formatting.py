@@ -14,6 +14,8 @@ from asn_dash.periods import Period, months_between, parse_key, periods_for_year
         ("2025-T1", "tertial", date(2025, 1, 1), date(2025, 4, 30), "T1 2025"),
         ("2025-T2", "tertial", date(2025, 1, 1), date(2025, 8, 31), "T2 2025"),
         ("2025", "år", date(2025, 1, 1), date(2025, 12, 31), "helår 2025"),
+        ("2025-08-R12", "r12", date(2024, 9, 1), date(2025, 8, 31), "R12 t.o.m. aug 2025"),
+        ("2025-12-R12", "r12", date(2025, 1, 1), date(2025, 12, 31), "R12 t.o.m. dec 2025"),
     ],
 )
 def test_period_keys(key, kind, start, end, label):
@@ -21,7 +23,7 @@ def test_period_keys(key, kind, start, end, label):
     assert (p.kind, p.start, p.end, p.label(), p.key) == (kind, start, end, label, key)
 
 
-@pytest.mark.parametrize("bad", ["2025-13", "2025-T3", "25-03", "mars 2025", "", "2025-00"])
+@pytest.mark.parametrize("bad", ["2025-13", "2025-T3", "25-03", "mars 2025", "", "2025-00", "2025-R12", "2025-T2-R12"])
 def test_bad_period_keys_are_rejected_in_swedish(bad):
     with pytest.raises(ValueError, match="Ogiltig period"):
         parse_key(bad)
@@ -29,14 +31,16 @@ def test_bad_period_keys_are_rejected_in_swedish(bad):
 
 def test_span_label_and_month_ranges():
     assert parse_key("2025-T2").span_label() == "jan–aug 2025"
+    assert parse_key("2025-03-R12").span_label() == "apr 2024–mar 2025"
+    assert parse_key("2025-03-R12").shifted(-1).key == "2024-03-R12"
     months = months_between(parse_key("2024-11"), parse_key("2025-T1"))
     assert [m.key for m in months] == ["2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04"]
 
 
 def test_periods_offered_for_a_year_follow_the_latest_month():
-    assert [p.key for p in periods_for_year(2025, 8)][:3] == ["2025-T2", "2025-T1", "2025-08"]
+    assert [p.key for p in periods_for_year(2025, 8)][:4] == ["2025-T2", "2025-T1", "2025-08-R12", "2025-08"]
     assert periods_for_year(2025, 12)[0] == Period(2025)
-    assert [p.key for p in periods_for_year(2025, 3)] == ["2025-03", "2025-02", "2025-01"]
+    assert [p.key for p in periods_for_year(2025, 3)] == ["2025-03-R12", "2025-03", "2025-02", "2025-01"]
 
 
 @pytest.mark.parametrize(
