@@ -10,7 +10,7 @@ from asn_dash import ui
 
 st.set_page_config(page_title="ASN-panelen – Tyresö kommun", page_icon=":material/monitoring:", layout="wide")
 
-store = ui.store()
+store = ui.open_run_store()
 
 pages = [
     st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
@@ -21,6 +21,8 @@ navigation = st.navigation(pages)
 
 st.sidebar.title("ASN-panelen")
 st.sidebar.caption("Arbetsmarknads- och socialnämnden, Tyresö kommun")
-ui.sidebar_selection(store)
-
-navigation.run()
+try:
+    ui.sidebar_selection(store)
+    navigation.run()
+finally:
+    ui.close_run_store()  # release the DuckDB file between runs (CLI ingests can get in)

@@ -1,4 +1,4 @@
-"""Streamlit glue shared by the pages: the cached store, the sidebar selection, error display.
+"""Streamlit glue shared by the pages: the per-run store connection, the sidebar selection, errors.
 
 This is the only module of the package that imports Streamlit; the logic it calls lives in
 the plain modules beside it.
@@ -11,16 +11,21 @@ import streamlit as st
 from . import evaluation, queries
 from .errors import AsnError
 from .periods import Period, parse_key, periods_for_year
-from .store import Store, db_path, open_store
+from .store import Store, connect, db_path, open_store
 
 YEAR_KEY = "planar"
 PERIOD_KEY = "period"
 
 
-@st.cache_resource(show_spinner="Öppnar datalagret …")
-def _open(path: str) -> Store:
-    # One connection per server process; Store.query uses a cursor per call (see tech notes).
-    return open_store(path)
+RUN_STORE = "_asn_run_store"
+
+
+@st.cache_resource(show_spinner="Förbereder datalagret …")
+def _prepare(path: str) -> bool:
+    """Once per server process and store: create and seed it if missing, migrate it, sync the
+    catalogue. Afterwards each script run only connects."""
+    open_store(path).close()
+    return True
 
 
 def ensure_app_navigation() -> None:
@@ -39,16 +44,37 @@ def ensure_app_navigation() -> None:
         st.rerun()
 
 
-def store() -> Store:
-    """The store for this server process; stops the page with a clear message if it cannot open."""
+def open_run_store() -> Store:
+    """Connect for this script run (``app.py`` closes it when the run ends).
+
+    The app holds the DuckDB file only while a run is executing, so a CLI ingest can take the
+    file between clicks; if one holds it right now, the page says so and offers a retry.
+    """
     path = db_path()
     try:
-        return _open(str(path))
+        _prepare(str(path))
+        s = Store(connect(path), path)
     except AsnError as exc:
         show_error(exc)
         if st.button("Försök igen", type="primary"):
             st.rerun()
         st.stop()
+    st.session_state[RUN_STORE] = s
+    return s
+
+
+def close_run_store() -> None:
+    s = st.session_state.pop(RUN_STORE, None)
+    if s is not None:
+        s.close()
+
+
+def store() -> Store:
+    """The store connection of the current run."""
+    s = st.session_state.get(RUN_STORE)
+    if s is None:  # a page run outside app.py (see ensure_app_navigation)
+        return open_run_store()
+    return s
 
 
 def show_error(exc: AsnError) -> None:
@@ -58,13 +84,13 @@ def show_error(exc: AsnError) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _years(path: str, version: str) -> list[int]:
-    return queries.plan_years(_open(path))
+def _years(_s: Store, path: str, version: str) -> list[int]:
+    return queries.plan_years(_s)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _latest_month(path: str, version: str, year: int) -> int:
-    return queries.latest_month(_open(path), year)
+def _latest_month(_s: Store, path: str, version: str, year: int) -> int:
+    return queries.latest_month(_s, year)
 
 
 def data_version(s: Store) -> str:
@@ -79,13 +105,13 @@ def _label(key: str) -> str:
 def sidebar_selection(s: Store) -> tuple[int, Period]:
     """Plan year and period pickers, kept in the URL (``?planar=2025&period=2025-T2``)."""
     version = data_version(s)
-    years = _years(str(s.path), version)
+    years = _years(s, str(s.path), version)
     params = st.query_params
     if YEAR_KEY not in st.session_state:
         wanted = params.get(YEAR_KEY, "")
         st.session_state[YEAR_KEY] = int(wanted) if wanted.isdigit() and int(wanted) in years else years[0]
     year = st.sidebar.selectbox("Planår", years, key=YEAR_KEY)
-    options = [p.key for p in periods_for_year(year, _latest_month(str(s.path), version, year))]
+    options = [p.key for p in periods_for_year(year, _latest_month(s, str(s.path), version, year))]
     if st.session_state.get(PERIOD_KEY) not in options:
         wanted = params.get(PERIOD_KEY, "")
         st.session_state[PERIOD_KEY] = wanted if wanted in options else options[0]
@@ -101,8 +127,8 @@ def selection() -> tuple[int, Period]:
 
 
 @st.cache_data(show_spinner="Beräknar bedömningar …", max_entries=128)
-def _evaluation(path: str, version: str, year: int, period_key: str):
-    s = _open(path)
+def _evaluation(_s: Store, path: str, version: str, year: int, period_key: str):
+    s = _s
     period = parse_key(period_key)
     data = evaluation.load_plan(s, year, period)
     results = evaluation.evaluate(s, data, period)
@@ -113,18 +139,18 @@ def _evaluation(path: str, version: str, year: int, period_key: str):
 
 def evaluation_for(s: Store, year: int, period: Period):
     """(indicator results, målområde summaries) for a plan year and period, cached per data version."""
-    return _evaluation(str(s.path), data_version(s), year, period.key)
+    return _evaluation(s, str(s.path), data_version(s), year, period.key)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _grid(path: str, version: str, year: int, last_month: int):
-    s = _open(path)
+def _grid(_s: Store, path: str, version: str, year: int, last_month: int):
+    s = _s
     data = evaluation.load_plan(s, year, Period(year, month=last_month))
     return evaluation.month_grid(s, data, last_month)
 
 
 def month_grid_for(s: Store, year: int, period: Period):
-    return _grid(str(s.path), data_version(s), year, period.last_month)
+    return _grid(s, str(s.path), data_version(s), year, period.last_month)
 
 
 def html(fragment: str) -> None:

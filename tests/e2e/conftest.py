@@ -99,7 +99,8 @@ def page(browser):
 
 
 def wait_for_app(pg, heading: str, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has rendered a page whose h1 is ``heading`` and stopped running."""
+    """Wait until Streamlit has rendered a page whose h1 is ``heading`` and stopped running.
+    (The status widget can appear after the heading; callers still use ``expect`` for content.)"""
     pg.get_by_role("heading", name=heading, level=1).wait_for(timeout=timeout)
     pg.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)

@@ -14,9 +14,9 @@ def test_oversikt_shows_seeded_data_on_first_start(server, page):
     wait_for_app(page, "Översikt")
     assert server.db.exists(), "the store is created and seeded on first start"
     body = page.locator("[data-testid='stMain']")
-    assert body.get_by_role("heading", name="Hållbarhet").is_visible()
+    expect(body.get_by_role("heading", name="Hållbarhet")).to_be_visible(timeout=30_000)
     row = body.locator("tr", has_text="Antal hushåll med ekonomiskt bistånd")
-    assert "389" in row.inner_text()
+    expect(row).to_contain_text("389", timeout=30_000)
     assert "✖ Röd" in row.inner_text()
     assert "mot 374 samma period 2024" in row.inner_text()
     assert page.get_by_role("combobox", name="Planår").input_value() == "2025"
