@@ -92,6 +92,7 @@ class IndicatorDef(_Model):
     source: str
     kolada_retired: str | None = None  # why a named Kolada KPI cannot be fetched
     sensitive: bool = False
+    allow_negative: bool = False  # a percentage that may be negative, e.g. a budget deviation
     budget_volume: dict[int, float] | None = None  # placements: budgeted count per month, by year
     budget_price_per_day: dict[int, float] | None = None
 

@@ -51,6 +51,129 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _open_waiting(db: str | None, wait: float):
+    """Open the store, waiting up to ``wait`` seconds for another process to release it."""
+    import time
+
+    from .store import StoreLockedError, db_path, open_store
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return open_store(db_path(db))
+        except StoreLockedError as exc:
+            if time.monotonic() >= deadline:
+                raise StoreLockedError(
+                    exc.sv + f" (väntade {wait:.0f} s)", exc.en) from None
+            time.sleep(0.2)
+
+
+def _user(name: str | None) -> str:
+    import getpass
+    import os
+
+    return name or os.environ.get("ASN_USER") or getpass.getuser()
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    import json
+
+    from . import ingest
+    from .store import StoreLockedError
+
+    path = Path(args.file)
+    result: dict = {"inserted": 0, "updated": 0, "unchanged": 0, "warnings": [], "errors": []}
+
+    def report(code: int, lines: list[str]) -> int:
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            for line in lines:
+                print(line, file=sys.stderr if code else sys.stdout)
+        return code
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result["errors"].append({"row": None, "column": None, "value": None,
+                                 "message": f"{path}: filen kan inte läsas ({exc.strerror})."})
+        return report(EXIT_REJECTED, [result["errors"][0]["message"]])
+    try:
+        store = _open_waiting(args.db, args.wait)
+    except StoreLockedError as exc:
+        result["errors"].append({"row": None, "column": None, "value": None, "message": exc.sv})
+        return report(EXIT_ERROR, [f"Fel: {exc.sv}"])
+    try:
+        try:
+            analysis = ingest.analyse(store, path.name, data, sheet=args.sheet)
+        except ingest.UploadError as exc:
+            result["errors"].append({"row": None, "column": None, "value": None, "message": exc.sv})
+            return report(EXIT_REJECTED, [f"Fel: {exc.sv}", "Inget har lästs in."])
+        result.update(analysis.summary())
+        if not analysis.ok:
+            lines = [e.text(path.name) for e in analysis.errors]
+            if analysis.error_count > len(analysis.errors):
+                lines.append(f"… och {analysis.error_count - len(analysis.errors)} fel till.")
+            return report(EXIT_REJECTED, lines + [f"{analysis.error_count} fel. Inget har lästs in."])
+        warnings = [w.text(path.name) for w in analysis.warnings]
+        if warnings and not args.accept_warnings:
+            return report(EXIT_REJECTED, [f"Varning: {w}" for w in warnings] + [
+                f"{len(warnings)} varningar. Kontrollera värdena och kör igen med --accept-warnings. "
+                f"Inget har lästs in."])
+        c = analysis.counts()
+        summary = f"{c['inserted']} nya, {c['updated']} ändrade, {c['unchanged']} oförändrade värden"
+        if args.dry_run:
+            return report(EXIT_OK, [f"Provkörning: {summary}. Inget har skrivits."])
+        upload_id = ingest.commit(store, analysis, _user(args.user), accept_warnings=args.accept_warnings)
+        result["upload_id"] = upload_id
+        if upload_id is None:
+            return report(EXIT_OK, [f"Inget att läsa in: alla {c['unchanged']} värden finns redan."])
+        return report(EXIT_OK, [f"Läste in uppladdning {upload_id}: {summary}."])
+    finally:
+        store.close()
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from . import export
+
+    store = _open_waiting(args.db, args.wait)
+    try:
+        frame = export.rows(store, args.indicator, args.unit, args.date_from, args.date_to)
+    finally:
+        store.close()
+    data = export.to_csv(frame) if args.format == "csv" else export.to_xlsx(frame)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"Skrev {len(frame)} värden till {args.output}.", file=sys.stderr)
+    elif args.format == "xlsx":
+        print("Fel: ange -o FIL för xlsx.", file=sys.stderr)
+        return EXIT_REJECTED
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+def _cmd_uploads(args: argparse.Namespace) -> int:
+    from . import uploads
+
+    store = _open_waiting(args.db, args.wait)
+    try:
+        if args.action == "list":
+            frame = uploads.list_uploads(store)
+            if frame.empty:
+                print("Inga uppladdningar ännu.")
+            for r in frame.itertuples(index=False):
+                print(f"{r.id:>5}  {r.uploaded_at:%Y-%m-%d %H:%M}  {r.user_name:<16} {r.file_name:<30} "
+                      f"nya {r.inserted}, ändrade {r.updated}, oförändrade {r.unchanged}  {r.status}")
+            return EXIT_OK
+        result = uploads.undo(store, args.id, _user(args.user))
+        print(f"Ångrade uppladdning {args.id}: {result['removed']} värden borttagna, "
+              f"{result['restored']} återställda.")
+        return EXIT_OK
+    finally:
+        store.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m asn_dash",
@@ -68,6 +191,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catalogue", help="catalogue folder (default: data/catalogue)")
     p.set_defaults(func=_cmd_check)
 
+    def store_args(p):
+        p.add_argument("--db", help="store file (default: $ASN_DB or data/asn.duckdb)")
+        p.add_argument("--wait", type=float, default=15.0,
+                       help="seconds to wait for another process to release the store (default 15)")
+
+    p = sub.add_parser("ingest", help="load a monthly CSV/XLSX upload (all or nothing)")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="check and preview; write nothing")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--accept-warnings", action="store_true", help="load even though values look unusual")
+    p.add_argument("--user", help="who uploads (default: $ASN_USER or the login name)")
+    p.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    store_args(p)
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("export", help="export values in the upload format")
+    p.add_argument("--indicator", nargs="+", help="indicator ids")
+    p.add_argument("--unit", nargs="+", help="unit ids")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM")
+    p.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    p.add_argument("-o", "--output", help="output file (csv: default standard output)")
+    store_args(p)
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("uploads", help="list uploads or undo one")
+    usub = p.add_subparsers(dest="action", required=True)
+    pl = usub.add_parser("list", help="list uploads, newest first")
+    store_args(pl)
+    pu = usub.add_parser("undo", help="undo an upload, restoring exactly what was there before")
+    pu.add_argument("id", type=int)
+    pu.add_argument("--user")
+    store_args(pu)
+    p.set_defaults(func=_cmd_uploads)
+
     p = sub.add_parser("demo", help="regenerate data/seed/demo.csv (deterministic)")
     p.add_argument("--out", help="output file (default: data/seed/demo.csv)")
     p.set_defaults(func=_cmd_demo)
@@ -79,7 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AsnError as exc:
+        from .store import StoreLockedError
+
         print(f"Fel: {exc.sv}", file=sys.stderr)
         if exc.en != exc.sv:
             print(f"Error: {exc.en}", file=sys.stderr)
-        return EXIT_REJECTED
+        return EXIT_ERROR if isinstance(exc, StoreLockedError) else EXIT_REJECTED

@@ -84,10 +84,12 @@ def sync_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
             con.execute(f"DELETE FROM {table}")
         for ind in cat.indicators:
             con.execute(
-                "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO indicators (id, name, description, unit, frequency, direction, unit_aggregation,"
+                " period_aggregation, source, kolada_kpi, kolada_retired, sensitive, allow_negative)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [ind.id, ind.name, ind.description, ind.unit, ind.frequency, ind.direction,
                  ind.unit_aggregation, ind.period_aggregation, ind.source, ind.kolada_kpi,
-                 ind.kolada_retired, ind.sensitive],
+                 ind.kolada_retired, ind.sensitive, ind.allow_negative],
             )
             years = set(ind.budget_volume or {}) | set(ind.budget_price_per_day or {})
             for year in sorted(years):

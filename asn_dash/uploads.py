@@ -1,0 +1,63 @@
+"""The upload log and undo: every upload can be reverted to exactly what was there before it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .errors import AsnError
+from .store import Store
+
+
+class UndoError(AsnError):
+    """An upload that cannot be undone (unknown, already undone, or overwritten since)."""
+
+
+def list_uploads(store: Store, limit: int = 200) -> pd.DataFrame:
+    return store.query(
+        "SELECT id, uploaded_at, user_name, file_name, sha256, inserted, updated, unchanged, warnings, status,"
+        " undone_at, undone_by FROM uploads ORDER BY id DESC LIMIT ?", [limit])
+
+
+def undo(store: Store, upload_id: int, user: str) -> dict[str, int]:
+    """Restore every value the upload touched, delete the rows it created and its comments."""
+    user = (user or "").strip()
+    if not user:
+        raise UndoError("Ange vem som ångrar uppladdningen.")
+    row = store.query("SELECT status, file_name FROM uploads WHERE id = ?", [upload_id])
+    if row.empty:
+        raise UndoError(f"Uppladdning {upload_id} finns inte.")
+    if row.iloc[0]["status"] == "ångrad":
+        raise UndoError(f"Uppladdning {upload_id} ({row.iloc[0]['file_name']}) är redan ångrad.")
+    later = store.query(
+        "SELECT DISTINCT o.upload_id FROM observation_history h JOIN observations o USING (indicator_id, unit_id, period)"
+        " WHERE h.upload_id = ? AND o.upload_id IS DISTINCT FROM h.upload_id ORDER BY 1", [upload_id])
+    if not later.empty:
+        ids = ", ".join(str(int(i)) for i in later["upload_id"].dropna())
+        raise UndoError(f"Uppladdning {upload_id} kan inte ångras: en del värden har ändrats sedan dess "
+                        f"(av uppladdning {ids}). Ångra den eller de senare uppladdningarna först.")
+    cur = store.con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            removed = cur.execute(
+                "DELETE FROM observations o USING observation_history h WHERE h.upload_id = ? AND NOT h.existed"
+                " AND o.indicator_id = h.indicator_id AND o.unit_id = h.unit_id AND o.period = h.period",
+                [upload_id]).fetchall()[0][0]
+            restored = cur.execute(
+                "UPDATE observations o SET value = h.old_value, text_value = h.old_text_value, source = h.old_source,"
+                " source_ref = h.old_source_ref, upload_id = h.old_upload_id, updated_at = h.old_updated_at"
+                " FROM observation_history h WHERE h.upload_id = ? AND h.existed"
+                " AND o.indicator_id = h.indicator_id AND o.unit_id = h.unit_id AND o.period = h.period",
+                [upload_id]).fetchall()[0][0]
+            cur.execute("DELETE FROM comments WHERE upload_id = ?", [upload_id]).fetchall()
+            cur.execute("UPDATE uploads SET status = 'ångrad', undone_at = current_timestamp, undone_by = ?"
+                        " WHERE id = ?", [user, upload_id]).fetchall()
+            cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, 'ångrad uppladdning', ?, ?)",
+                        [user, f"uppladdning {upload_id}", f"{removed} borttagna, {restored} återställda"]).fetchall()
+            cur.execute("COMMIT")
+        except Exception:
+            cur.execute("ROLLBACK")
+            raise
+    finally:
+        cur.close()
+    return {"removed": int(removed), "restored": int(restored)}
