@@ -51,3 +51,12 @@ def format_value(value: float | int | None, unit: str, decimals: int | None = No
     if decimals is None:
         decimals = default_decimals(unit, value)
     return format_number(value, decimals) + UNIT_SUFFIX.get(unit, "")
+
+
+def format_plain(value: float | int | None) -> str:
+    """A number exactly as entered, in Swedish style: ``1 401``, ``5,69``, ``0,125``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return format_number(float(value), decimals)

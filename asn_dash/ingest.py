@@ -339,7 +339,8 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
         if rows.empty:
             raise UploadError(f"{file}: filen innehåller inga värden att läsa in (alla celler är tomma eller '---').")
         analysis.changes = diff(store, rows)
-        analysis.warnings = outliers(store, rows, file)
+        # only values that would change anything need a second look
+        analysis.warnings = outliers(store, analysis.changes[analysis.changes["status"] != "oförändrad"], file)
     return analysis
 
 

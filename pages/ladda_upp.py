@@ -1,0 +1,112 @@
+"""Ladda upp: analysts' monthly files — check, preview, load, and undo."""
+
+import pandas as pd
+import streamlit as st
+
+from asn_dash import ingest, templates, ui, uploads
+from asn_dash.errors import AsnError
+from asn_dash.formatting import format_plain
+
+ui.ensure_app_navigation()
+store = ui.store()
+
+st.title("Ladda upp")
+if message := st.session_state.pop("upload_message", None):
+    st.success(message)
+st.write("Läs in månadens siffror från Excel eller verksamhetssystemet. Filen kontrolleras rad för rad "
+         "och läses in helt eller inte alls.")
+
+with st.expander("Format och mallar", expanded=False):
+    st.markdown(templates.FORMAT_HELP)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Mall, långt format (CSV)", templates.long_csv(), "mall_langt_format.csv", "text/csv")
+    c2.download_button("Mall, brett format (CSV)", templates.wide_csv(), "mall_brett_format.csv", "text/csv")
+    c3.download_button("Mall (Excel)", templates.xlsx(), "mall.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+user = st.text_input("Ditt namn", key="upload_user", help="Sparas med uppladdningen.")
+upload = st.file_uploader("Fil (CSV eller Excel)", type=["csv", "txt", "xlsx"], key="upload_file")
+sheet = st.text_input("Blad i Excel-filen (tomt = första bladet)", key="upload_sheet")
+
+if upload is not None:
+    data = upload.getvalue()
+    try:
+        analysis = ingest.analyse(store, upload.name, data, sheet=sheet or None)
+    except ingest.UploadError as exc:
+        ui.show_error(exc)
+        st.stop()
+
+    if not analysis.ok:
+        st.error(f"{analysis.error_count} fel i {upload.name}. Inget har lästs in; rätta filen och ladda upp igen.")
+        st.dataframe(pd.DataFrame([e.as_dict() for e in analysis.errors]).rename(
+            columns={"row": "Rad", "column": "Kolumn", "value": "Värde", "message": "Fel"}),
+            hide_index=True, width="stretch")
+        if analysis.error_count > len(analysis.errors):
+            st.caption(f"Visar de första {len(analysis.errors)} felen.")
+        st.stop()
+
+    counts = analysis.counts()
+    st.subheader("Förhandsgranskning", anchor=False)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Nya värden", counts["inserted"])
+    c2.metric("Ändrade värden", counts["updated"])
+    c3.metric("Oförändrade", counts["unchanged"])
+    changes = analysis.changes
+
+    def table(status: str) -> pd.DataFrame:
+        part = changes[changes["status"] == status]
+        return pd.DataFrame({
+            "Rad": part["row"], "Indikator": part["indicator_id"], "Enhet": part["unit_id"],
+            "Period": part["period"],
+            "Tidigare": [("—" if pd.isna(v) and not isinstance(t, str) else t if isinstance(t, str) else
+                          format_plain(v)) for v, t in zip(part["old_value"], part["old_text_value"])],
+            "Nytt": [t if isinstance(t, str) else format_plain(v)
+                     for v, t in zip(part["value"], part["text_value"])],
+        })
+
+    new_tab, changed_tab, same_tab = st.tabs(["Nya", "Ändrade (tidigare → nytt)", "Oförändrade"])
+    new_tab.dataframe(table("ny"), hide_index=True, width="stretch")
+    changed_tab.dataframe(table("ändrad"), hide_index=True, width="stretch")
+    same_tab.dataframe(table("oförändrad"), hide_index=True, width="stretch")
+
+    confirmed = True
+    if analysis.warnings:
+        st.warning(f"{len(analysis.warnings)} värden avviker kraftigt från tidigare månader:")
+        for w in analysis.warnings:
+            st.text(w.text(upload.name))
+        confirmed = st.checkbox("Jag har kontrollerat värdena och vill läsa in dem ändå", key="confirm_warnings")
+
+    if counts["inserted"] + counts["updated"] == 0:
+        st.info("Alla värden i filen finns redan; det finns inget att läsa in.")
+    elif st.button("Läs in", type="primary", disabled=not confirmed):
+        try:
+            upload_id = ingest.commit(store, analysis, user, accept_warnings=confirmed)
+        except AsnError as exc:
+            ui.show_error(exc)
+        else:
+            st.session_state["upload_message"] = (
+                f"Uppladdning {upload_id} är inläst: {counts['inserted']} nya och {counts['updated']} ändrade värden.")
+            st.rerun()
+
+st.subheader("Uppladdningar", anchor=False)
+log = uploads.list_uploads(store)
+if log.empty:
+    st.write("Inga uppladdningar ännu.")
+else:
+    st.dataframe(log.rename(columns={
+        "id": "Nr", "uploaded_at": "Tid", "user_name": "Av", "file_name": "Fil", "inserted": "Nya",
+        "updated": "Ändrade", "unchanged": "Oförändrade", "warnings": "Varningar", "status": "Status",
+        "undone_at": "Ångrad", "undone_by": "Ångrad av", "sha256": "SHA-256"}), hide_index=True, width="stretch")
+    active = log[log["status"] != "ångrad"]["id"].tolist()
+    if active:
+        with st.form("undo"):
+            chosen = st.selectbox("Ångra uppladdning nr", active)
+            if st.form_submit_button("Ångra uppladdningen"):
+                try:
+                    result = uploads.undo(store, int(chosen), user)
+                    st.session_state["upload_message"] = (
+                        f"Uppladdning {chosen} är ångrad: {result['removed']} värden borttagna, "
+                        f"{result['restored']} återställda.")
+                    st.rerun()
+                except AsnError as exc:
+                    ui.show_error(exc)
