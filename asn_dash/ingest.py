@@ -213,10 +213,11 @@ def _lookups(store: Store):
     names = {r.id.lower(): r.id for r in ind.itertuples()}
     names.update({" ".join(r.name.lower().split()): r.name for r in ind.itertuples()})
     units_frame = store.query("SELECT u.id, h.name, u.whole_administration FROM units u"
-                              " JOIN unit_history h ON h.unit_id = u.id")
+                              " JOIN unit_history h ON h.unit_id = u.id ORDER BY h.valid_from")
     units = {r.id.lower(): r.id for r in units_frame.itertuples()}
     units.update({" ".join(r.name.lower().split()): r.id for r in units_frame.itertuples()})
-    unit_names = {k: k for k in units}
+    current = {r.id: r.name for r in units_frame.itertuples()}  # newest name last wins
+    unit_names = {key: current[unit_id] for key, unit_id in units.items()}
     admin = units_frame.loc[units_frame["whole_administration"], "id"].iloc[0]
     return ind.set_index("id"), indicators, names, units, unit_names, admin
 
@@ -227,7 +228,8 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
     whole cannot be used; row problems are collected in the result."""
     limit = max_bytes() if limit is None else limit
     if len(data) > limit:
-        raise UploadError(f"{file} är {len(data) / 1024 / 1024:.1f} MB; gränsen är {limit / 1024 / 1024:.0f} MB. "
+        size, most = (f"{n / 1024 / 1024:.2f}".rstrip("0").rstrip(".").replace(".", ",") for n in (len(data), limit))
+        raise UploadError(f"{file} är {size} MB; gränsen är {most} MB. "
                           f"Dela upp filen eller be en administratör höja gränsen (ASN_MAX_UPLOAD_MB).")
     try:
         table = read_upload(file, data, sheet)
@@ -265,7 +267,7 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
     frame["unit_id"] = unit_key.map(units).where(frame["unit_raw"] != "", admin)
     unknown_unit = frame["unit_id"].isna()
     add(unknown_unit, unit_col, frame["unit_raw"],
-        lambda i: "okänd enhet" + _closest(frame["unit_raw"].iat[i], {k: k for k in unit_names}), 1)
+        lambda i: "okänd enhet" + _closest(frame["unit_raw"].iat[i], unit_names), 1)
 
     # period: few distinct spellings, so parse each once
     periods: dict[object, Period | str] = {}

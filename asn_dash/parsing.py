@@ -23,7 +23,7 @@ for _n in range(12):
 MONTH_WORDS.update({"sept": 9, "okt.": 10})
 
 _YYYY_MM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
-_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t].*)?$")
 _WORD_YEAR = re.compile(r"^([a-zåäö]+)\.?\s+(\d{4})$")
 _TERTIAL = re.compile(r"^(?:(\d{4})[- ]t([12])|t([12]) (\d{4})|tertial ([12]) (\d{4}))$")
 _YEAR = re.compile(r"^(?:helår |år )?(\d{4})$")
@@ -33,6 +33,8 @@ def parse_period(raw: object, today: date | None = None) -> Period:
     """``2025-03``, ``mars 2025``, ``mar 2025``, ``2025-03-31``, an Excel date, ``T1 2025``,
     ``2025-T2``, ``helår 2025``, ``2025``. Raises ``ValueError`` with the reason in Swedish."""
     today = today or date.today()
+    if isinstance(raw, np.datetime64):
+        raw = pd.Timestamp(raw)
     if isinstance(raw, (datetime, date)):
         period = Period(raw.year, month=raw.month)
     else:

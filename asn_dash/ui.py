@@ -6,6 +6,8 @@ the plain modules beside it.
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from . import evaluation, queries
@@ -17,7 +19,7 @@ YEAR_KEY = "planar"
 PERIOD_KEY = "period"
 
 
-RUN_STORE = "_asn_run_store"
+_run = threading.local()  # this script run's connection; each session runs on its own thread
 
 
 @st.cache_resource(show_spinner="Förbereder datalagret …")
@@ -59,19 +61,21 @@ def open_run_store() -> Store:
         if st.button("Försök igen", type="primary"):
             st.rerun()
         st.stop()
-    st.session_state[RUN_STORE] = s
+    _run.store = s
     return s
 
 
 def close_run_store() -> None:
-    s = st.session_state.pop(RUN_STORE, None)
+    """Close this run's connection. Uses no Streamlit call: after st.stop() any would raise."""
+    s = getattr(_run, "store", None)
+    _run.store = None
     if s is not None:
         s.close()
 
 
 def store() -> Store:
     """The store connection of the current run."""
-    s = st.session_state.get(RUN_STORE)
+    s = getattr(_run, "store", None)
     if s is None:  # a page run outside app.py (see ensure_app_navigation)
         return open_run_store()
     return s

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import StreamlitServer, screenshot, wait_for_app
+from .conftest import ROOT, StreamlitServer, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -60,3 +60,20 @@ def test_deep_link_as_first_request_runs_inside_the_app(tmp_path, browser):
         context.close()
     finally:
         srv.stop()
+
+
+def test_cli_ingest_while_the_app_is_open(server, page, tmp_path):
+    """The app holds the store only during a run, so an analyst's CLI ingest gets in between clicks."""
+    import subprocess
+    import sys
+
+    page.goto(f"{server.url}/indikator?indikator=hushall_ekb&planar=2025&period=2025-09")
+    wait_for_app(page, "Antal hushåll med ekonomiskt bistånd")
+    upload = tmp_path / "sep.csv"
+    upload.write_text("indikator;period;värde\nhushall_ekb;2025-09;377\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "asn_dash", "ingest", str(upload), "--db", str(server.db),
+                             "--user", "e2e"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    page.reload()
+    wait_for_app(page, "Antal hushåll med ekonomiskt bistånd")
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("Uppladdad", timeout=30_000)
