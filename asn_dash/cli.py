@@ -174,6 +174,16 @@ def _cmd_uploads(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from .bench import bench_ingest
+
+    result = bench_ingest(args.rows)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m asn_dash",
@@ -225,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     pu.add_argument("--user")
     store_args(pu)
     p.set_defaults(func=_cmd_uploads)
+
+    p = sub.add_parser("bench", help="benchmarks (figures for the notes, not tests)")
+    p.add_argument("what", choices=["ingest"])
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("demo", help="regenerate data/seed/demo.csv (deterministic)")
     p.add_argument("--out", help="output file (default: data/seed/demo.csv)")

@@ -255,34 +255,38 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
     ind_col = table.columns[layout.roles["indikator"]]
     unit_col = table.columns[layout.roles["enhet"]] if "enhet" in layout.roles else "enhet"
 
-    # indicator and unit
-    ind_key = frame["indicator_raw"].str.lower().str.split().str.join(" ")
-    frame["indicator_id"] = ind_key.map(indicators)
+    # indicator, unit and period: few distinct spellings, so each is interpreted once
+    def per_distinct(raw: pd.Series, interpret) -> pd.Series:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+        return pd.Series(np.asarray([interpret(u) for u in uniques], dtype=object)[codes], index=raw.index)
+
+    def norm(text: object) -> str:
+        return " ".join(str(text).lower().split())
+
+    frame["indicator_id"] = per_distinct(frame["indicator_raw"], lambda u: indicators.get(norm(u)))
     missing_ind = frame["indicator_raw"] == ""
     add(missing_ind, ind_col, frame["indicator_raw"], "indikator saknas", 0)
     unknown_ind = frame["indicator_id"].isna() & ~missing_ind
     add(unknown_ind, ind_col, frame["indicator_raw"],
         lambda i: "okänd indikator" + _closest(frame["indicator_raw"].iat[i], ind_names), 0)
-    unit_key = frame["unit_raw"].str.lower().str.split().str.join(" ")
-    frame["unit_id"] = unit_key.map(units).where(frame["unit_raw"] != "", admin)
+    frame["unit_id"] = per_distinct(frame["unit_raw"], lambda u: admin if u == "" else units.get(norm(u)))
     unknown_unit = frame["unit_id"].isna()
     add(unknown_unit, unit_col, frame["unit_raw"],
         lambda i: "okänd enhet" + _closest(frame["unit_raw"].iat[i], unit_names), 1)
 
-    # period: few distinct spellings, so parse each once
-    periods: dict[object, Period | str] = {}
-    for raw in pd.unique(frame["period_raw"]):
+    def period_of(raw: object) -> tuple:
         try:
-            periods[raw] = parse_period(raw, today=today)
+            p = parse_period(raw, today=today)
         except ValueError as exc:
-            periods[raw] = str(exc)
-    parsed = frame["period_raw"].map(periods)
-    bad_period = parsed.map(lambda p: isinstance(p, str))
-    add(bad_period, frame["period_col"], frame["period_raw"], lambda i: parsed.iat[i], 2)
-    good_period = parsed.where(~bad_period)
-    frame["period"] = good_period.map(lambda p: p.key if isinstance(p, Period) else None)
-    frame["period_kind"] = good_period.map(lambda p: p.kind if isinstance(p, Period) else None)
-    frame["period_end"] = good_period.map(lambda p: p.end if isinstance(p, Period) else None)
+            return None, None, None, str(exc)
+        return p.key, p.kind, p.end, None
+
+    codes, uniques = pd.factorize(frame["period_raw"], use_na_sentinel=False)
+    interpreted = [period_of(u) for u in uniques]
+    for n, column in enumerate(("period", "period_kind", "period_end", "period_error")):
+        frame[column] = np.asarray([t[n] for t in interpreted], dtype=object)[codes]
+    bad_period = frame["period_error"].notna()
+    add(bad_period, frame["period_col"], frame["period_raw"], lambda i: frame["period_error"].iat[i], 2)
 
     # values, by the indicator's kind
     known = frame["indicator_id"].notna()

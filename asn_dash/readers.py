@@ -67,13 +67,12 @@ def detect_separator(name: str, header_line: str) -> str:
 
 def read_csv(name: str, data: bytes) -> RawTable:
     text, encoding = decode(name, data)
-    lines = text.splitlines()
-    first = next((n for n, line in enumerate(lines) if line.strip()), None)
-    if first is None:
+    if not text.strip():
         raise _fail(name, "filen är tom")
-    if first:
+    header_line = text[: text.find("\n")] if "\n" in text else text
+    if not header_line.strip():
         raise _fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
-    sep = detect_separator(name, lines[0])
+    sep = detect_separator(name, header_line)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False,
                             engine="c", quotechar='"', quoting=csv.QUOTE_MINIMAL, header=0)
