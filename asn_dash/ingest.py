@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -66,29 +67,37 @@ class Problem:
 
 @dataclass
 class Analysis:
+    """The result of checking an upload. The checked rows live in temporary tables on
+    ``cursor`` (a cursor of ``store``) until the analysis is committed or closed."""
+
     file: str
     sha256: str
     layout: str
-    rows: pd.DataFrame  # valid rows: indicator_id, unit_id, period, period_kind, period_end, value, text_value, comment, row
     errors: list[Problem] = field(default_factory=list)
     error_count: int = 0
     warnings: list[Problem] = field(default_factory=list)
-    changes: pd.DataFrame | None = None  # rows + status (ny/ändrad/oförändrad) + old_value/old_text_value
+    changes: pd.DataFrame | None = None  # preview: up to PREVIEW_ROWS rows per status
+    counted: dict[str, int] = field(default_factory=lambda: {"inserted": 0, "updated": 0, "unchanged": 0})
+    data: bytes = b""
+    sheet: str | None = None
+    store: Store | None = None
+    cursor: object = None
 
     @property
     def ok(self) -> bool:
         return self.error_count == 0
 
     def counts(self) -> dict[str, int]:
-        if self.changes is None or not self.ok:
-            return {"inserted": 0, "updated": 0, "unchanged": 0}
-        status = self.changes["status"]
-        return {"inserted": int((status == "ny").sum()), "updated": int((status == "ändrad").sum()),
-                "unchanged": int((status == "oförändrad").sum())}
+        return dict(self.counted) if self.ok else {"inserted": 0, "updated": 0, "unchanged": 0}
 
     def summary(self) -> dict:
         return {**self.counts(), "warnings": [w.text(self.file) for w in self.warnings],
                 "errors": [e.as_dict() for e in self.errors], "error_count": self.error_count}
+
+    def close(self) -> None:
+        if self.cursor is not None:
+            self.cursor.close()
+            self.cursor = None
 
 
 def max_bytes() -> int:
@@ -222,191 +231,281 @@ def _lookups(store: Store):
     return ind.set_index("id"), indicators, names, units, unit_names, admin
 
 
+NOT_REPORTED_SQL = "('---', '--', '—', '–', 'n/a')"
+PREVIEW_ROWS = 500
+
+
+def _norm_sql(column: str) -> str:
+    return f"lower(regexp_replace(trim({column}), '\\s+', ' ', 'g'))"
+
+
+def _quote(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Layout, tmpdir: str) -> None:
+    """Read a long-format CSV straight into DuckDB: the fast path for large files."""
+    import tempfile
+
+    text_ok = table.encoding == "utf-8"
+    payload = data if text_ok else data.decode("cp1252").encode("utf-8")
+    with tempfile.NamedTemporaryFile(suffix=".csv", dir=tmpdir, delete=False) as fh:
+        fh.write(payload)
+        path = fh.name
+    try:
+        n = len(table.columns)
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+        roles, names = layout.roles, table.columns
+
+        def cell(role: str) -> str:
+            return f"coalesce(trim(c{roles[role]}), '')" if role in roles else "''"
+
+        all_empty = " AND ".join(f"coalesce(trim(c{i}), '') = ''" for i in range(n))
+        try:
+            cur.execute(f"""
+                CREATE TEMP TABLE staged AS
+                SELECT * FROM (
+                    SELECT row_number() OVER () + 1 AS row, {cell('indikator')} AS indicator_raw,
+                           {cell('enhet')} AS unit_raw, {cell('period')} AS period_raw, {cell('värde')} AS value_raw,
+                           {cell('kommentar')} AS comment, {_quote(names[roles['period']])} AS period_col,
+                           {_quote(names[roles['värde']])} AS value_col, NOT ({all_empty}) AS has_data
+                    FROM read_csv({_quote(path)}, delim={_quote(table.separator)}, header = true, quote = '"',
+                                  escape = '"', auto_detect = false, strict_mode = true, columns = {columns})
+                ) WHERE has_data
+            """).fetchall()
+        except duckdb.Error as exc:
+            import re
+
+            m = re.search(r"Line: (\d+).*?Expected Number of Columns: (\d+) Found: (\d+)", str(exc), re.S)
+            if m:
+                raise UploadError(f"{file}, rad {m[1]}: raden har {m[3]} kolumner men rubrikraden har {m[2]}; "
+                                  f"kontrollera avgränsare och citattecken.") from None
+            raise UploadError(f"{file}: filen går inte att tolka som CSV ({str(exc).splitlines()[0]}).") from None
+    finally:
+        os.unlink(path)
+
+
+def _stage_with_pandas(cur, table: RawTable, layout: Layout) -> None:
+    frame = _long_frame(table, layout)
+    frame["period_raw"] = to_text(frame["period_raw"])
+    frame["value_raw"] = to_text(frame["value_raw"])
+    frame["row"] = frame["row"].astype("int64")
+    cur.register("staged_frame", frame)
+    cur.execute("CREATE TEMP TABLE staged AS SELECT row, indicator_raw, unit_raw, period_raw, value_raw, comment,"
+                " period_col, value_col FROM staged_frame").fetchall()
+    cur.unregister("staged_frame")
+
+
 def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, limit: int | None = None,
             today: date | None = None) -> Analysis:
     """Read and check an upload; nothing is written. Raises ``UploadError`` when the file as a
-    whole cannot be used; row problems are collected in the result."""
+    whole cannot be used; row problems are collected in the result.
+
+    The checks run in DuckDB on a temporary table of the upload, so a million rows stay fast;
+    the analysis keeps that table (on its own cursor) for ``commit``."""
+    import tempfile
+
     limit = max_bytes() if limit is None else limit
     if len(data) > limit:
         size, most = (f"{n / 1024 / 1024:.2f}".rstrip("0").rstrip(".").replace(".", ",") for n in (len(data), limit))
         raise UploadError(f"{file} är {size} MB; gränsen är {most} MB. "
                           f"Dela upp filen eller be en administratör höja gränsen (ASN_MAX_UPLOAD_MB).")
+    is_xlsx = file.lower().endswith((".xlsx", ".xlsm", ".xls")) or data[:4] == b"PK\x03\x04"
     try:
-        table = read_upload(file, data, sheet)
+        if is_xlsx:
+            table = read_upload(file, data, sheet)
+        else:
+            table = read_header(file, data)
     except ReadError as exc:
         raise UploadError(exc.sv, exc.en) from None
     layout = detect_layout(table)
-    frame = _long_frame(table, layout)
-    meta, indicators, ind_names, units, unit_names, admin = _lookups(store)
-    today = today or date.today()
-    problems: list[tuple[int, int, Problem]] = []  # (row, order, problem) for sorting
-
-    def add(mask: pd.Series, column: pd.Series | str, raw: pd.Series, message, order: int) -> None:
-        idx = np.flatnonzero(mask.values)
-        for i in idx[: MAX_REPORTED + 1]:
-            col_name = column if isinstance(column, str) else column.iat[i]
-            msg = message(i) if callable(message) else message
-            value = raw.iat[i]
-            problems.append((int(frame["row"].iat[i]), order,
-                             Problem(int(frame["row"].iat[i]), str(col_name), "" if value is None else str(value), msg)))
-        add.total += len(idx)
-    add.total = 0
-
-    ind_col = table.columns[layout.roles["indikator"]]
-    unit_col = table.columns[layout.roles["enhet"]] if "enhet" in layout.roles else "enhet"
-
-    # indicator, unit and period: few distinct spellings, so each is interpreted once
-    def per_distinct(raw: pd.Series, interpret) -> pd.Series:
-        codes, uniques = pd.factorize(raw, use_na_sentinel=False)
-        return pd.Series(np.asarray([interpret(u) for u in uniques], dtype=object)[codes], index=raw.index)
-
-    def norm(text: object) -> str:
-        return " ".join(str(text).lower().split())
-
-    frame["indicator_id"] = per_distinct(frame["indicator_raw"], lambda u: indicators.get(norm(u)))
-    missing_ind = frame["indicator_raw"] == ""
-    add(missing_ind, ind_col, frame["indicator_raw"], "indikator saknas", 0)
-    unknown_ind = frame["indicator_id"].isna() & ~missing_ind
-    add(unknown_ind, ind_col, frame["indicator_raw"],
-        lambda i: "okänd indikator" + _closest(frame["indicator_raw"].iat[i], ind_names), 0)
-    frame["unit_id"] = per_distinct(frame["unit_raw"], lambda u: admin if u == "" else units.get(norm(u)))
-    unknown_unit = frame["unit_id"].isna()
-    add(unknown_unit, unit_col, frame["unit_raw"],
-        lambda i: "okänd enhet" + _closest(frame["unit_raw"].iat[i], unit_names), 1)
-
-    def period_of(raw: object) -> tuple:
-        try:
-            p = parse_period(raw, today=today)
-        except ValueError as exc:
-            return None, None, None, str(exc)
-        return p.key, p.kind, p.end, None
-
-    codes, uniques = pd.factorize(frame["period_raw"], use_na_sentinel=False)
-    interpreted = [period_of(u) for u in uniques]
-    for n, column in enumerate(("period", "period_kind", "period_end", "period_error")):
-        frame[column] = np.asarray([t[n] for t in interpreted], dtype=object)[codes]
-    bad_period = frame["period_error"].notna()
-    add(bad_period, frame["period_col"], frame["period_raw"], lambda i: frame["period_error"].iat[i], 2)
-
-    # values, by the indicator's kind
-    known = frame["indicator_id"].notna()
-    unit_of = frame["indicator_id"].map(meta["unit"]).fillna("")
-    allow_negative = frame["indicator_id"].map(meta["allow_negative"]).fillna(False).astype(bool)
-    numbers = parse_numbers(frame["value_raw"])
-    is_text = unit_of == "text"
-    is_yes_no = unit_of == "ja/nej"
-    text_raw = to_text(frame["value_raw"])
-    protected = text_raw.str.match(r"^'[=+\-@\t\r]")  # written by export.safe_text
-    text_raw = text_raw.where(~protected, text_raw.str[1:])
-    yes_no = text_raw.str.lower().map({"ja": 1.0, "nej": 0.0, "yes": 1.0, "no": 0.0})
-    frame["value"] = numbers["value"].where(~is_yes_no, yes_no.fillna(numbers["value"]))
-    frame["text_value"] = text_raw.where(is_text & ~numbers["missing"], None)
-    frame["value"] = frame["value"].where(~is_text, np.nan)
-    skip = numbers["missing"]  # empty or "---": not reported, nothing stored
-    value = frame["value"]
-    checks = [
-        (known & ~is_text & ~is_yes_no & numbers["bad"], "inte ett tal"),
-        (known & is_yes_no & ~skip & ~value.isin([0.0, 1.0]), "Ja/Nej-indikator: skriv Ja, Nej, 1 eller 0"),
-        (known & numbers["percent"] & ~skip & (unit_of != "procent"),
-         lambda i: f"procenttecken, men indikatorn mäts i {unit_of.iat[i]}"),
-        (known & (unit_of == "antal") & (value < 0), "ett antal kan inte vara negativt"),
-        (known & (unit_of == "antal") & value.notna() & (value % 1 != 0), "ett antal måste vara ett heltal"),
-        (known & (unit_of == "dagar") & (value < 0), "antal dagar kan inte vara negativt"),
-        (known & (unit_of == "procent") & ~allow_negative & ((value < 0) | (value > 100)),
-         "en andel i procent måste ligga mellan 0 och 100"),
-        (known & (unit_of == "procent") & allow_negative & ((value < -100) | (value > 100)),
-         "en procentsats måste ligga mellan −100 och 100"),
-    ]
-    value_problem = pd.Series(False, index=frame.index)
-    for mask, message in checks:
-        mask = mask.fillna(False) & ~value_problem
-        add(mask, frame["value_col"], frame["value_raw"], message, 3)
-        value_problem |= mask
-
-    valid = known & ~unknown_unit & ~bad_period & ~value_problem & ~skip & ~missing_ind
-    # duplicate keys within the file (reported on the later row, naming the first)
-    keys = frame.loc[valid, ["indicator_id", "unit_id", "period"]]
-    dup = keys.duplicated(keep="first")
-    if dup.any():
-        first_row = frame.loc[valid].groupby(["indicator_id", "unit_id", "period"])["row"].transform("first")
-        dup_mask = pd.Series(False, index=frame.index)
-        dup_mask.loc[dup[dup].index] = True
-        firsts = first_row.reindex(frame.index)
-        add(dup_mask, frame["period_col"], frame["period_raw"],
-            lambda i: f"samma indikator, enhet och period finns redan på rad {int(firsts.iat[i])}", 4)
-        valid &= ~dup_mask
-
-    problems.sort(key=lambda p: (p[0], p[1]))
-    rows = frame.loc[valid, ["row", "indicator_id", "unit_id", "period", "period_kind", "period_end", "value",
-                             "text_value", "comment", "value_col"]].reset_index(drop=True)
-    analysis = Analysis(file, hashlib.sha256(data).hexdigest(), layout.kind, rows,
-                        [p for _, _, p in problems[:MAX_REPORTED]], add.total)
-    if analysis.ok:
-        if rows.empty:
-            raise UploadError(f"{file}: filen innehåller inga värden att läsa in (alla celler är tomma eller '---').")
-        analysis.changes = diff(store, rows)
-        # only values that would change anything need a second look
-        analysis.warnings = outliers(store, analysis.changes[analysis.changes["status"] != "oförändrad"], file)
+    cur = store.cursor()
+    if not is_xlsx and layout.kind == "long" and b"\n\n" not in data.replace(b"\r\n", b"\n"):
+        _stage_with_duckdb(cur, file, data, table, layout, tempfile.gettempdir())
+    else:
+        if not is_xlsx:
+            try:
+                table = read_upload(file, data, sheet)
+            except ReadError as exc:
+                raise UploadError(exc.sv, exc.en) from None
+        _stage_with_pandas(cur, table, layout)
+    analysis = _check(store, cur, file, data, table, layout, today or date.today())
+    analysis.sheet = sheet
     return analysis
 
 
-def _register(store: Store, name: str, frame: pd.DataFrame):
-    cur = store.con.cursor()
-    cur.register(name, frame)
-    return cur
+def read_header(file: str, data: bytes) -> RawTable:
+    """Only the header of a CSV (for layout detection), with its encoding and separator."""
+    import csv as csvmod
+
+    from .readers import decode, detect_separator
+
+    text, encoding = decode(file, data)
+    if not text.strip():
+        raise ReadError(f"{file}: filen är tom.")
+    header_line = text[: text.find("\n")] if "\n" in text else text
+    if not header_line.strip():
+        raise ReadError(f"{file}, rad 1: första raden ska vara rubrikraden (den är tom).")
+    sep = detect_separator(file, header_line)
+    columns = next(csvmod.reader([header_line.rstrip("\r")], delimiter=sep, quotechar='"'))
+    return RawTable(file, [c.strip() for c in columns], pd.DataFrame(), [], encoding, sep)
 
 
-def diff(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
-    """Each valid row with its stored value and status: ny, ändrad or oförändrad."""
-    cur = _register(store, "incoming", rows[["indicator_id", "unit_id", "period", "value", "text_value"]])
-    try:
-        stored = cur.execute(
-            "SELECT i.indicator_id, i.unit_id, i.period, o.value AS old_value, o.text_value AS old_text_value,"
-            " o.indicator_id IS NOT NULL AS existed"
-            " FROM incoming i LEFT JOIN observations o USING (indicator_id, unit_id, period)").df()
-    finally:
-        cur.close()
-    out = rows.merge(stored, on=["indicator_id", "unit_id", "period"], how="left")
-    same_value = ((out["value"].isna() & out["old_value"].isna())
-                  | (np.abs(out["value"].astype(float) - out["old_value"].astype(float)) < 1e-9))
-    same_text = (out["text_value"].fillna("") == out["old_text_value"].fillna(""))
-    out["status"] = np.where(~out["existed"], "ny", np.where(same_value & same_text, "oförändrad", "ändrad"))
-    return out
+def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date) -> Analysis:
+    meta, indicators, ind_names, units, unit_names, admin = _lookups(store)
+    ind_col = table.columns[layout.roles["indikator"]]
+    unit_col = table.columns[layout.roles["enhet"]] if "enhet" in layout.roles else "enhet"
+
+    lookups = {
+        "ind_lookup": pd.DataFrame({"key": list(indicators), "id": list(indicators.values())}),
+        "unit_lookup": pd.DataFrame({"key": list(units), "id": list(units.values())}),
+        "ind_meta": meta.reset_index()[["id", "unit", "allow_negative"]],
+    }
+    distinct = [r[0] for r in cur.execute("SELECT DISTINCT period_raw FROM staged").fetchall()]
+    parsed = []
+    for raw in distinct:
+        try:
+            p = parse_period(raw, today=today)
+            parsed.append((raw, p.key, p.kind, p.end, None))
+        except ValueError as exc:
+            parsed.append((raw, None, None, None, str(exc)))
+    lookups["period_lookup"] = pd.DataFrame(parsed, columns=["raw", "key", "kind", "end_date", "error"]).astype(
+        {"raw": object, "key": object, "kind": object, "error": object})
+    for name, frame in lookups.items():
+        cur.register(f"{name}_frame", frame)
+        cur.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame").fetchall()
+        cur.unregister(f"{name}_frame")
+
+    cur.execute(f"""
+        CREATE TEMP TABLE checked AS
+        WITH v AS (
+            SELECT s.*, i.id AS indicator_id, m.unit AS ind_unit, coalesce(m.allow_negative, false) AS allow_negative,
+                   CASE WHEN s.unit_raw = '' THEN {_quote(admin)} ELSE u.id END AS unit_id,
+                   p.key AS period, p.kind AS period_kind, CAST(p.end_date AS DATE) AS period_end, p.error AS period_error,
+                   s.value_raw = '' OR lower(s.value_raw) IN {NOT_REPORTED_SQL} AS missing,
+                   ends_with(s.value_raw, '%') AS pct,
+                   regexp_replace(replace(rtrim(s.value_raw, '%'), '−', '-'), '[\\s\\x{{00a0}}\\x{{202f}}]', '', 'g') AS c0,
+                   CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0 WHEN 'nej' THEN 0.0
+                                           WHEN 'no' THEN 0.0 END AS yes_no
+            FROM staged s
+            LEFT JOIN ind_lookup i ON i.key = {_norm_sql('s.indicator_raw')}
+            LEFT JOIN ind_meta m ON m.id = i.id
+            LEFT JOIN unit_lookup u ON u.key = {_norm_sql('s.unit_raw')}
+            LEFT JOIN period_lookup p ON p.raw = s.period_raw
+        ), w AS (
+            SELECT *, TRY_CAST(replace(CASE WHEN contains(c0, ',') AND contains(c0, '.') THEN replace(c0, '.', '')
+                                            ELSE c0 END, ',', '.') AS DOUBLE) AS num
+            FROM v
+        ), x AS (
+            SELECT *, (num IS NULL OR isinf(num) OR isnan(num)) AS not_number,
+                   CASE WHEN ind_unit = 'ja/nej' THEN coalesce(yes_no, num) WHEN ind_unit = 'text' THEN NULL
+                        ELSE num END AS value
+            FROM w
+        )
+        SELECT *,
+            CASE
+                WHEN indicator_id IS NULL OR missing THEN NULL
+                WHEN ind_unit NOT IN ('text', 'ja/nej') AND not_number THEN 'inte ett tal'
+                WHEN ind_unit = 'ja/nej' AND (value IS NULL OR value NOT IN (0, 1))
+                    THEN 'Ja/Nej-indikator: skriv Ja, Nej, 1 eller 0'
+                WHEN pct AND ind_unit <> 'procent' THEN 'procenttecken, men indikatorn mäts i ' || ind_unit
+                WHEN ind_unit = 'antal' AND value < 0 THEN 'ett antal kan inte vara negativt'
+                WHEN ind_unit = 'antal' AND value % 1 <> 0 THEN 'ett antal måste vara ett heltal'
+                WHEN ind_unit = 'dagar' AND value < 0 THEN 'antal dagar kan inte vara negativt'
+                WHEN ind_unit = 'procent' AND NOT allow_negative AND (value < 0 OR value > 100)
+                    THEN 'en andel i procent måste ligga mellan 0 och 100'
+                WHEN ind_unit = 'procent' AND allow_negative AND (value < -100 OR value > 100)
+                    THEN 'en procentsats måste ligga mellan −100 och 100'
+            END AS value_error,
+            CASE WHEN ind_unit = 'text' AND NOT missing THEN
+                CASE WHEN regexp_matches(value_raw, '^''[=+\\-@\\t\\r]') THEN value_raw[2:] ELSE value_raw END
+            END AS text_value
+        FROM x
+    """).fetchall()
+    cur.execute("""
+        CREATE TEMP TABLE valid AS
+        SELECT row, indicator_id, unit_id, period, period_kind, period_end, value, text_value, comment, value_col,
+               period_col, period_raw, row_number() OVER key_window AS key_rank, min(row) OVER key_window AS first_row
+        FROM checked
+        WHERE indicator_id IS NOT NULL AND unit_id IS NOT NULL AND period_error IS NULL AND value_error IS NULL
+          AND NOT missing AND indicator_raw <> ''
+        WINDOW key_window AS (PARTITION BY indicator_id, unit_id, period ORDER BY row)
+    """).fetchall()
+    problem_sql = f"""
+        SELECT row, 0 AS ord, {_quote(ind_col)} AS col, indicator_raw AS value, 'indikator saknas' AS msg
+            FROM checked WHERE indicator_raw = ''
+        UNION ALL SELECT row, 0, {_quote(ind_col)}, indicator_raw, '#unknown-indicator'
+            FROM checked WHERE indicator_id IS NULL AND indicator_raw <> ''
+        UNION ALL SELECT row, 1, {_quote(unit_col)}, unit_raw, '#unknown-unit' FROM checked WHERE unit_id IS NULL
+        UNION ALL SELECT row, 2, period_col, period_raw, period_error FROM checked WHERE period_error IS NOT NULL
+        UNION ALL SELECT row, 3, value_col, value_raw, value_error FROM checked WHERE value_error IS NOT NULL
+        UNION ALL SELECT row, 4, period_col, period_raw,
+                         'samma indikator, enhet och period finns redan på rad ' || first_row
+            FROM valid WHERE key_rank > 1
+    """
+    cur.execute("DROP TABLE staged").fetchall()  # free memory early: checked holds all it needs
+    total = cur.execute(f"SELECT count(*) FROM ({problem_sql})").fetchall()[0][0]
+    first = cur.execute(f"SELECT * FROM ({problem_sql}) ORDER BY row, ord LIMIT {MAX_REPORTED}").fetchall()
+    errors = []
+    for row, _, col, value, msg in first:
+        if msg == "#unknown-indicator":
+            msg = "okänd indikator" + _closest(value, ind_names)
+        elif msg == "#unknown-unit":
+            msg = "okänd enhet" + _closest(value, unit_names)
+        errors.append(Problem(int(row), str(col), "" if value is None else str(value), msg))
+    analysis = Analysis(file, hashlib.sha256(data).hexdigest(), layout.kind, errors=errors, error_count=total,
+                        data=data, sheet=None, store=store, cursor=cur)
+    if not analysis.ok:
+        return analysis
+    cur.execute("""
+        CREATE TEMP TABLE incoming AS
+        SELECT v.row, v.indicator_id, v.unit_id, v.period, v.period_kind, v.period_end, v.value, v.text_value,
+               nullif(v.comment, '') AS comment, v.value_col,
+               o.value AS old_value, o.text_value AS old_text_value, o.indicator_id IS NOT NULL AS existed,
+               CASE WHEN o.indicator_id IS NULL THEN 'ny'
+                    WHEN coalesce(abs(v.value - o.value) < 1e-9, v.value IS NULL AND o.value IS NULL)
+                         AND coalesce(v.text_value, '') = coalesce(o.text_value, '') THEN 'oförändrad'
+                    ELSE 'ändrad' END AS status
+        FROM valid v LEFT JOIN observations o USING (indicator_id, unit_id, period)
+        WHERE v.key_rank = 1
+    """).fetchall()
+    cur.execute("DROP TABLE checked").fetchall()
+    cur.execute("DROP TABLE valid").fetchall()
+    counts = dict(cur.execute("SELECT status, count(*) FROM incoming GROUP BY status").fetchall())
+    analysis.counted = {"inserted": counts.get("ny", 0), "updated": counts.get("ändrad", 0),
+                        "unchanged": counts.get("oförändrad", 0)}
+    if sum(analysis.counted.values()) == 0:
+        raise UploadError(f"{file}: filen innehåller inga värden att läsa in (alla celler är tomma eller '---').")
+    analysis.changes = cur.execute(
+        f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY status ORDER BY row) AS n FROM incoming)"
+        f" WHERE n <= {PREVIEW_ROWS} ORDER BY row").df()
+    analysis.warnings = outliers(cur, file)
+    return analysis
 
 
-def outliers(store: Store, rows: pd.DataFrame, file: str) -> list[Problem]:
-    """Monthly values more than 3× or under a third of the median of the 12 months before."""
-    monthly = rows[(rows["period_kind"] == "månad") & rows["value"].notna()]
-    if monthly.empty:
-        return []
-    frame = monthly[["row", "indicator_id", "unit_id", "period_end", "value", "value_col"]].copy()
-    frame["period_end"] = pd.to_datetime(frame["period_end"])
-    cur = _register(store, "incoming_months", frame)
-    try:
-        flagged = cur.execute(
-            """
-            SELECT i.row, i.value_col, i.value, median(o.value) AS median
-            FROM incoming_months i
-            JOIN observations o ON o.indicator_id = i.indicator_id AND o.unit_id = i.unit_id
-             AND o.period_kind = 'månad' AND o.value IS NOT NULL
-             AND o.period_end < i.period_end - INTERVAL 27 DAY
-             AND o.period_end >= i.period_end - INTERVAL 13 MONTH
-            GROUP BY i.row, i.value_col, i.value
-            HAVING count(*) >= 3 AND median(o.value) > 0
-               AND (i.value > 3 * median(o.value) OR i.value < median(o.value) / 3)
-            ORDER BY i.row
-            """).df()
-    finally:
-        cur.close()
+def outliers(cur, file: str) -> list[Problem]:
+    """Monthly values that would change something and are more than 3× or under a third of
+    the median of the 12 months before."""
     from .formatting import format_number
 
+    flagged = cur.execute(
+        """
+        SELECT i.row, i.value_col, i.value, median(o.value) AS median
+        FROM incoming i
+        JOIN observations o ON o.indicator_id = i.indicator_id AND o.unit_id = i.unit_id
+         AND o.period_kind = 'månad' AND o.value IS NOT NULL
+         AND o.period_end < i.period_end - INTERVAL 27 DAY
+         AND o.period_end >= i.period_end - INTERVAL 13 MONTH
+        WHERE i.status <> 'oförändrad' AND i.period_kind = 'månad' AND i.value IS NOT NULL
+        GROUP BY i.row, i.value_col, i.value
+        HAVING count(*) >= 3 AND median(o.value) > 0
+           AND (i.value > 3 * median(o.value) OR i.value < median(o.value) / 3)
+        ORDER BY i.row
+        """).df()
     return [Problem(int(r.row), r.value_col, format_number(r.value, 2).rstrip("0").rstrip(","),
                     f"avviker kraftigt från medianen för de senaste 12 månaderna ({format_number(r.median, 1)}); "
                     f"kontrollera värdet och bekräfta varningen")
             for r in flagged.itertuples()]
-
-
-# --- commit -----------------------------------------------------------------------------
 
 
 class WarningsNotConfirmed(AsnError):
@@ -415,7 +514,10 @@ class WarningsNotConfirmed(AsnError):
 
 def commit(store: Store, analysis: Analysis, user: str, *, accept_warnings: bool = False) -> int | None:
     """Load an analysed upload in one transaction; return the upload id, or None when every
-    value was already stored (re-uploading the same file changes nothing)."""
+    value was already stored (re-uploading the same file changes nothing).
+
+    An analysis made on another connection (e.g. in an earlier page run) is checked again on
+    this one first, so what is written always matches the store as it is now."""
     if not analysis.ok:
         raise UploadError(f"{analysis.file} har {analysis.error_count} fel; inget har lästs in.")
     if analysis.warnings and not accept_warnings:
@@ -424,68 +526,64 @@ def commit(store: Store, analysis: Analysis, user: str, *, accept_warnings: bool
     user = (user or "").strip()
     if not user:
         raise UploadError("Ange vem som laddar upp filen.")
-    rows = analysis.rows
-    cur = _register(store, "incoming", rows.assign(
-        period_end=pd.to_datetime(rows["period_end"]).dt.date,
-        comment=rows["comment"].replace("", None)))
+    if analysis.store is not store or analysis.cursor is None:
+        fresh = analyse(store, analysis.file, analysis.data, sheet=analysis.sheet)
+        if not fresh.ok or (fresh.warnings and not accept_warnings):
+            fresh.close()
+            raise UploadError(f"{analysis.file} har ändrats i datalagret sedan förhandsgranskningen; "
+                              f"ladda upp filen igen.")
+        analysis = fresh
+    cur = analysis.cursor
     try:
         cur.execute("BEGIN TRANSACTION")
         try:
-            cur.execute(
-                """
-                CREATE TEMP TABLE changed AS
-                SELECT i.*, o.indicator_id IS NOT NULL AS existed, o.value AS old_value, o.text_value AS old_text_value,
-                       o.source AS old_source, o.source_ref AS old_source_ref, o.upload_id AS old_upload_id,
-                       o.updated_at AS old_updated_at
-                FROM incoming i LEFT JOIN observations o USING (indicator_id, unit_id, period)
-                WHERE o.indicator_id IS NULL
-                   OR NOT (coalesce(abs(i.value - o.value) < 1e-9, i.value IS NULL AND o.value IS NULL)
-                           AND coalesce(i.text_value, '') = coalesce(o.text_value, ''))
-                """).fetchall()
-            n_changed = cur.execute("SELECT count(*) FROM changed").fetchall()[0][0]
-            n_new = cur.execute("SELECT count(*) FROM changed WHERE NOT existed").fetchall()[0][0]
+            counts = dict(cur.execute("SELECT status, count(*) FROM incoming GROUP BY status").fetchall())
+            n_new, n_changed = counts.get("ny", 0), counts.get("ny", 0) + counts.get("ändrad", 0)
             new_comments = cur.execute(
                 "SELECT count(*) FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
                 " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
                 " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)").fetchall()[0][0]
             if n_changed == 0 and new_comments == 0:
-                cur.execute("DROP TABLE changed")
                 cur.execute("ROLLBACK")
                 return None
             upload_id = cur.execute(
                 "INSERT INTO uploads (user_name, file_name, sha256, inserted, updated, unchanged, warnings, layout)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [user, analysis.file, analysis.sha256, n_new, n_changed - n_new, len(rows) - n_changed,
+                [user, analysis.file, analysis.sha256, n_new, n_changed - n_new, counts.get("oförändrad", 0),
                  len(analysis.warnings), analysis.layout]).fetchall()[0][0]
+            ref = f"uppladdning {upload_id}: {analysis.file}"
+            # history first: new rows need no lookup, changed rows keep every old column
             cur.execute(
-                "INSERT INTO observation_history SELECT ?, indicator_id, unit_id, period, existed, old_value,"
-                " old_text_value, old_source, old_source_ref, old_upload_id, old_updated_at FROM changed",
-                [upload_id])
+                "INSERT INTO observation_history SELECT ?, indicator_id, unit_id, period, false, NULL, NULL, NULL,"
+                " NULL, NULL, NULL FROM incoming WHERE status = 'ny'", [upload_id]).fetchall()
             cur.execute(
-                """
-                INSERT INTO observations (indicator_id, unit_id, period, period_kind, period_end, value, text_value,
-                                          source, source_ref, upload_id, updated_at)
-                SELECT indicator_id, unit_id, period, period_kind, period_end, value, text_value, ?, ?, ?,
-                       current_timestamp
-                FROM changed
-                ON CONFLICT (indicator_id, unit_id, period) DO UPDATE SET
-                    value = excluded.value, text_value = excluded.text_value, source = excluded.source,
-                    source_ref = excluded.source_ref, upload_id = excluded.upload_id, updated_at = excluded.updated_at
-                """, [SOURCE, f"uppladdning {upload_id}: {analysis.file}", upload_id])
+                "INSERT INTO observation_history SELECT ?, i.indicator_id, i.unit_id, i.period, true, o.value,"
+                " o.text_value, o.source, o.source_ref, o.upload_id, o.updated_at"
+                " FROM incoming i JOIN observations o USING (indicator_id, unit_id, period)"
+                " WHERE i.status = 'ändrad'", [upload_id]).fetchall()
+            cur.execute(
+                "UPDATE observations o SET value = i.value, text_value = i.text_value, source = ?, source_ref = ?,"
+                " upload_id = ?, updated_at = current_timestamp FROM incoming i WHERE i.status = 'ändrad'"
+                " AND o.indicator_id = i.indicator_id AND o.unit_id = i.unit_id AND o.period = i.period",
+                [SOURCE, ref, upload_id]).fetchall()
+            cur.execute(
+                "INSERT INTO observations (indicator_id, unit_id, period, period_kind, period_end, value, text_value,"
+                " source, source_ref, upload_id, updated_at) SELECT indicator_id, unit_id, period, period_kind,"
+                " period_end, value, text_value, ?, ?, ?, current_timestamp FROM incoming WHERE status = 'ny'",
+                [SOURCE, ref, upload_id]).fetchall()
             cur.execute(
                 "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
                 " SELECT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning', ?"
                 " FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
                 " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
-                " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id])
+                " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()
             cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, 'uppladdning', ?, ?)",
                         [user, f"uppladdning {upload_id}", f"{analysis.file}: {n_new} nya, "
-                                                            f"{n_changed - n_new} ändrade"])
-            cur.execute("DROP TABLE changed")
+                                                            f"{n_changed - n_new} ändrade"]).fetchall()
             cur.execute("COMMIT")
         except Exception:
             cur.execute("ROLLBACK")
             raise
     finally:
-        cur.close()
+        analysis.close()
     return int(upload_id)

@@ -147,6 +147,14 @@ class Store:
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path):
         self.con = con
         self.path = path
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor that lives until ``close`` (for work spanning several calls, e.g. an upload's
+        temporary tables); closing the store closes it, so the file is released."""
+        cur = self.con.cursor()
+        self._cursors.append(cur)
+        return cur
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         cur = self.con.cursor()
@@ -164,6 +172,9 @@ class Store:
             cur.close()
 
     def close(self) -> None:
+        for cur in self._cursors:
+            cur.close()
+        self._cursors.clear()
         self.con.close()
 
 

@@ -11,8 +11,9 @@ CREATE TABLE observation_history (
     old_source           VARCHAR,
     old_source_ref       VARCHAR,
     old_upload_id        BIGINT,
-    old_updated_at       TIMESTAMP,
-    PRIMARY KEY (upload_id, indicator_id, unit_id, period)
+    old_updated_at       TIMESTAMP
+    -- no primary key: one row per value an upload touched is guaranteed by the upload itself,
+    -- and an index here would double the cost of a large upload
 );
 
 ALTER TABLE comments ADD COLUMN upload_id BIGINT;
