@@ -14,7 +14,7 @@ import pandas as pd
 from .assessment import COLOURS, ManualStatus
 from .errors import AsnError
 from .periods import Period, parse_key
-from .store import Store
+from .store import Store, transaction
 
 MAX_TEXT = 4000
 MIN_OVERRIDE_COMMENT = 10
@@ -62,14 +62,9 @@ def _period(value: str) -> Period:
 def _write(store: Store, statements: list[tuple[str, list]]) -> None:
     cur = store.con.cursor()
     try:
-        cur.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(cur):
             for sql, params in statements:
-                cur.execute(sql, params)
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
+                cur.execute(sql, params).fetchall()
     finally:
         cur.close()
 

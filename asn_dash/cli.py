@@ -15,7 +15,6 @@ EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .seed import SEED_DIR  # noqa: F401  (documents where the data comes from)
     from .store import build_store, db_path, open_store
 
     path = db_path(args.db)

@@ -22,14 +22,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from .errors import AsnError
-from .parsing import MONTH_WORDS, parse_numbers, parse_period, to_text
-from .periods import Period
+from .parsing import MONTH_WORDS, parse_period, to_text
 from .readers import RawTable, ReadError, read_upload
-from .store import Store
+from .store import Store, transaction
 
 DEFAULT_MAX_MB = 20
 MAX_REPORTED = 1000  # problems listed; the total is always counted
@@ -535,17 +533,15 @@ def commit(store: Store, analysis: Analysis, user: str, *, accept_warnings: bool
         analysis = fresh
     cur = analysis.cursor
     try:
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            counts = dict(cur.execute("SELECT status, count(*) FROM incoming GROUP BY status").fetchall())
-            n_new, n_changed = counts.get("ny", 0), counts.get("ny", 0) + counts.get("ändrad", 0)
-            new_comments = cur.execute(
-                "SELECT count(*) FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
-                " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
-                " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)").fetchall()[0][0]
-            if n_changed == 0 and new_comments == 0:
-                cur.execute("ROLLBACK")
-                return None
+        counts = dict(cur.execute("SELECT status, count(*) FROM incoming GROUP BY status").fetchall())
+        n_new, n_changed = counts.get("ny", 0), counts.get("ny", 0) + counts.get("ändrad", 0)
+        new_comments = cur.execute(
+            "SELECT count(*) FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
+            " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
+            " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)").fetchall()[0][0]
+        if n_changed == 0 and new_comments == 0:
+            return None
+        with transaction(cur):
             upload_id = cur.execute(
                 "INSERT INTO uploads (user_name, file_name, sha256, inserted, updated, unchanged, warnings, layout)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -580,10 +576,6 @@ def commit(store: Store, analysis: Analysis, user: str, *, accept_warnings: bool
             cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, 'uppladdning', ?, ?)",
                         [user, f"uppladdning {upload_id}", f"{analysis.file}: {n_new} nya, "
                                                             f"{n_changed - n_new} ändrade"]).fetchall()
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
     finally:
         analysis.close()
     return int(upload_id)

@@ -1,7 +1,5 @@
-"""Reading the cells analysts write: periods in many spellings and Swedish-style numbers.
-
-Numbers are parsed column-wise (vectorised) so a million-row file stays fast.
-"""
+"""Reading the cells analysts write: periods in many spellings. (Numbers are parsed in SQL,
+see ``ingest._check``, so a million-row file stays fast.)"""
 
 from __future__ import annotations
 
@@ -13,7 +11,6 @@ import pandas as pd
 
 from .periods import MONTHS_SV, MONTHS_SV_LONG, Period
 
-NOT_REPORTED = {"---", "--", "—", "–", "n/a"}
 _EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
        "november", "december"]
 MONTH_WORDS: dict[str, int] = {}
@@ -78,24 +75,3 @@ def to_text(col: pd.Series) -> pd.Series:
         col = col.map(lambda v: v if isinstance(v, str) else ("" if v is None else repr(v) if isinstance(v, float)
                                                               else str(v)))
     return col.astype(str).str.strip()
-
-
-def parse_numbers(col: pd.Series) -> pd.DataFrame:
-    """Column-wise number parsing with Swedish conventions.
-
-    Returns columns ``value`` (float or NaN), ``missing`` (empty or not reported), ``percent``
-    (written with a % sign) and ``bad`` (not a number).
-    """
-    text = to_text(col)
-    lower = text.str.lower()
-    missing = (text == "") | lower.isin(NOT_REPORTED)
-    percent = text.str.endswith("%")
-    cleaned = (text.str.removesuffix("%")
-               .str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-               .str.replace("\u2212", "-", regex=False))
-    both = cleaned.str.contains(",", regex=False) & cleaned.str.contains(".", regex=False)
-    cleaned = cleaned.where(~both, cleaned.str.replace(".", "", regex=False))
-    cleaned = cleaned.str.replace(",", ".", regex=False)
-    value = pd.to_numeric(cleaned.where(~missing, None), errors="coerce")
-    bad = ~missing & (value.isna() | ~np.isfinite(value.fillna(0)))
-    return pd.DataFrame({"value": value.where(~bad), "missing": missing, "percent": percent, "bad": bad})

@@ -22,6 +22,7 @@ import pandas as pd
 from .catalogue import Catalogue, load_catalogue
 from .errors import AsnError
 from .periods import parse_key
+from .store import transaction
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
 
@@ -78,8 +79,7 @@ def sync_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
     """Replace the catalogue tables with the catalogue's content, in one transaction."""
     tables = ["indicators", "indicator_budgets", "units", "unit_history", "plan_years",
               "goal_areas", "goals", "plan_indicators"]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table in tables:
             con.execute(f"DELETE FROM {table}")
         for ind in cat.indicators:
@@ -128,10 +128,6 @@ def sync_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('catalogue_digest', ?)", [cat.digest]
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def sync_catalogue_if_changed(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> bool:
@@ -249,8 +245,7 @@ def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
     demo = _observation_rows(seed_dir / "demo.csv", cat, DEMO)
     assessments = _assessment_rows(seed_dir / "assessments.csv", cat)
     comments = _comment_rows(seed_dir / "comments.csv", cat)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         counts = {
             "published": _insert_observations(con, published, skip_existing=False),
             "demo": _insert_observations(con, demo, skip_existing=True),
@@ -263,8 +258,4 @@ def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
                 " VALUES (?,?,?,?,?,?,?)", comments)
         counts["assessments"] = len(assessments)
         counts["comments"] = len(comments)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return counts

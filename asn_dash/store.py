@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -94,14 +96,9 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path, target: int | None = Non
     for mig in migrations():
         if mig.version <= current or (target is not None and mig.version > target):
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(mig.sql)
             con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [mig.version, mig.name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(mig.version)
     return applied
 
@@ -138,6 +135,18 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=read_only)
     except (duckdb.Error, OSError) as exc:
         raise _explain(exc, path) from None
+
+
+@contextmanager
+def transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT on a cursor; any exception rolls everything back and is re-raised."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield cur
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    cur.execute("COMMIT")
 
 
 class Store:

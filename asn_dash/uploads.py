@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import AsnError
-from .store import Store
+from .store import Store, transaction
 
 
 class UndoError(AsnError):
@@ -37,8 +37,7 @@ def undo(store: Store, upload_id: int, user: str) -> dict[str, int]:
                         f"(av uppladdning {ids}). Ångra den eller de senare uppladdningarna först.")
     cur = store.con.cursor()
     try:
-        cur.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(cur):
             removed = cur.execute(
                 "DELETE FROM observations o USING observation_history h WHERE h.upload_id = ? AND NOT h.existed"
                 " AND o.indicator_id = h.indicator_id AND o.unit_id = h.unit_id AND o.period = h.period",
@@ -54,10 +53,6 @@ def undo(store: Store, upload_id: int, user: str) -> dict[str, int]:
                         " WHERE id = ?", [user, upload_id]).fetchall()
             cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, 'ångrad uppladdning', ?, ?)",
                         [user, f"uppladdning {upload_id}", f"{removed} borttagna, {restored} återställda"]).fetchall()
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
     finally:
         cur.close()
     return {"removed": int(removed), "restored": int(restored)}

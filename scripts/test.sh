@@ -16,4 +16,5 @@ if [ ! -x /usr/bin/chromium ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+python3 -m pyflakes asn_dash pages tests app.py   # unused imports and names fail the suite
 python3 -m pytest "$@"

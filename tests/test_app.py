@@ -6,22 +6,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from .htmltables import links, tables
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/om_data.py"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
 from datetime import date, datetime
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from asn_dash.parsing import parse_numbers, parse_period
+from asn_dash.parsing import parse_period
 
 TODAY = date(2026, 11, 23)
 
@@ -28,16 +27,3 @@ def test_period_spellings(raw, key):
 def test_bad_periods(raw, reason):
     with pytest.raises(ValueError, match=reason):
         parse_period(raw, today=TODAY)
-
-
-def test_swedish_numbers():
-    cells = pd.Series(["1 234,5", "5,69 %", "", "---", "—", "12.5", "1.234,5", "abc", "−3", "\u00a012\u202f000",
-                       3.0, "nan", "0"], dtype=object)
-    got = parse_numbers(cells)
-    assert got["value"].tolist()[:2] == [1234.5, 5.69]
-    assert got["missing"].tolist()[2:5] == [True, True, True]
-    assert got["value"].tolist()[5:7] == [12.5, 1234.5]
-    assert got["bad"].tolist()[7] and got["bad"].tolist()[11]
-    assert got["value"].tolist()[8:11] == [-3.0, 12000.0, 3.0]
-    assert got["value"].tolist()[12] == 0.0 and not got["missing"].tolist()[12]  # zero is a value
-    assert got["percent"].tolist()[:2] == [False, True]
