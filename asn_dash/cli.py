@@ -173,6 +173,53 @@ def _cmd_uploads(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _cmd_kolada(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from . import kolada
+    from .catalogue import load_catalogue
+
+    store = _open_waiting(args.db, args.wait)
+    try:
+        if args.action == "status":
+            frame = kolada.status(store)
+            fetched = store.scalar("SELECT value FROM meta WHERE key = 'kolada_fetched_at'")
+            error = store.scalar("SELECT value FROM meta WHERE key = 'kolada_last_error'")
+            print(f"Kolada-data hämtad {(fetched or '—')[:16].replace('T', ' ').removesuffix(' 00:00')}." + (f" Senaste misslyckade hämtning: {error}" if error else ""))
+            for r in frame.itertuples(index=False):
+                print(f"{r.kpi}  {r.values:>7} värden  {r.municipalities:>3} kommuner  {r.first_year}–{r.last_year}"
+                      f"  hämtad {r.fetched_at:%Y-%m-%d}  {r.title[:70]}")
+            return EXIT_OK
+        is_tty = sys.stderr.isatty()
+
+        def progress(url: str) -> None:
+            if is_tty:
+                print(f"\rHämtar från Kolada … {client.calls} anrop", end="", file=sys.stderr, flush=True)
+
+        client = kolada.Client(base=kolada.base_url(args.base_url), on_call=progress)
+        kpis = list(args.kpi or [])
+        if args.set == "kkik-ifo":
+            members = kolada.kkik_members(client)
+            meta = client.kpis(members)
+            kpis += [k["id"] for k in meta if k.get("operating_area") in kolada.IFO_AREAS]
+        if not kpis:
+            kpis = [i.source for i in load_catalogue().indicators if i.kolada_kpi and not i.kolada_retired]
+        kpis = sorted(set(kpis))
+        last = args.date_to or date.today().year
+        years = list(range(args.date_from or last - 9, last + 1))
+        municipalities = None if args.all or not args.municipality else args.municipality
+        result = kolada.pull(store, client, kpis, municipalities, years)
+        if is_tty:
+            print(file=sys.stderr)
+        print(result.line())
+        return EXIT_OK
+    except kolada.KoladaError as exc:
+        print(f"Fel: {exc.sv} Lagrad Kolada-data är oförändrad.", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        store.close()
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     import json
 
@@ -234,6 +281,21 @@ def build_parser() -> argparse.ArgumentParser:
     pu.add_argument("--user")
     store_args(pu)
     p.set_defaults(func=_cmd_uploads)
+
+    p = sub.add_parser("kolada", help="pull Kolada/KKiK values, or show what is stored")
+    ksub = p.add_subparsers(dest="action", required=True)
+    kp = ksub.add_parser("pull", help="fetch values (one transaction; old data kept on failure)")
+    kp.add_argument("--kpi", nargs="+", help="KPI ids (default: the catalogue's Kolada KPIs)")
+    kp.add_argument("--set", choices=["kkik-ifo"], help="the KKiK KPIs for IFO and labour market")
+    kp.add_argument("--municipality", nargs="+", help="municipality ids (default: all)")
+    kp.add_argument("--all", action="store_true", help="all municipalities (default)")
+    kp.add_argument("--from", dest="date_from", type=int, metavar="YEAR")
+    kp.add_argument("--to", dest="date_to", type=int, metavar="YEAR")
+    kp.add_argument("--base-url", help="API base (default: $KOLADA_BASE_URL or https://api.kolada.se/v3)")
+    store_args(kp)
+    ks = ksub.add_parser("status", help="what is stored, per KPI, and when it was fetched")
+    store_args(ks)
+    p.set_defaults(func=_cmd_kolada)
 
     p = sub.add_parser("bench", help="benchmarks (figures for the notes, not tests)")
     p.add_argument("what", choices=["ingest"])

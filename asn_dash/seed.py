@@ -258,4 +258,7 @@ def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
                 " VALUES (?,?,?,?,?,?,?)", comments)
         counts["assessments"] = len(assessments)
         counts["comments"] = len(comments)
+        from .kolada import load_snapshot  # kolada imports store, which imports seed lazily
+
+        counts["kolada"] = load_snapshot(con)
     return counts

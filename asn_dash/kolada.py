@@ -1,0 +1,285 @@
+"""Kolada REST API v3 client and pulls into the store.
+
+Endpoints used (base URL from ``KOLADA_BASE_URL``, default ``https://api.kolada.se/v3``):
+
+* ``/kpi/{ids}``                               KPI metadata
+* ``/kpi_groups?title=…``                      KPI groups (KKiK is looked up by title)
+* ``/municipality``                            municipalities and regions (riket = ``0000``)
+* ``/municipality_groups?title=…``             groups such as "Liknande kommuner …, Tyresö, …"
+* ``/data/kpi/{kpis}/municipality/{ids}/year/{years}`` and, for all municipalities,
+  ``/data/kpi/{kpis}/year/{years}``            values (≤ 25 ids per segment)
+
+Every list is paged (``per_page`` ≤ 5000) and followed through ``next_url`` until it is
+missing or empty. Requests time out, and 429, 5xx and connection errors are retried with
+exponential backoff honouring ``Retry-After``. Anything that is not the expected JSON shape is
+an error naming the URL. A pull fetches everything first and then replaces the stored rows in
+one transaction, so a failure half-way leaves the stored Kolada data as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import requests
+
+from .errors import AsnError
+from .store import Store, transaction
+
+DEFAULT_BASE_URL = "https://api.kolada.se/v3"
+MAX_IDS = 25
+PER_PAGE = 5000
+SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "data" / "kolada"
+SNAPSHOT_FETCHED = "2024-08-30"  # when open-numbers fetched the values (data/kolada/SOURCES.md)
+RIKET = "0000"
+TYRESO = "0138"
+STOCKHOLMS_LAN = "Stockholms läns kommuner"
+KKIK_TITLE = "kvalitet i korthet"
+IFO_AREAS = {"Individ- och familjeomsorg", "Arbetsmarknad", "Ekonomiskt bistånd", "Arbetsmarknadsåtgärder"}
+
+
+class KoladaError(AsnError):
+    """Kolada could not be read (after retries), or answered something unexpected."""
+
+
+def base_url(explicit: str | None = None) -> str:
+    return (explicit or os.environ.get("KOLADA_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+
+def chunks(items: list[str], size: int = MAX_IDS) -> list[list[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+@dataclass
+class Client:
+    base: str = field(default_factory=base_url)
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 1.0  # seconds; doubled after each try
+    sleep: Callable[[float], None] = time.sleep
+    session: requests.Session = field(default_factory=requests.Session)
+    calls: int = 0
+    on_call: Callable[[str], None] | None = None
+
+    def _get(self, url: str) -> dict:
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            self.calls += 1
+            if self.on_call:
+                self.on_call(url)
+            try:
+                response = self.session.get(url, timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                problem = f"{type(exc).__name__}"
+            else:
+                if response.status_code == 200:
+                    try:
+                        body = response.json()
+                    except ValueError:
+                        raise KoladaError(f"Kolada svarade med något som inte är JSON: {url}") from None
+                    if not isinstance(body, dict) or not isinstance(body.get("values"), list):
+                        raise KoladaError(f"Kolada svarade med en oväntad JSON-struktur (inget 'values'): {url}")
+                    return body
+                if response.status_code == 404:
+                    return {"values": []}
+                if response.status_code != 429 and response.status_code < 500:
+                    raise KoladaError(f"Kolada svarade {response.status_code} på {url}")
+                problem = f"HTTP {response.status_code}"
+                retry_after = response.headers.get("Retry-After", "")
+                if retry_after.strip().isdigit():
+                    delay = max(delay, float(retry_after))
+            if attempt == self.retries:
+                raise KoladaError(f"Kolada gick inte att nå efter {self.retries + 1} försök ({problem}): {url}")
+            self.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def pages(self, path: str, query: str = "") -> Iterator[dict]:
+        """Every object of a paged list, following next_url until it is empty."""
+        sep = "&" if "?" in path or query else "?"
+        url = f"{self.base}{path}{('?' + query) if query else ''}{sep}per_page={PER_PAGE}"
+        while url:
+            body = self._get(url)
+            yield from body["values"]
+            url = body.get("next_url") or ""
+
+    # --- metadata ---------------------------------------------------------------------
+
+    def kpis(self, ids: list[str]) -> list[dict]:
+        return [k for part in chunks(ids) for k in self.pages(f"/kpi/{','.join(part)}")]
+
+    def kpi_groups(self, title: str) -> list[dict]:
+        return list(self.pages("/kpi_groups", f"title={requests.utils.quote(title)}"))
+
+    def municipalities(self) -> list[dict]:
+        return list(self.pages("/municipality"))
+
+    def municipality_groups(self, title: str) -> list[dict]:
+        return list(self.pages("/municipality_groups", f"title={requests.utils.quote(title)}"))
+
+    # --- data -------------------------------------------------------------------------
+
+    def values(self, kpis: list[str], municipalities: list[str] | None, years: list[int]) -> Iterator[dict]:
+        """Data objects for every KPI × municipality (None: all) × year, in as few calls as
+        the 25-ids-per-segment limit and paging allow."""
+        year_parts = chunks([str(y) for y in years])
+        for kpi_part in chunks(kpis):
+            for year_part in year_parts:
+                if municipalities is None:
+                    yield from self.pages(f"/data/kpi/{','.join(kpi_part)}/year/{','.join(year_part)}")
+                else:
+                    for mun_part in chunks(municipalities):
+                        yield from self.pages(f"/data/kpi/{','.join(kpi_part)}/municipality/{','.join(mun_part)}"
+                                              f"/year/{','.join(year_part)}")
+
+
+def flatten(objects: Iterable[dict]) -> pd.DataFrame:
+    """API data objects → rows (kpi, municipality, year, gender, value, count, status).
+    Deleted rows are dropped; a null value stays null (not reported is not zero)."""
+    rows = []
+    for obj in objects:
+        try:
+            kpi, mun, year = obj["kpi"], obj.get("municipality") or obj.get("ou"), int(obj["period"])
+            entries = obj["values"]
+        except (KeyError, TypeError, ValueError):
+            raise KoladaError(f"Kolada-objekt saknar kpi/municipality/period/values: {json.dumps(obj)[:200]}") from None
+        for v in entries:
+            if v.get("isdeleted") or v.get("is_deleted"):
+                continue
+            value = v.get("value")
+            rows.append((kpi, mun, year, v.get("gender", "T"), None if value is None else float(value),
+                         v.get("count"), v.get("status") or None))
+    return pd.DataFrame(rows, columns=["kpi", "municipality", "year", "gender", "value", "count", "status"])
+
+
+@dataclass
+class PullResult:
+    kpis: list[str]
+    rows: int
+    calls: int
+    seconds: float
+    empty_kpis: list[str]
+
+    def line(self) -> str:
+        warn = f"; inga värden för {', '.join(self.empty_kpis)}" if self.empty_kpis else ""
+        return (f"Kolada: {self.rows} värden för {len(self.kpis)} nyckeltal hämtade med {self.calls} anrop "
+                f"på {self.seconds:.1f} s{warn}.")
+
+
+def pull(store: Store, client: Client, kpis: list[str], municipalities: list[str] | None,
+         years: list[int]) -> PullResult:
+    """Fetch and store; the stored rows for the pulled KPIs, years and municipalities are
+    replaced in one transaction only after everything has been fetched."""
+    started = time.perf_counter()
+    try:
+        frame = flatten(client.values(kpis, municipalities, years))
+        meta = client.kpis(kpis)
+        muns = client.municipalities() if municipalities is None else []
+    except KoladaError as exc:
+        _remember_failure(store, exc.sv)
+        raise
+    empty = sorted(set(kpis) - set(frame["kpi"]))
+    fetched = datetime.now().replace(microsecond=0)
+    frame["fetched_at"] = fetched
+    cur = store.con.cursor()
+    try:
+        cur.register("pulled", frame)
+        with transaction(cur):
+            scope = "list_contains(?, kpi) AND list_contains(?, year)"
+            params: list = [kpis, years]
+            if municipalities is not None:
+                scope += " AND list_contains(?, municipality)"
+                params.append(municipalities)
+            # upsert, then drop what Kolada no longer has in the pulled scope (DuckDB cannot
+            # delete and re-insert the same key within one transaction)
+            cur.execute("INSERT INTO kolada_values SELECT kpi, municipality, year, gender, value, count, status,"
+                        " fetched_at FROM pulled ON CONFLICT (kpi, municipality, year, gender) DO UPDATE SET"
+                        " value = excluded.value, count = excluded.count, status = excluded.status,"
+                        " fetched_at = excluded.fetched_at").fetchall()
+            cur.execute(f"DELETE FROM kolada_values v WHERE {scope} AND NOT EXISTS (SELECT 1 FROM pulled p"
+                        " WHERE p.kpi = v.kpi AND p.municipality = v.municipality AND p.year = v.year"
+                        " AND p.gender = v.gender)", params).fetchall()
+            for k in meta:
+                cur.execute("INSERT OR REPLACE INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)",
+                            [k.get("id"), k.get("title") or "", k.get("description"), k.get("operating_area"),
+                             bool(k.get("is_divided_by_gender")), k.get("municipality_type"),
+                             str(k.get("publication_date") or ""), fetched]).fetchall()
+            for m in muns:
+                cur.execute("INSERT OR REPLACE INTO kolada_municipalities VALUES (?,?,?)",
+                            [m["id"], m["title"], m.get("type", "K")]).fetchall()
+            cur.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_fetched_at', ?)", [fetched.isoformat()]).fetchall()
+            cur.execute("DELETE FROM meta WHERE key = 'kolada_last_error'").fetchall()
+            cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES ('kolada', 'kolada-hämtning',"
+                        " ?, ?)", [",".join(kpis)[:200], f"{len(frame)} värden"]).fetchall()
+        cur.unregister("pulled")
+    finally:
+        cur.close()
+    return PullResult(kpis, len(frame), client.calls, time.perf_counter() - started, empty)
+
+
+def _remember_failure(store: Store, message: str) -> None:
+    cur = store.con.cursor()
+    try:
+        cur.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_last_error', ?)",
+                    [f"{datetime.now():%Y-%m-%d %H:%M}: {message}"]).fetchall()
+    finally:
+        cur.close()
+
+
+def kkik_members(client: Client) -> list[str]:
+    """The KKiK "alla mått" group's KPI ids, looked up by title."""
+    groups = client.kpi_groups(KKIK_TITLE)
+    chosen = next((g for g in groups if "alla mått" in g["title"].lower()), groups[0] if groups else None)
+    if chosen is None:
+        raise KoladaError("Hittar ingen KPI-grupp för Kommunens kvalitet i korthet i Kolada.")
+    return [m["member_id"] for m in chosen["members"]]
+
+
+# --- offline snapshot -------------------------------------------------------------------
+
+
+def load_snapshot(con, directory: Path | None = None) -> int:
+    """Load data/kolada (real values from public dumps, see SOURCES.md) into an empty store."""
+    directory = Path(directory or SNAPSHOT_DIR)
+    fetched = datetime.fromisoformat(SNAPSHOT_FETCHED)
+    values = pd.read_csv(directory / "values.csv", dtype={"municipality": str, "kpi": str, "gender": str})
+    values["count"] = None
+    values["status"] = None
+    values["fetched_at"] = fetched
+    values["value"] = values["value"].astype("float64")
+    con.register("snapshot_values", values)
+    con.execute("INSERT INTO kolada_values SELECT kpi, municipality, year, gender, value, count, status, fetched_at"
+                " FROM snapshot_values").fetchall()
+    con.unregister("snapshot_values")
+    for m in json.loads((directory / "municipalities.json").read_text(encoding="utf-8")):
+        con.execute("INSERT INTO kolada_municipalities VALUES (?,?,?)", [m["id"], m["title"], m["type"]]).fetchall()
+    for g in json.loads((directory / "municipality_groups.json").read_text(encoding="utf-8")):
+        con.execute("INSERT INTO kolada_groups VALUES (?,?)", [g["id"], g["title"]]).fetchall()
+        con.executemany("INSERT INTO kolada_group_members VALUES (?,?)",
+                        [[g["id"], m["member_id"]] for m in g["members"]])
+    for k in json.loads((directory / "kpis.json").read_text(encoding="utf-8")):
+        con.execute("INSERT INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)",
+                    [k["id"], k["title"], k.get("description"), k.get("operating_area"),
+                     bool(k.get("is_divided_by_gender")), k.get("municipality_type"),
+                     str(k.get("publication_date") or ""), fetched]).fetchall()
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_fetched_at', ?)", [fetched.isoformat()]).fetchall()
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_kkik_members', ?)",
+                [json.dumps(json.loads((directory / "kpi_groups.json").read_text(encoding="utf-8"))[0]["members"])]
+                ).fetchall()
+    return len(values)
+
+
+def status(store: Store) -> pd.DataFrame:
+    return store.query(
+        "SELECT v.kpi, coalesce(k.title, '') AS title, count(*) AS values, count(DISTINCT v.municipality) AS municipalities,"
+        " min(v.year) AS first_year, max(v.year) AS last_year, max(v.fetched_at) AS fetched_at"
+        " FROM kolada_values v LEFT JOIN kolada_kpis k ON k.id = v.kpi GROUP BY v.kpi, k.title ORDER BY v.kpi")
+
+
+__all__ = ["Client", "KoladaError", "pull", "flatten", "load_snapshot", "status", "kkik_members"]

@@ -1,0 +1,112 @@
+"""A real HTTP server on 127.0.0.1 standing in for Kolada v3, serving the API's JSON shapes
+(values + count + next_url paging) with scripted faults: 429 with Retry-After, 5xx, slow
+answers, malformed JSON."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlparse
+
+
+class FakeKolada:
+    def __init__(self, values: list[tuple], municipalities: list[dict], kpis: list[dict], kpi_groups: list[dict],
+                 municipality_groups: list[dict] = (), max_per_page: int = 5000):
+        grouped: dict[tuple, list[dict]] = defaultdict(list)
+        for kpi, mun, year, gender, value in values:
+            grouped[(kpi, mun, int(year))].append(
+                {"gender": gender, "count": 1, "status": "", "value": value, "isdeleted": False})
+        self.objects = [{"kpi": k, "municipality": m, "period": y, "values": v} for (k, m, y), v in sorted(grouped.items())]
+        self.municipalities, self.kpis = municipalities, kpis
+        self.kpi_groups, self.municipality_groups = kpi_groups, list(municipality_groups)
+        self.max_per_page = max_per_page
+        self.requests: list[str] = []
+        self.faults: list[dict] = []  # consumed in order: {"status", "headers", "body", "delay"}
+        self._server: ThreadingHTTPServer | None = None
+
+    # --- answers ----------------------------------------------------------------------
+
+    def _select(self, path: str, query: dict) -> list[dict]:
+        parts = path.strip("/").split("/")[1:]  # drop "v3"
+        if parts[:1] == ["kpi"]:
+            ids = parts[1].split(",") if len(parts) > 1 else None
+            return [k for k in self.kpis if ids is None or k["id"] in ids]
+        if parts[:1] == ["kpi_groups"]:
+            title = query.get("title", [""])[0].lower()
+            return [g for g in self.kpi_groups if title in g["title"].lower()]
+        if parts[:1] == ["municipality"]:
+            return self.municipalities
+        if parts[:1] == ["municipality_groups"]:
+            title = query.get("title", [""])[0].lower()
+            return [g for g in self.municipality_groups if title in g["title"].lower()]
+        if parts[:1] == ["data"]:
+            seg = dict(zip(parts[1::2], parts[2::2]))
+            if sum(k in seg for k in ("kpi", "municipality", "year")) < 2:
+                raise ValueError("at least two dimensions")
+            for k in seg:
+                if len(seg[k].split(",")) > 25:
+                    raise OverflowError("too many ids")
+            kpis = set(seg["kpi"].split(",")) if "kpi" in seg else None
+            muns = set(seg["municipality"].split(",")) if "municipality" in seg else None
+            years = {int(y) for y in seg["year"].split(",")} if "year" in seg else None
+            return [o for o in self.objects if (kpis is None or o["kpi"] in kpis)
+                    and (muns is None or o["municipality"] in muns) and (years is None or o["period"] in years)]
+        raise KeyError(path)
+
+    def handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status: int, body: bytes, headers: dict | None = None):
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                fake.requests.append(self.path)
+                if fake.faults:
+                    fault = fake.faults.pop(0)
+                    time.sleep(fault.get("delay", 0))
+                    if "status" in fault:
+                        return self._send(fault["status"], fault.get("body", b'{"error": "fault"}'),
+                                          fault.get("headers"))
+                url = urlparse(self.path)
+                query = parse_qs(url.query)
+                try:
+                    items = fake._select(url.path, query)
+                except OverflowError:
+                    return self._send(422, b'{"detail": "too many ids"}')
+                except (KeyError, ValueError):
+                    return self._send(404, b'{"detail": "not found"}')
+                per_page = min(int(query.get("per_page", ["5000"])[0]), fake.max_per_page)
+                page = int(query.get("page", ["1"])[0])
+                chunk = items[(page - 1) * per_page: page * per_page]
+                next_url = None
+                if page * per_page < len(items):
+                    q = {k: v[0] for k, v in query.items()}
+                    q["page"] = str(page + 1)
+                    next_url = f"http://{self.headers['Host']}{url.path}?{urlencode(q)}"
+                body = {"values": chunk, "count": len(chunk), "next_url": next_url, "previous_url": None}
+                return self._send(200, json.dumps(body).encode())
+
+        return Handler
+
+    def start(self) -> str:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v3"
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
