@@ -15,6 +15,7 @@ store = ui.open_run_store()
 pages = [
     st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
     st.Page("pages/indikator.py", title="Indikator", icon=":material/show_chart:"),
+    st.Page("pages/jamforelser.py", title="Jämförelser", icon=":material/leaderboard:"),
     st.Page("pages/ladda_upp.py", title="Ladda upp", icon=":material/upload_file:"),
     st.Page("pages/om_data.py", title="Om data", icon=":material/info:"),
 ]

@@ -95,5 +95,43 @@ def bench_ingest(rows: int = 1_000_000) -> dict:
         return out
 
 
+def bench_kolada(kpis: int = 20, municipalities: int = 290, years: int = 20) -> dict:
+    """Pull KPIs × municipalities × years from a local stand-in server (synthetic values, never
+    stored in the repo) and compare the HTTP calls made with the minimum paging allows."""
+    import math
+
+    sys.path.insert(0, str(ROOT))
+    from tests.kolada_server import FakeKolada
+
+    from . import kolada
+    from .store import build_store, open_store
+
+    rng = random.Random(7)
+    kpi_ids = [f"N{90000 + n}" for n in range(kpis)]
+    muns = [{"id": f"{n:04d}", "title": f"Kommun {n}", "type": "K"} for n in range(1, municipalities + 1)]
+    year_list = list(range(2005, 2005 + years))
+    values = [(k, m["id"], y, g, round(rng.uniform(0, 100), 2)) for k in kpi_ids for m in muns for y in year_list
+              for g in ("T", "K", "M")]
+    fake = FakeKolada(values, muns, [{"id": k, "title": k} for k in kpi_ids], [])
+    url = fake.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "k.duckdb"
+            build_store(db)
+            store = open_store(db)
+            started = time.perf_counter()
+            result = kolada.pull(store, kolada.Client(base=url), kpi_ids, None, year_list)
+            seconds = time.perf_counter() - started
+            store.close()
+    finally:
+        fake.stop()
+    objects = kpis * municipalities * years
+    data_queries = math.ceil(kpis / kolada.MAX_IDS) * math.ceil(years / kolada.MAX_IDS)
+    minimum = max(data_queries, math.ceil(objects / kolada.PER_PAGE)) + 2  # + KPI metadata + municipality list
+    return {"kpis": kpis, "municipalities": municipalities, "years": years, "values": result.rows,
+            "calls": result.calls, "minimum_calls": minimum, "ratio": round(result.calls / minimum, 2),
+            "seconds": round(seconds, 2)}
+
+
 if __name__ == "__main__":
     print(json.dumps(_child(sys.argv[1], sys.argv[2], sys.argv[3])))

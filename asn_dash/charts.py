@@ -91,3 +91,18 @@ def units_figure(title: str, unit: str, by_unit: dict[str, list[Point]], font_si
     """One line per unit for the plan year."""
     lines = [Line(name, points, colour=SERIES[n % len(SERIES)]) for n, (name, points) in enumerate(by_unit.items())]
     return trend_figure(title, unit, lines, font_size=font_size)
+
+
+def years_figure(title: str, unit: str, frame, font_size: int = 15) -> go.Figure:
+    """One line per column of ``frame`` (index = year): Tyresö against riket and groups."""
+    fig = go.Figure()
+    for n, column in enumerate(frame.columns):
+        series = frame[column].dropna()
+        fig.add_trace(go.Scatter(
+            x=[str(y) for y in series.index], y=series.values, name=column, mode="lines+markers",
+            line={"color": SERIES[n % len(SERIES)], "width": 4 if n == 0 else 2.5,
+                  "dash": "solid" if n < 2 else "dot"},
+            marker={"size": 9}, hovertemplate=f"{column}: %{{y:,.4~f}}{_suffix(unit)}<extra></extra>"))
+    fig = _base_layout(fig, title, unit, font_size)
+    fig.update_xaxes(type="category", categoryorder="category ascending", categoryarray=None)
+    return fig

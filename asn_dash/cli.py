@@ -223,9 +223,9 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from .bench import bench_ingest
+    from .bench import bench_ingest, bench_kolada
 
-    result = bench_ingest(args.rows)
+    result = bench_ingest(args.rows) if args.what == "ingest" else bench_kolada()
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -298,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_kolada)
 
     p = sub.add_parser("bench", help="benchmarks (figures for the notes, not tests)")
-    p.add_argument("what", choices=["ingest"])
+    p.add_argument("what", choices=["ingest", "kolada"])
     p.add_argument("--rows", type=int, default=1_000_000)
     p.set_defaults(func=_cmd_bench)
 

@@ -145,15 +145,22 @@ def summarise(results: list[IndicatorResult], published: dict[str, str] | None =
 
 
 def month_grid(store: Store, data: PlanData, last_month: int) -> pd.DataFrame:
-    """Målområde × month (jan … last_month) colours, as the reports' "Måluppfyllelse/månad"."""
+    """Målområde × month (jan … last_month) colours, as the reports' "Måluppfyllelse/månad".
+
+    Yearly indicators (Kolada KPIs, annual surveys) do not move from month to month, so the
+    grid is built from the indicators followed monthly or per tertial."""
     from .periods import MONTHS_SV
 
     rows = {}
     for month in range(1, last_month + 1):
         period = Period(data.year, month=month)
-        for area in summarise(evaluate(store, data, period, with_overrides=False)):
+        results = [r for r in evaluate(store, data, period, with_overrides=False)
+                   if data.meta[r.indicator_id]["frequency"] != "år"]
+        for area in summarise(results):
             rows.setdefault(area.name, {})[MONTHS_SV[month - 1].capitalize()] = area.colour
-    return pd.DataFrame.from_dict(rows, orient="index")
+    months = [MONTHS_SV[m].capitalize() for m in range(last_month)]
+    names = list(dict.fromkeys(data.structure["goal_area"]))  # plan order, also areas with only yearly KPIs
+    return pd.DataFrame([[rows.get(n, {}).get(m, NA) for m in months] for n in names], index=names, columns=months)
 
 
 __all__ = ["IndicatorResult", "AreaSummary", "PlanData", "load_plan", "evaluate", "summarise", "month_grid",

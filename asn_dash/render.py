@@ -104,3 +104,18 @@ def unit_colours(frame: pd.DataFrame) -> str:
     return (f'<div><strong>{green} av {len(frame)} enheter</strong> når sina mål '
             f'({escape(str(frame["source_ref"].iloc[0]))}, {escape(str(frame["period"].iloc[0]))})'
             f'<ul style="list-style:none;padding-left:0">{items}</ul></div>')
+
+
+def kkik_table(values: pd.DataFrame, colours: pd.DataFrame) -> str:
+    """Nyckeltal rows × year columns, each value with its quartile badge, '---' where missing."""
+    years = [c for c in values.columns if c != "Nyckeltal"]
+    head = "".join(f'<th scope="col" style="{_CELL}">{escape(y)}</th>' for y in years)
+    rows = []
+    for (_, v), (_, c) in zip(values.iterrows(), colours.iterrows()):
+        cells = "".join(
+            f'<td style="{_CELL};white-space:nowrap">{escape(v[y])}'
+            + (f"<br>{badge(c[y], compact=True)}" if c[y] in COLOURS else "") + "</td>" for y in years)
+        rows.append(f'<tr><th scope="row" style="{_CELL};font-weight:600">{escape(v["Nyckeltal"])}</th>{cells}</tr>')
+    return (f'<div style="overflow-x:auto"><table style="border-collapse:collapse;width:100%;font-size:0.9rem">'
+            f'<thead><tr><th scope="col" style="{_CELL}">Nyckeltal</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')

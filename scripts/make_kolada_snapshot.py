@@ -38,7 +38,9 @@ def main() -> None:
     (OUT / "municipalities.json").write_text(json.dumps(municipalities, ensure_ascii=False, indent=0), encoding="utf-8")
 
     groups = json.loads((V3 / "municipality_groups.json").read_text(encoding="utf-8"))["values"]
-    keep = [g for g in groups if any(m["member_id"] == "0138" for m in g["members"])]
+    # Tyresö's own groups ("Liknande kommuner …, Tyresö, …", Tyresö not a member) and every
+    # group Tyresö belongs to (county, Södertörn, SKR kommungrupp, others' peer groups)
+    keep = [g for g in groups if ", Tyresö," in g["title"] or any(m["member_id"] == "0138" for m in g["members"])]
     (OUT / "municipality_groups.json").write_text(json.dumps(keep, ensure_ascii=False, indent=0), encoding="utf-8")
 
     kpis = json.loads((V3 / "kpi_ifo_arbetsmarknad_vuxenutbildning.json").read_text(encoding="utf-8"))["values"]

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from .htmltables import links, tables
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/om_data.py"]
+PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/jamforelser.py", "pages/ladda_upp.py",
+         "pages/om_data.py"]
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Kolada client and pulls against a real HTTP server on 127.0.0.1 (tests/kolada_server.py)."""
 
-import json
 
 import pytest
 
