@@ -60,3 +60,12 @@ def format_plain(value: float | int | None) -> str:
     text = f"{float(value):.6f}".rstrip("0").rstrip(".")
     decimals = len(text.split(".")[1]) if "." in text else 0
     return format_number(float(value), decimals)
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def escape_markdown(text: str) -> str:
+    """User text shown through st.markdown/st.write without becoming links, images, HTML or
+    formatting."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from asn_dash import annotations, charts, colours, indicator_view, render, sources, ui
-from asn_dash.formatting import format_value
+from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.assessment import COLOURS
 from asn_dash.errors import AsnError
 from asn_dash.targets import MANUAL
@@ -26,7 +26,7 @@ st.title(r.name)
 st.caption(f"{r.goal_area} · Nämndmål: {r.goal}")
 ui.html(f'<div style="font-size:1.05rem">{render.badge(r.assessment.colour, big=True)} '
         f'{"<em>(ändrad av analytiker)</em>" if r.assessment.overridden else ""}</div>')
-st.write(r.assessment.reason)
+st.markdown(escape_markdown(r.assessment.reason))  # may quote an analyst's comment
 
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.metric(f"Utfall {period.label()}", r.value_label)
@@ -62,7 +62,7 @@ if notes.empty:
     st.write("Inga kommentarer ännu.")
 for n in notes.itertuples(index=False):
     with st.container(border=True):
-        st.markdown(f"**Kommentar ({n.written_on:%Y-%m-%d})** · {n.period} · {n.author}")
+        st.markdown(f"**Kommentar ({n.written_on:%Y-%m-%d})** · {n.period} · {escape_markdown(n.author)}")
         st.text(n.text)
 
 with st.expander("Skriv en kommentar"):
@@ -92,7 +92,7 @@ if r.rule.kind == MANUAL:
 
 with st.expander("Ändra bedömningen"):
     if r.override_id is not None:
-        st.write(f"Bedömningen är ändrad: {r.assessment.reason}")
+        st.markdown("Bedömningen är ändrad: " + escape_markdown(r.assessment.reason))
         who = st.text_input("Ditt namn", key="withdraw_author")
         if st.button("Återta ändringen"):
             try:

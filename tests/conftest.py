@@ -31,6 +31,16 @@ def seeded_db(seeded_template, tmp_path) -> Path:
 
 
 @pytest.fixture
+def s(seeded_db):
+    """The private seeded store, opened (closed after the test)."""
+    from asn_dash.store import open_store
+
+    store = open_store(seeded_db)
+    yield store
+    store.close()
+
+
+@pytest.fixture
 def catalogue_copy(tmp_path) -> Path:
     """A private copy of data/catalogue that a test may break."""
     target = tmp_path / "catalogue"

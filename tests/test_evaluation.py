@@ -4,14 +4,6 @@ import pytest
 
 from asn_dash import annotations, evaluation, queries
 from asn_dash.periods import parse_key
-from asn_dash.store import open_store
-
-
-@pytest.fixture
-def s(seeded_db):
-    st = open_store(seeded_db)
-    yield st
-    st.close()
 
 
 def results_for(s, year, key):

@@ -5,7 +5,6 @@ import pytest
 
 from asn_dash import cli, kolada
 from asn_dash.assessment import rank_among
-from asn_dash.store import open_store
 
 from .ingest_helpers import dump
 from .kolada_server import FakeKolada
@@ -48,10 +47,8 @@ def client(url, **kw):
 
 
 @pytest.fixture
-def store(seeded_db):
-    s = open_store(seeded_db)
-    yield s
-    s.close()
+def store(s):
+    return s
 
 
 def stored(s, kpi, mun, year, gender="T"):

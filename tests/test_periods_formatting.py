@@ -64,3 +64,9 @@ def test_swedish_number_formats(value, unit, expected):
 
 def test_negative_zero_has_no_minus_sign():
     assert format_number(-0.001, 1) == "0,0"
+
+
+def test_markdown_is_escaped():
+    from asn_dash.formatting import escape_markdown
+
+    assert escape_markdown("[klicka](http://x) **fet** <b>") == "\\[klicka\\]\\(http\\://x\\) \\*\\*fet\\*\\* \\<b\\>"

@@ -7,19 +7,11 @@ import pytest
 
 from asn_dash import demo
 from asn_dash.seed import SEED_DIR
-from asn_dash.store import open_store
 
 
 def rows(name):
     with (SEED_DIR / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-@pytest.fixture
-def s(seeded_db):
-    st = open_store(seeded_db)
-    yield st
-    st.close()
 
 
 def test_row_counts_match_the_seed_files(s):
