@@ -181,6 +181,9 @@ def pull(store: Store, client: Client, kpis: list[str], municipalities: list[str
         frame = flatten(client.values(kpis, municipalities, years))
         meta = client.kpis(kpis)
         muns = client.municipalities() if municipalities is None else []
+        # group ids change when Kolada recomputes them: look Tyresö's groups up by title
+        groups = (client.municipality_groups("Tyresö") + client.municipality_groups(STOCKHOLMS_LAN)
+                  if municipalities is None else [])
     except KoladaError as exc:
         _remember_failure(store, exc.sv)
         raise
@@ -213,6 +216,12 @@ def pull(store: Store, client: Client, kpis: list[str], municipalities: list[str
             for m in muns:
                 cur.execute("INSERT OR REPLACE INTO kolada_municipalities VALUES (?,?,?)",
                             [m["id"], m["title"], m.get("type", "K")]).fetchall()
+            for g in groups:
+                cur.execute("INSERT OR REPLACE INTO kolada_groups VALUES (?, ?)", [g["id"], g["title"]]).fetchall()
+                cur.execute("DELETE FROM kolada_group_members WHERE group_id = ?", [g["id"]]).fetchall()
+                for member in g.get("members", []):
+                    cur.execute("INSERT OR IGNORE INTO kolada_group_members VALUES (?, ?)",
+                                [g["id"], member["member_id"]]).fetchall()
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_fetched_at', ?)", [fetched.isoformat()]).fetchall()
             cur.execute("DELETE FROM meta WHERE key = 'kolada_last_error'").fetchall()
             cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES ('kolada', 'kolada-hämtning',"

@@ -72,6 +72,17 @@ def test_multi_page_pull_of_all_municipalities(server, store):
     assert result.calls == len(fake.requests)
 
 
+def test_peer_groups_are_refreshed_by_title(server, store):
+    fake, url = server
+    fake.municipality_groups = [{"id": "G999999", "title": "Liknande kommuner IFO, Tyresö, 2026",
+                                 "members": [{"member_id": "0114", "member_title": "Kommun 114"}]}]
+    c, _ = client(url)
+    kolada.pull(store, c, ["U31402"], None, [2022])
+    assert any(r.startswith("/v3/municipality_groups?title=Tyres%C3%B6") for r in fake.requests)
+    assert store.scalar("SELECT title FROM kolada_groups WHERE id = 'G999999'") == "Liknande kommuner IFO, Tyresö, 2026"
+    assert store.scalar("SELECT count(*) FROM kolada_group_members WHERE group_id = 'G999999'") == 1
+
+
 def test_ids_are_sent_in_segments_of_at_most_25(server, store):
     fake, url = server
     c, _ = client(url)
