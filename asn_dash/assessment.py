@@ -165,16 +165,24 @@ def _baseline(rule: TargetRule, unit: str, current: PeriodValue, baseline: Perio
     )
 
 
+QUARTILE_BANDS = {GRON: "bland de 25 % bästa", GUL: "bland de 50 % mittersta", ROD: "bland de 25 % sämsta"}
+
+
+def quartile_colour(rank: Rank | None) -> str:
+    """KKiK colours: best 25 % Grön, middle 50 % Gul, worst 25 % Röd; no rank: —."""
+    if rank is None:
+        return NA
+    if rank.share <= 0.25:
+        return GRON
+    return GUL if rank.share < 0.75 else ROD
+
+
 def _quartile(rank: Rank | None, current: PeriodValue | None, unit: str) -> Assessment:
     if rank is None:
         return Assessment(NA, "Jämförelse med alla kommuner saknas (Kolada-värden för året är inte hämtade "
                               "eller inte publicerade).")
-    if rank.share <= 0.25:
-        colour, band = GRON, "bland de 25 % bästa"
-    elif rank.share < 0.75:
-        colour, band = GUL, "bland de 50 % mittersta"
-    else:
-        colour, band = ROD, "bland de 25 % sämsta"
+    colour = quartile_colour(rank)
+    band = QUARTILE_BANDS[colour]
     shown = f"{format_value(current.value, unit)} " if current is not None and current.value is not None else ""
     return Assessment(colour, f"Tyresö {shown}{rank.year}: plats {rank.place} av {rank.of} kommuner, "
                               f"{band} → {colour}")

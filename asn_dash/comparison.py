@@ -9,7 +9,7 @@ import json
 
 import pandas as pd
 
-from .assessment import NA, Rank, rank_among
+from .assessment import Rank, quartile_colour, rank_among
 from .formatting import format_value
 from .store import Store
 
@@ -17,16 +17,6 @@ TYRESO, RIKET = "0138", "0000"
 COUNTY_TITLE = "Stockholms läns kommuner"
 SOURCE_RAW = "Källa: Kolada"
 SOURCE_OWN = "Egen bearbetning av data från Kolada"
-
-
-def quartile_colour(rank: Rank | None) -> str:
-    if rank is None:
-        return NA
-    if rank.share <= 0.25:
-        return "Grön"
-    if rank.share < 0.75:
-        return "Gul"
-    return "Röd"
 
 
 def kpi_info(store: Store) -> pd.DataFrame:

@@ -8,16 +8,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import annotations, queries
+from . import annotations, comparison, queries
 from .aggregation import Obs, PeriodValue, period_value
 from .assessment import (COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, apply_override, area_colour, assess,
-                         rank_among, trend)
+                         trend)
 from .formatting import MISSING, format_value
 from .periods import Period
 from .store import Store
 from .targets import BASELINE, MANUAL, QUARTILE, TargetRule
 
-TYRESO = "0138"
 
 
 @dataclass
@@ -112,8 +111,7 @@ def evaluate(store: Store, data: PlanData, period: Period, *, with_overrides: bo
             kwargs["baseline"] = _value(data, r.indicator_id, base) or PeriodValue(None, None, base, base, 0, 0, frozenset())
         elif r.rule.kind == QUARTILE and m["kolada_kpi"]:
             year = current.as_of.year if current is not None else period.year
-            kwargs["rank"] = rank_among(queries.kolada_year_values(store, m["kolada_kpi"], year), TYRESO,
-                                        m["direction"], year)
+            kwargs["rank"] = comparison.ranks(store, [m["kolada_kpi"]], [year]).get((m["kolada_kpi"], year))
         elif r.rule.kind == MANUAL and r.indicator_id in manual:
             kwargs["manual"] = manual[r.indicator_id][1]
         result = assess(r.rule, m["unit"], current, period, **kwargs)
@@ -151,12 +149,14 @@ def month_grid(store: Store, data: PlanData, last_month: int) -> pd.DataFrame:
     grid is built from the indicators followed monthly or per tertial."""
     from .periods import MONTHS_SV
 
+    from dataclasses import replace
+
+    monthly = data.structure[[data.meta[i]["frequency"] != "år" for i in data.structure["indicator_id"]]]
+    followed = replace(data, structure=monthly)
     rows = {}
     for month in range(1, last_month + 1):
         period = Period(data.year, month=month)
-        results = [r for r in evaluate(store, data, period, with_overrides=False)
-                   if data.meta[r.indicator_id]["frequency"] != "år"]
-        for area in summarise(results):
+        for area in summarise(evaluate(store, followed, period, with_overrides=False)):
             rows.setdefault(area.name, {})[MONTHS_SV[month - 1].capitalize()] = area.colour
     months = [MONTHS_SV[m].capitalize() for m in range(last_month)]
     names = list(dict.fromkeys(data.structure["goal_area"]))  # plan order, also areas with only yearly KPIs

@@ -144,16 +144,6 @@ def published_unit_colours(store: Store, year: int, period: Period, admin_unit: 
     return frame[frame["end"] == newest].drop(columns="end")
 
 
-def kolada_year_values(store: Store, kpi: str, year: int) -> dict[str, float]:
-    """Every municipality's (type K) total value for one KPI and year."""
-    frame = store.query(
-        "SELECT v.municipality, v.value FROM kolada_values v"
-        " LEFT JOIN kolada_municipalities m ON m.id = v.municipality"
-        " WHERE v.kpi = ? AND v.year = ? AND v.gender = 'T' AND v.value IS NOT NULL"
-        " AND coalesce(m.type, 'K') = 'K' AND v.municipality <> '0000'", [kpi, year])
-    return dict(frame.itertuples(index=False))
-
-
 def indicator_rows(store: Store, indicator_id: str, first: date, last: date) -> pd.DataFrame:
     """All stored values of one indicator between two dates, every unit, with the unit's name
     as it was at the end of each period."""
