@@ -37,7 +37,7 @@ def ensure_app_navigation() -> None:
     page URL (and every AppTest rerun) as an old-style multipage app and runs the page file
     without ``app.py``, so the sidebar and store are missing. Switching that mode off and
     rerunning makes Streamlit execute ``app.py``, whose ``st.navigation`` then runs the page.
-    Pinned to streamlit 1.67; tests/test_app.py covers it.
+    Pinned to streamlit 1.67; tests/e2e/test_smoke.py (deep link as first request) covers it.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
