@@ -11,19 +11,24 @@ from asn_dash import ui
 st.set_page_config(page_title="ASN-panelen – Tyresö kommun", page_icon=":material/monitoring:", layout="wide")
 
 store = ui.open_run_store()
-
-pages = [
-    st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
-    st.Page("pages/indikator.py", title="Indikator", icon=":material/show_chart:"),
-    st.Page("pages/jamforelser.py", title="Jämförelser", icon=":material/leaderboard:"),
-    st.Page("pages/ladda_upp.py", title="Ladda upp", icon=":material/upload_file:"),
-    st.Page("pages/om_data.py", title="Om data", icon=":material/info:"),
-]
-navigation = st.navigation(pages)
-
-st.sidebar.title("ASN-panelen")
-st.sidebar.caption("Arbetsmarknads- och socialnämnden, Tyresö kommun")
 try:
+    user = ui.signed_in_user(store)  # a signed-out visitor sees only the sign-in
+
+    pages = [
+        st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
+        st.Page("pages/indikator.py", title="Indikator", icon=":material/show_chart:"),
+        st.Page("pages/jamforelser.py", title="Jämförelser", icon=":material/leaderboard:"),
+    ]
+    if user.can("ladda upp"):
+        pages.append(st.Page("pages/ladda_upp.py", title="Ladda upp", icon=":material/upload_file:"))
+    if user.can("läsa loggen"):
+        pages.append(st.Page("pages/logg.py", title="Logg", icon=":material/history:"))
+    pages.append(st.Page("pages/om_data.py", title="Om data", icon=":material/info:"))
+    navigation = st.navigation(pages)
+
+    st.sidebar.title("ASN-panelen")
+    st.sidebar.caption("Arbetsmarknads- och socialnämnden, Tyresö kommun")
+    ui.sidebar_user(user)
     ui.sidebar_selection(store)
     navigation.run()
 finally:

@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from .assessment import COLOURS, ManualStatus
+from .auth import User, require
 from .errors import AsnError
 from .periods import Period, parse_key
 from .store import Store, transaction
@@ -43,10 +44,6 @@ def _text(value: str, what: str, minimum: int = 1) -> str:
     return text
 
 
-def _author(value: str) -> str:
-    return _text(value, "Namn på den som skriver")
-
-
 def _indicator(store: Store, indicator_id: str) -> None:
     if not store.scalar("SELECT count(*) FROM indicators WHERE id = ?", [indicator_id]):
         raise AnnotationError(f"Okänd indikator '{indicator_id}'.")
@@ -74,12 +71,13 @@ def _audit(user: str, action: str, target: str, detail: str) -> tuple[str, list]
             [user, action, target, detail])
 
 
-def add_comment(store: Store, indicator_id: str, period: str, text: str, author: str,
+def add_comment(store: Store, by: User, indicator_id: str, period: str, text: str,
                 unit_id: str | None = None) -> None:
     """A dated comment on an indicator and period ("Senaste kommentar (2025-09-02)")."""
+    require(by, "kommentera")
     _indicator(store, indicator_id)
     key = _period(period).key
-    body, who = _text(text, "Kommentaren"), _author(author)
+    body, who = _text(text, "Kommentaren"), by.name
     _write(store, [
         ("INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text) VALUES (?,?,?,?,?,?)",
          [indicator_id, unit_id, key, who, date.today(), body]),
@@ -93,13 +91,14 @@ def comments(store: Store, indicator_id: str) -> pd.DataFrame:
         " ORDER BY written_on DESC, id DESC", [indicator_id])
 
 
-def set_manual_status(store: Store, indicator_id: str, period: str, colour: str, text: str, author: str) -> None:
+def set_manual_status(store: Store, by: User, indicator_id: str, period: str, colour: str, text: str) -> None:
     """The förvaltning's own judgement of a 'manuell' indicator for a period."""
+    require(by, "sätta förvaltningens bedömning")
     _indicator(store, indicator_id)
     key = _period(period).key
     if colour not in COLOURS:
         raise AnnotationError(f"Ogiltig färg '{colour}': välj Grön, Gul eller Röd.")
-    body, who = _text(text, "Motiveringen"), _author(author)
+    body, who = _text(text, "Motiveringen"), by.name
     _write(store, [
         ("INSERT INTO manual_statuses (indicator_id, period, colour, text, author) VALUES (?,?,?,?,?)",
          [indicator_id, key, colour, body, who]),
@@ -125,15 +124,16 @@ def manual_statuses(store: Store, indicator_ids: list[str], up_to: Period) -> di
     return out
 
 
-def add_override(store: Store, plan_year: int, indicator_id: str, period: str, colour: str,
-                 comment: str, author: str) -> None:
+def add_override(store: Store, by: User, plan_year: int, indicator_id: str, period: str, colour: str,
+                 comment: str) -> None:
     """Replace the computed colour; a comment of at least 10 characters is mandatory."""
+    require(by, "ändra bedömningar")
     _indicator(store, indicator_id)
     key = _period(period).key
     if colour not in COLOURS:
         raise AnnotationError(f"Ogiltig färg '{colour}': välj Grön, Gul eller Röd.")
     body = _text(comment, "En kommentar som motiverar ändringen", MIN_OVERRIDE_COMMENT)
-    who = _author(author)
+    who = by.name
     _write(store, [
         ("INSERT INTO assessment_overrides (plan_year, indicator_id, period, colour, comment, author)"
          " VALUES (?,?,?,?,?,?)", [plan_year, indicator_id, key, colour, body, who]),
@@ -141,8 +141,9 @@ def add_override(store: Store, plan_year: int, indicator_id: str, period: str, c
     ])
 
 
-def withdraw_override(store: Store, override_id: int, author: str) -> None:
-    who = _author(author)
+def withdraw_override(store: Store, by: User, override_id: int) -> None:
+    require(by, "ändra bedömningar")
+    who = by.name
     if not store.scalar("SELECT count(*) FROM assessment_overrides WHERE id = ? AND withdrawn_at IS NULL",
                         [override_id]):
         raise AnnotationError(f"Ändringen {override_id} finns inte eller är redan återtagen.")
@@ -164,5 +165,6 @@ def active_overrides(store: Store, plan_year: int, period: str) -> dict[str, Ove
 
 
 def audit_log(store: Store, limit: int = 500) -> pd.DataFrame:
+    """Newest first."""
     return store.query("SELECT logged_at, user_name, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?",
                        [limit])

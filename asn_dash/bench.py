@@ -49,6 +49,8 @@ def write_long_csv(path: Path, rows: int, seed: int = 1) -> int:
 
 
 def _child(kind: str, csv_path: str, db_path: str) -> dict:
+    from .auth import cli_user
+
     started = time.perf_counter()
     if kind == "duckdb":
         import duckdb
@@ -67,7 +69,7 @@ def _child(kind: str, csv_path: str, db_path: str) -> dict:
         t0 = time.perf_counter()
         analysis = ingest.analyse(store, Path(csv_path).name, data)
         t1 = time.perf_counter()
-        upload_id = ingest.commit(store, analysis, "bench", accept_warnings=True)
+        upload_id = ingest.commit(store, analysis, cli_user("bench"), accept_warnings=True)
         t2 = time.perf_counter()
         store.close()
         result = {"rows": sum(analysis.counts().values()), "errors": analysis.error_count, "warnings": len(analysis.warnings),
@@ -104,6 +106,7 @@ def bench_kolada(kpis: int = 20, municipalities: int = 290, years: int = 20) -> 
     from tests.kolada_server import FakeKolada
 
     from . import kolada
+    from .auth import cli_user
     from .store import build_store, open_store
 
     rng = random.Random(7)
@@ -120,7 +123,7 @@ def bench_kolada(kpis: int = 20, municipalities: int = 290, years: int = 20) -> 
             build_store(db)
             store = open_store(db)
             started = time.perf_counter()
-            result = kolada.pull(store, kolada.Client(base=url), kpi_ids, None, year_list)
+            result = kolada.pull(store, cli_user("bench"), kolada.Client(base=url), kpi_ids, None, year_list)
             seconds = time.perf_counter() - started
             store.close()
     finally:

@@ -67,11 +67,14 @@ def _open_waiting(db: str | None, wait: float):
             time.sleep(0.2)
 
 
-def _user(name: str | None) -> str:
+def _user(name: str | None):
+    """The CLI works on the store file directly, so it acts with admin rights (asn_dash.auth)."""
     import getpass
     import os
 
-    return name or os.environ.get("ASN_USER") or getpass.getuser()
+    from .auth import cli_user
+
+    return cli_user(name or os.environ.get("ASN_USER") or getpass.getuser())
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -208,7 +211,7 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
         last = args.date_to or date.today().year
         years = list(range(args.date_from or last - 9, last + 1))
         municipalities = None if args.all or not args.municipality else args.municipality
-        result = kolada.pull(store, client, kpis, municipalities, years)
+        result = kolada.pull(store, _user(None), client, kpis, municipalities, years)
         if is_tty:
             print(file=sys.stderr)
         print(result.line())
@@ -218,6 +221,22 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     finally:
         store.close()
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from . import auth
+
+    path = Path(args.file) if args.file else auth.users_file()
+    if args.action == "list":
+        for user, _ in auth.load_users(path).values() if path.exists() else []:
+            print(f"{user.username:<20} {user.role:<11} {user.name}")
+        return EXIT_OK
+    password = args.password or getpass.getpass("Lösenord (minst 10 tecken): ")
+    auth.add_user(path, args.username, args.name or args.username, args.role, password)
+    print(f"Användaren {args.username} ({args.role}) är sparad i {path}.")
+    return EXIT_OK
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
@@ -296,6 +315,18 @@ def build_parser() -> argparse.ArgumentParser:
     ks = ksub.add_parser("status", help="what is stored, per KPI, and when it was fetched")
     store_args(ks)
     p.set_defaults(func=_cmd_kolada)
+
+    p = sub.add_parser("users", help="local accounts (when OIDC is not configured)")
+    usub2 = p.add_subparsers(dest="action", required=True)
+    pa = usub2.add_parser("add", help="add or replace a user (bcrypt-hashed password)")
+    pa.add_argument("username")
+    pa.add_argument("--name")
+    pa.add_argument("--role", choices=["läsare", "analytiker", "admin"], required=True)
+    pa.add_argument("--password", help="default: asked for without echo")
+    pa.add_argument("--file", help="users file (default: $ASN_USERS or .streamlit/users.toml)")
+    pl2 = usub2.add_parser("list")
+    pl2.add_argument("--file")
+    p.set_defaults(func=_cmd_users)
 
     p = sub.add_parser("bench", help="benchmarks (figures for the notes, not tests)")
     p.add_argument("what", choices=["ingest", "kolada"])

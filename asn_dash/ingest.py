@@ -27,6 +27,7 @@ import pandas as pd
 from .errors import AsnError
 from .parsing import MONTH_WORDS, parse_period, to_text
 from .readers import RawTable, ReadError, read_upload
+from .auth import User, require
 from .store import Store, transaction
 
 DEFAULT_MAX_MB = 20
@@ -510,20 +511,19 @@ class WarningsNotConfirmed(AsnError):
     """The upload has warnings that the analyst has not confirmed."""
 
 
-def commit(store: Store, analysis: Analysis, user: str, *, accept_warnings: bool = False) -> int | None:
+def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool = False) -> int | None:
     """Load an analysed upload in one transaction; return the upload id, or None when every
     value was already stored (re-uploading the same file changes nothing).
 
     An analysis made on another connection (e.g. in an earlier page run) is checked again on
     this one first, so what is written always matches the store as it is now."""
+    require(by, "ladda upp")
+    user = by.username
     if not analysis.ok:
         raise UploadError(f"{analysis.file} har {analysis.error_count} fel; inget har lästs in.")
     if analysis.warnings and not accept_warnings:
         raise WarningsNotConfirmed(
             f"{analysis.file} har {len(analysis.warnings)} varningar som måste bekräftas innan filen läses in.")
-    user = (user or "").strip()
-    if not user:
-        raise UploadError("Ange vem som laddar upp filen.")
     if analysis.store is not store or analysis.cursor is None:
         fresh = analyse(store, analysis.file, analysis.data, sheet=analysis.sheet)
         if not fresh.ok or (fresh.warnings and not accept_warnings):

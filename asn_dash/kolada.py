@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 import requests
 
+from .auth import User, require
 from .errors import AsnError
 from .store import Store, transaction
 
@@ -172,10 +173,11 @@ class PullResult:
                 f"på {self.seconds:.1f} s{warn}.")
 
 
-def pull(store: Store, client: Client, kpis: list[str], municipalities: list[str] | None,
+def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities: list[str] | None,
          years: list[int]) -> PullResult:
     """Fetch and store; the stored rows for the pulled KPIs, years and municipalities are
     replaced in one transaction only after everything has been fetched."""
+    require(by, "hämta från Kolada")
     started = time.perf_counter()
     try:
         frame = flatten(client.values(kpis, municipalities, years))
@@ -224,8 +226,8 @@ def pull(store: Store, client: Client, kpis: list[str], municipalities: list[str
                                 [g["id"], member["member_id"]]).fetchall()
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_fetched_at', ?)", [fetched.isoformat()]).fetchall()
             cur.execute("DELETE FROM meta WHERE key = 'kolada_last_error'").fetchall()
-            cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES ('kolada', 'kolada-hämtning',"
-                        " ?, ?)", [",".join(kpis)[:200], f"{len(frame)} värden"]).fetchall()
+            cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, 'kolada-hämtning', ?, ?)",
+                        [by.username, ",".join(kpis)[:200], f"{len(frame)} värden"]).fetchall()
         cur.unregister("pulled")
     finally:
         cur.close()

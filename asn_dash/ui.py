@@ -10,7 +10,8 @@ import threading
 
 import streamlit as st
 
-from . import evaluation, queries
+from . import auth, evaluation, queries
+from .auth import User
 from .errors import AsnError
 from .periods import Period, parse_key, periods_for_year
 from .store import Store, connect, db_path, open_store
@@ -79,6 +80,94 @@ def store() -> Store:
     if s is None:  # a page run outside app.py (see ensure_app_navigation)
         return open_run_store()
     return s
+
+
+USER_KEY = "asn_user"
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # no secrets.toml: Streamlit raises on access
+        return {}
+
+
+def signed_in_user(s: Store) -> User:
+    """The signed-in user; otherwise show only the sign-in and stop the run."""
+    secrets = _secrets()
+    mode = auth.mode(secrets)
+    if mode == auth.DEMO:
+        st.sidebar.warning("**Öppet demoläge** – ingen inloggning; alla kan ladda upp och ändra. Stängs av med "
+                           "en användarfil eller ASN_DEMO=0.", icon="⚠️")
+        user = auth.DEMO_USER
+    elif mode == auth.CLOSED:
+        st.error("Inloggning är inte konfigurerad och öppet demoläge är avstängt. Be en administratör lägga upp "
+                 "inloggning (se README).")
+        st.stop()
+    elif mode == auth.OIDC:
+        if not st.user.is_logged_in:
+            st.title("ASN-panelen")
+            st.write("Logga in med ditt organisationskonto för att se arbetsmarknads- och socialnämndens uppföljning.")
+            st.button("Logga in", type="primary", on_click=st.login)
+            st.stop()
+        user = auth.oidc_user(str(st.user.get("email", "")), str(st.user.get("name", "")), secrets)
+        if not st.session_state.get("asn_sign_in_logged"):
+            auth.record_sign_in(s, user.username, True, "oidc")
+            st.session_state["asn_sign_in_logged"] = True
+    else:
+        user = st.session_state.get(USER_KEY)
+        if user is None:
+            _local_sign_in(s)
+            st.stop()
+    _run.user = user
+    return user
+
+
+def _local_sign_in(s: Store) -> None:
+    st.title("Logga in")
+    st.write("ASN-panelen innehåller förvaltningens interna uppföljning och är bara till för medarbetare.")
+    with st.form("sign_in"):
+        username = st.text_input("Användarnamn", key="sign_in_user")
+        password = st.text_input("Lösenord", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Logga in", type="primary")
+    if not submitted:
+        return
+    try:
+        users = auth.load_users(auth.users_file())
+    except AsnError as exc:
+        show_error(exc)
+        return
+    user = auth.verify(users, username, password)
+    auth.record_sign_in(s, username, user is not None, "lösenord")
+    if user is None:
+        st.error("Fel användarnamn eller lösenord.")
+        return
+    st.session_state[USER_KEY] = user
+    st.rerun()
+
+
+def sidebar_user(user: User) -> None:
+    st.sidebar.caption(f"Inloggad: {user.label}")
+    mode = auth.mode(_secrets())
+    if mode == auth.LOCAL and st.sidebar.button("Logga ut"):
+        st.session_state.pop(USER_KEY, None)
+        st.rerun()
+    if mode == auth.OIDC:
+        st.sidebar.button("Logga ut", on_click=st.logout)
+
+
+def user() -> User:
+    return getattr(_run, "user", None) or auth.DEMO_USER
+
+
+def require_page(action: str) -> User:
+    """Stop the page with a clear message if the signed-in user may not ``action``."""
+    u = user()
+    if not u.can(action):
+        st.error(f"Du har inte behörighet att {action}. Din roll är {u.role}; det kräver rollen "
+                 f"{auth.ACTIONS[action]}.")
+        st.stop()
+    return u
 
 
 def show_error(exc: AsnError) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import AsnError
+from .auth import User, require
 from .store import Store, transaction
 
 
@@ -18,14 +19,15 @@ def list_uploads(store: Store, limit: int = 200) -> pd.DataFrame:
         " undone_at, undone_by FROM uploads ORDER BY id DESC LIMIT ?", [limit])
 
 
-def undo(store: Store, upload_id: int, user: str) -> dict[str, int]:
-    """Restore every value the upload touched, delete the rows it created and its comments."""
-    user = (user or "").strip()
-    if not user:
-        raise UndoError("Ange vem som ångrar uppladdningen.")
-    row = store.query("SELECT status, file_name FROM uploads WHERE id = ?", [upload_id])
+def undo(store: Store, upload_id: int, by: User) -> dict[str, int]:
+    """Restore every value the upload touched, delete the rows it created and its comments.
+    An analytiker may undo their own uploads, an admin anyone's."""
+    row = store.query("SELECT status, file_name, user_name FROM uploads WHERE id = ?", [upload_id])
     if row.empty:
         raise UndoError(f"Uppladdning {upload_id} finns inte.")
+    own = row.iloc[0]["user_name"] == by.username
+    require(by, "ångra egna uppladdningar" if own else "ångra andras uppladdningar")
+    user = by.username
     if row.iloc[0]["status"] == "ångrad":
         raise UndoError(f"Uppladdning {upload_id} ({row.iloc[0]['file_name']}) är redan ångrad.")
     later = store.query(

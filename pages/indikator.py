@@ -10,6 +10,7 @@ from asn_dash.targets import MANUAL
 
 ui.ensure_app_navigation()
 store = ui.store()
+me = ui.user()
 year, period = ui.selection()
 results, _ = ui.evaluation_for(store, year, period)
 by_id = {r.indicator_id: r for r in results}
@@ -65,13 +66,15 @@ for n in notes.itertuples(index=False):
         st.markdown(f"**Kommentar ({n.written_on:%Y-%m-%d})** · {n.period} · {escape_markdown(n.author)}")
         st.text(n.text)
 
+if not me.can("kommentera"):
+    st.stop()  # läsare: everything above, nothing that writes
+
 with st.expander("Skriv en kommentar"):
     with st.form("comment", clear_on_submit=True):
-        author = st.text_input("Ditt namn", key="comment_author")
-        text = st.text_area("Kommentar", max_chars=annotations.MAX_TEXT)
+        text = st.text_area(f"Kommentar ({me.name})", max_chars=annotations.MAX_TEXT)
         if st.form_submit_button("Spara kommentar"):
             try:
-                annotations.add_comment(store, indicator_id, period.key, text, author)
+                annotations.add_comment(store, me, indicator_id, period.key, text)
                 st.success("Kommentaren är sparad.")
                 st.rerun()
             except AsnError as exc:
@@ -82,10 +85,9 @@ if r.rule.kind == MANUAL:
         with st.form("manual"):
             colour = st.radio("Bedömning", COLOURS, format_func=colours.label, horizontal=True)
             text = st.text_area("Motivering")
-            author = st.text_input("Ditt namn", key="manual_author")
             if st.form_submit_button("Spara bedömning"):
                 try:
-                    annotations.set_manual_status(store, indicator_id, period.key, colour, text, author)
+                    annotations.set_manual_status(store, me, indicator_id, period.key, colour, text)
                     st.rerun()
                 except AsnError as exc:
                     st.error(exc.sv)
@@ -93,10 +95,9 @@ if r.rule.kind == MANUAL:
 with st.expander("Ändra bedömningen"):
     if r.override_id is not None:
         st.markdown("Bedömningen är ändrad: " + escape_markdown(r.assessment.reason))
-        who = st.text_input("Ditt namn", key="withdraw_author")
         if st.button("Återta ändringen"):
             try:
-                annotations.withdraw_override(store, r.override_id, who)
+                annotations.withdraw_override(store, me, r.override_id)
                 st.rerun()
             except AsnError as exc:
                 st.error(exc.sv)
@@ -105,10 +106,9 @@ with st.expander("Ändra bedömningen"):
                    f"kommentar. Den beräknade bedömningen visas fortsatt bredvid.")
         colour = st.radio("Ny bedömning", COLOURS, format_func=colours.label, horizontal=True, key="override_colour")
         comment = st.text_area("Motivering (obligatorisk)", key="override_comment")
-        author = st.text_input("Ditt namn", key="override_author")
         if st.form_submit_button("Spara ändrad bedömning"):
             try:
-                annotations.add_override(store, year, indicator_id, period.key, colour, comment, author)
+                annotations.add_override(store, me, year, indicator_id, period.key, colour, comment)
                 st.rerun()
             except AsnError as exc:
                 st.error(exc.sv)

@@ -9,6 +9,7 @@ from asn_dash.formatting import format_plain
 
 ui.ensure_app_navigation()
 store = ui.store()
+me = ui.require_page("ladda upp")
 
 st.title("Ladda upp")
 if message := st.session_state.pop("upload_message", None):
@@ -24,7 +25,7 @@ with st.expander("Format och mallar", expanded=False):
     c3.download_button("Mall (Excel)", templates.xlsx(), "mall.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-user = st.text_input("Ditt namn", key="upload_user", help="Sparas med uppladdningen.")
+st.caption(f"Uppladdningen sparas i ditt namn: {me.label}.")
 upload = st.file_uploader("Fil (CSV eller Excel)", type=["csv", "txt", "xlsx"], key="upload_file")
 sheet = st.text_input("Blad i Excel-filen (tomt = första bladet)", key="upload_sheet")
 
@@ -80,7 +81,7 @@ if upload is not None:
         st.info("Alla värden i filen finns redan; det finns inget att läsa in.")
     elif st.button("Läs in", type="primary", disabled=not confirmed):
         try:
-            upload_id = ingest.commit(store, analysis, user, accept_warnings=confirmed)
+            upload_id = ingest.commit(store, analysis, me, accept_warnings=confirmed)
         except AsnError as exc:
             ui.show_error(exc)
         else:
@@ -97,13 +98,14 @@ else:
         "id": "Nr", "uploaded_at": "Tid", "user_name": "Av", "file_name": "Fil", "inserted": "Nya",
         "updated": "Ändrade", "unchanged": "Oförändrade", "warnings": "Varningar", "status": "Status",
         "undone_at": "Ångrad", "undone_by": "Ångrad av", "sha256": "SHA-256"}), hide_index=True, width="stretch")
-    active = log[log["status"] != "ångrad"]["id"].tolist()
+    mine = log["user_name"] == me.username
+    active = log[(log["status"] != "ångrad") & (mine | me.can("ångra andras uppladdningar"))]["id"].tolist()
     if active:
         with st.form("undo"):
             chosen = st.selectbox("Ångra uppladdning nr", active)
             if st.form_submit_button("Ångra uppladdningen"):
                 try:
-                    result = uploads.undo(store, int(chosen), user)
+                    result = uploads.undo(store, int(chosen), me)
                     st.session_state["upload_message"] = (
                         f"Uppladdning {chosen} är ångrad: {result['removed']} värden borttagna, "
                         f"{result['restored']} återställda.")

@@ -75,3 +75,11 @@ def fresh_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def open_demo_mode_unless_a_test_signs_in(monkeypatch, tmp_path):
+    """Tests run in the open demo mode (an analytiker) unless they point ASN_USERS at a users
+    file; a developer's own .streamlit/users.toml or secrets must not change the results."""
+    monkeypatch.setenv("ASN_USERS", str(tmp_path / "no-users.toml"))
+    monkeypatch.delenv("ASN_DEMO", raising=False)

@@ -3,6 +3,7 @@
 import pytest
 
 from asn_dash import annotations, evaluation, queries
+from asn_dash.auth import User
 from asn_dash.periods import parse_key
 
 
@@ -44,8 +45,9 @@ def test_year_summaries_2021_match_the_reports_verdicts(s):
 
 
 def test_override_and_manual_status_flow_into_the_evaluation(s):
-    annotations.add_override(s, 2025, "hushall_ekb", "2025-T2", "Gul", "Engångseffekt av nyanlända i juni.", "Anna")
-    annotations.set_manual_status(s, "vald_fragor", "2025-T2", "Grön", "Frågor ställs i alla nya ärenden.", "Bo")
+    anna, bo = User("anna", "Anna", "analytiker"), User("bo", "Bo", "analytiker")
+    annotations.add_override(s, anna, 2025, "hushall_ekb", "2025-T2", "Gul", "Engångseffekt av nyanlända i juni.")
+    annotations.set_manual_status(s, bo, "vald_fragor", "2025-T2", "Grön", "Frågor ställs i alla nya ärenden.")
     r = results_for(s, 2025, "2025-T2")
     assert (r["hushall_ekb"].assessment.colour, r["hushall_ekb"].assessment.computed_colour) == ("Gul", "Röd")
     assert r["hushall_ekb"].assessment.overridden

@@ -12,12 +12,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from asn_dash import cli, ingest, uploads
+from asn_dash.auth import PermissionDenied, User
 from asn_dash.periods import parse_key
 from asn_dash.store import open_store
 
 from .ingest_helpers import csv_bytes, dump
 
 ROOT = Path(__file__).resolve().parent.parent
+ANNA = User("anna", "Anna", "analytiker")
 
 
 def value(db, indicator, unit, period):
@@ -265,12 +267,12 @@ def test_library_commit_refuses_unconfirmed_warnings_and_errors(seeded_db):
     try:
         analysis = ingest.analyse(s, "w.csv", csv_bytes("indikator;period;värde\nhushall_ekb;2025-09;4000\n"))
         with pytest.raises(ingest.WarningsNotConfirmed):
-            ingest.commit(s, analysis, "Anna")
+            ingest.commit(s, analysis, ANNA)
         bad = ingest.analyse(s, "b.csv", csv_bytes("indikator;period;värde\nhushall_ekb;2025-09;x\n"))
         with pytest.raises(ingest.UploadError, match="har 1 fel; inget har lästs in"):
-            ingest.commit(s, bad, "Anna")
-        with pytest.raises(ingest.UploadError, match="Ange vem"):
-            ingest.commit(s, analysis, " ", accept_warnings=True)
+            ingest.commit(s, bad, ANNA)
+        with pytest.raises(PermissionDenied, match="har rollen läsare och får inte ladda upp"):
+            ingest.commit(s, analysis, User("lisa", "Lisa", "läsare"), accept_warnings=True)
         assert uploads.list_uploads(s).empty
     finally:
         s.close()

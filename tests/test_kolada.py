@@ -5,10 +5,12 @@ import pytest
 
 from asn_dash import cli, kolada
 from asn_dash.assessment import rank_among
+from asn_dash.auth import cli_user
 
 from .ingest_helpers import dump
 from .kolada_server import FakeKolada
 
+ADMIN = cli_user("test")
 MUNS = [{"id": "0000", "title": "Riket", "type": "L"}] + [
     {"id": f"{n:04d}", "title": f"Kommun {n}", "type": "K"} for n in range(114, 175) if n != 138] + [
     {"id": "0138", "title": "Tyresö", "type": "K"}]
@@ -59,7 +61,7 @@ def stored(s, kpi, mun, year, gender="T"):
 def test_multi_page_pull_of_all_municipalities(server, store):
     fake, url = server
     c, _ = client(url)
-    result = kolada.pull(store, c, ["N31814", "U31402"], None, [2021, 2022, 2023])
+    result = kolada.pull(store, ADMIN, c, ["N31814", "U31402"], None, [2021, 2022, 2023])
     objects = 2 * len(MUNS) * 3  # one data object per KPI × municipality × year
     assert result.rows == len(MUNS) * 3 * 4  # T/K/M for N31814, T for U31402
     data_calls = [r for r in fake.requests if r.startswith("/v3/data/")]
@@ -77,7 +79,7 @@ def test_peer_groups_are_refreshed_by_title(server, store):
     fake.municipality_groups = [{"id": "G999999", "title": "Liknande kommuner IFO, Tyresö, 2026",
                                  "members": [{"member_id": "0114", "member_title": "Kommun 114"}]}]
     c, _ = client(url)
-    kolada.pull(store, c, ["U31402"], None, [2022])
+    kolada.pull(store, ADMIN, c, ["U31402"], None, [2022])
     assert any(r.startswith("/v3/municipality_groups?title=Tyres%C3%B6") for r in fake.requests)
     assert store.scalar("SELECT title FROM kolada_groups WHERE id = 'G999999'") == "Liknande kommuner IFO, Tyresö, 2026"
     assert store.scalar("SELECT count(*) FROM kolada_group_members WHERE group_id = 'G999999'") == 1
@@ -87,7 +89,7 @@ def test_ids_are_sent_in_segments_of_at_most_25(server, store):
     fake, url = server
     c, _ = client(url)
     muns = [m["id"] for m in MUNS]
-    kolada.pull(store, c, ["N31814"], muns, [2022])
+    kolada.pull(store, ADMIN, c, ["N31814"], muns, [2022])
     data_calls = [r for r in fake.requests if r.startswith("/v3/data/")]
     assert len(data_calls) == -(-len(muns) // 25)
     for call in data_calls:
@@ -101,7 +103,7 @@ def test_429_with_retry_after_is_honoured(server, store):
     fake, url = server
     fake.faults = [{"status": 429, "headers": {"Retry-After": "3"}}]
     c, sleeps = client(url)
-    kolada.pull(store, c, ["U31402"], ["0138"], [2022])
+    kolada.pull(store, ADMIN, c, ["U31402"], ["0138"], [2022])
     assert sleeps[0] == 3.0
     assert stored(store, "U31402", "0138", 2022) == 43.0
 
@@ -110,7 +112,7 @@ def test_5xx_and_timeouts_are_retried_with_backoff(server, store):
     fake, url = server
     fake.faults = [{"status": 500}, {"status": 503}, {"delay": 1.5}]
     c, sleeps = client(url, timeout=0.5)
-    kolada.pull(store, c, ["U31402"], ["0138"], [2022])
+    kolada.pull(store, ADMIN, c, ["U31402"], ["0138"], [2022])
     assert sleeps == [0.01, 0.02, 0.04]
     assert stored(store, "U31402", "0138", 2022) == 43.0
 
@@ -121,7 +123,7 @@ def test_failed_pull_keeps_the_old_data(server, store, seeded_db):
     fake.faults = [{"status": 500}] * 10
     c, _ = client(url, retries=2)
     with pytest.raises(kolada.KoladaError, match="efter 3 försök \\(HTTP 500\\)"):
-        kolada.pull(store, c, ["N31814"], None, [2021, 2022])
+        kolada.pull(store, ADMIN, c, ["N31814"], None, [2021, 2022])
     assert store.query("SELECT * FROM kolada_values ORDER BY ALL").equals(before)
     assert "HTTP 500" in store.scalar("SELECT value FROM meta WHERE key = 'kolada_last_error'")
 
@@ -139,7 +141,7 @@ def test_failure_on_a_later_page_keeps_the_old_data(server, store):
         return original(u)
     c._get = fail_on_third
     with pytest.raises(kolada.KoladaError):
-        kolada.pull(store, c, ["N31814", "U31402"], None, [2021, 2022, 2023])
+        kolada.pull(store, ADMIN, c, ["N31814", "U31402"], None, [2021, 2022, 2023])
     assert store.query("SELECT * FROM kolada_values ORDER BY ALL").equals(before)
 
 
@@ -148,7 +150,7 @@ def test_malformed_json_names_the_url(server, store):
     fake.faults = [{"status": 200, "body": b"<html>maintenance</html>"}]
     c, _ = client(url)
     with pytest.raises(kolada.KoladaError, match="inte är JSON: http://127.0.0.1:\\d+/v3/data/kpi/U31402"):
-        kolada.pull(store, c, ["U31402"], None, [2022])
+        kolada.pull(store, ADMIN, c, ["U31402"], None, [2022])
 
 
 def test_unexpected_shape_is_an_error(server, store):
@@ -156,13 +158,13 @@ def test_unexpected_shape_is_an_error(server, store):
     fake.faults = [{"status": 200, "body": b'{"rows": []}'}]
     c, _ = client(url)
     with pytest.raises(kolada.KoladaError, match="oväntad JSON-struktur"):
-        kolada.pull(store, c, ["U31402"], None, [2022])
+        kolada.pull(store, ADMIN, c, ["U31402"], None, [2022])
 
 
 def test_unknown_kpi_gives_an_empty_result_and_a_warning(server, store):
     fake, url = server
     c, _ = client(url)
-    result = kolada.pull(store, c, ["U33400", "U31402"], ["0138"], [2022])
+    result = kolada.pull(store, ADMIN, c, ["U33400", "U31402"], ["0138"], [2022])
     assert result.empty_kpis == ["U33400"]
     assert "inga värden för U33400" in result.line()
 

@@ -61,7 +61,6 @@ def test_errors_are_listed_and_nothing_loads(page, seeded_db):
 
 def test_preview_confirm_commit_and_undo(page, seeded_db):
     before = dump(seeded_db)
-    page.text_input(key="upload_user").input("Anna Analytiker")
     upload(page, "ok.csv", "indikator;period;värde\nhushall_ekb;2025-09;4000\ncai_sjalvforsorjande;2025-09;12\n")
     assert [m.value for m in page.metric] == ["1", "1", "0"]
     changed = page.dataframe[1].value
@@ -73,7 +72,7 @@ def test_preview_confirm_commit_and_undo(page, seeded_db):
     assert not page.exception
     assert page.success[0].value == "Uppladdning 1 är inläst: 1 nya och 1 ändrade värden."
     log = page.dataframe[-1].value
-    assert log.iloc[0][["Nr", "Av", "Fil", "Status"]].tolist() == [1, "Anna Analytiker", "ok.csv", "inläst"]
+    assert log.iloc[0][["Nr", "Av", "Fil", "Status"]].tolist() == [1, "demo", "ok.csv", "inläst"]
     button(page, "Ångra uppladdningen").click().run()
     assert page.success[0].value == "Uppladdning 1 är ångrad: 1 värden borttagna, 1 återställda."
     assert dump(seeded_db)["observations"] == before["observations"]

@@ -77,3 +77,24 @@ def test_cli_ingest_while_the_app_is_open(server, page, tmp_path):
     page.reload()
     wait_for_app(page, "Antal hushåll med ekonomiskt bistånd")
     expect(page.locator("[data-testid='stMain']")).to_contain_text("Uppladdad", timeout=30_000)
+
+
+def test_html_in_a_comment_is_shown_as_text(server, page):
+    """User text never becomes markup: script and event handlers in a comment stay inert."""
+    import duckdb
+
+    page.goto(f"{server.url}/?planar=2025&period=2025-T2")
+    wait_for_app(page, "Översikt")  # the store exists and no run holds it now
+    con = duckdb.connect(str(server.db))
+    con.execute("INSERT INTO comments (indicator_id, period, author, written_on, text) VALUES "
+                "('barnfamiljer_ekb', '2025-T2', '<b>Mallory</b>](javascript:alert(1))', current_date, "
+                "'<img src=x onerror=\"document.title=''XSS''\"><script>window.__xss = 1</script>')")
+    con.close()
+    page.goto(f"{server.url}/indikator?indikator=barnfamiljer_ekb&planar=2025&period=2025-T2")
+    wait_for_app(page, "Antal barnfamiljer med ekonomiskt bistånd")
+    main = page.locator("[data-testid='stMain']")
+    expect(main).to_contain_text("<script>window.__xss = 1</script>", timeout=30_000)
+    expect(main).to_contain_text("<b>Mallory</b>")
+    assert page.evaluate("() => window.__xss") is None
+    assert page.title() != "XSS"
+    assert main.locator("img[src='x']").count() == 0

@@ -1,0 +1,23 @@
+"""Logg (admin): who did what and when — sign-ins, uploads, undos, overrides, comments, Kolada."""
+
+import io
+
+import streamlit as st
+
+from asn_dash import annotations, ui
+from asn_dash.export import safe_text
+
+ui.ensure_app_navigation()
+store = ui.store()
+ui.require_page("läsa loggen")
+
+st.title("Logg")
+log = annotations.audit_log(store, limit=5000).rename(columns={
+    "logged_at": "Tid", "user_name": "Vem", "action": "Händelse", "target": "Gäller", "detail": "Detaljer"})
+actions = sorted(log["Händelse"].unique())
+chosen = st.multiselect("Händelser", actions, default=actions, placeholder="Alla händelser")
+shown = log[log["Händelse"].isin(chosen)]
+st.dataframe(shown, hide_index=True, width="stretch")
+buf = io.StringIO()
+shown.map(lambda v: safe_text(v) if isinstance(v, str) else v).to_csv(buf, sep=";", index=False)
+st.download_button("Exportera loggen (CSV)", ("\ufeff" + buf.getvalue()).encode("utf-8"), "asn_logg.csv", "text/csv")
