@@ -154,3 +154,38 @@ def test_demo_mode_is_loudly_marked(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_USERS", str(Path("/nonexistent/users.toml")))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert "Öppet demoläge" in at.sidebar.warning[0].value
+
+
+OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                         "client_id": "id", "client_secret": "secret",
+                         "server_metadata_url": "https://login.example/.well-known/openid-configuration"},
+                "asn": {"roles": {"ada@tyreso.se": "admin"}}}
+
+
+def test_oidc_signed_out_sees_a_sign_in_button(seeded_db, monkeypatch):
+    monkeypatch.setenv("ASN_DB", str(seeded_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets.update(OIDC_SECRETS)
+    at.user.update({"is_logged_in": False})
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Logga in"]
+    assert not at.selectbox
+
+
+@pytest.mark.parametrize("email, nav_has_log", [("ada@tyreso.se", True), ("olle@tyreso.se", False)])
+def test_oidc_roles_come_from_secrets(seeded_db, monkeypatch, email, nav_has_log, s):
+    monkeypatch.setenv("ASN_DB", str(seeded_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets.update(OIDC_SECRETS)
+    at.user.update({"is_logged_in": True, "email": email, "name": "Någon"})
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Översikt"
+    if nav_has_log:
+        at.switch_page("pages/logg.py").run()
+        assert at.title[0].value == "Logg"
+    else:
+        with pytest.raises(ValueError):
+            at.switch_page("pages/logg.py")
+    assert annotations.audit_log(s).iloc[0][["user_name", "action"]].tolist() == [email, "inloggning"]
