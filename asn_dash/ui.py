@@ -92,6 +92,16 @@ def _secrets() -> dict:
         return {}
 
 
+def _sign_in_page() -> None:
+    """Placeholder page: the sign-in is drawn before navigation, this only hides the page list."""
+
+
+def _stop_signed_out() -> None:
+    # A hidden one-page navigation keeps Streamlit from listing pages/ to a signed-out visitor.
+    st.navigation([st.Page(_sign_in_page, title="Logga in", url_path="logga-in")], position="hidden")
+    st.stop()
+
+
 def signed_in_user(s: Store) -> User:
     """The signed-in user; otherwise show only the sign-in and stop the run."""
     secrets = _secrets()
@@ -103,13 +113,13 @@ def signed_in_user(s: Store) -> User:
     elif mode == auth.CLOSED:
         st.error("Inloggning är inte konfigurerad och öppet demoläge är avstängt. Be en administratör lägga upp "
                  "inloggning (se README).")
-        st.stop()
+        _stop_signed_out()
     elif mode == auth.OIDC:
         if not st.user.is_logged_in:
             st.title("ASN-panelen")
             st.write("Logga in med ditt organisationskonto för att se arbetsmarknads- och socialnämndens uppföljning.")
             st.button("Logga in", type="primary", on_click=st.login)
-            st.stop()
+            _stop_signed_out()
         user = auth.oidc_user(str(st.user.get("email", "")), str(st.user.get("name", "")), secrets)
         if not st.session_state.get("asn_sign_in_logged"):
             auth.record_sign_in(s, user.username, True, "oidc")
@@ -118,7 +128,7 @@ def signed_in_user(s: Store) -> User:
         user = st.session_state.get(USER_KEY)
         if user is None:
             _local_sign_in(s)
-            st.stop()
+            _stop_signed_out()
     _run.user = user
     return user
 

@@ -98,3 +98,27 @@ def test_html_in_a_comment_is_shown_as_text(server, page):
     assert page.evaluate("() => window.__xss") is None
     assert page.title() != "XSS"
     assert main.locator("img[src='x']").count() == 0
+
+
+def test_sign_in_in_a_real_browser(tmp_path, browser):
+    """Signed out: only the sign-in, no page list; signed in: the role's pages."""
+    from asn_dash import auth
+
+    users = tmp_path / "users.toml"
+    auth.add_user(users, "lisa", "Lisa Läsare", "läsare", "lasare-losen-1")
+    srv = StreamlitServer(tmp_path / "asn.duckdb", env={"ASN_USERS": str(users)}).start()
+    try:
+        pg = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        pg.goto(f"{srv.url}/ladda_upp")
+        pg.get_by_role("heading", name="Logga in", level=1).wait_for(timeout=60_000)
+        assert pg.locator("[data-testid='stSidebarNav']").count() == 0
+        assert "Översikt" not in pg.locator("body").inner_text()
+        pg.get_by_role("textbox", name="Användarnamn").fill("lisa")
+        pg.get_by_role("textbox", name="Lösenord").fill("lasare-losen-1")
+        pg.get_by_role("button", name="Logga in").click()
+        nav = pg.locator("[data-testid='stSidebarNav']")
+        expect(nav).to_contain_text("Översikt", timeout=60_000)
+        assert "Ladda upp" not in nav.inner_text()  # a läsare has no upload page
+        screenshot(pg, "inloggad-lasare")
+    finally:
+        srv.stop()
