@@ -70,6 +70,7 @@ def close_run_store() -> None:
     """Close this run's connection. Uses no Streamlit call: after st.stop() any would raise."""
     s = getattr(_run, "store", None)
     _run.store = None
+    _run.version = None
     if s is not None:
         s.close()
 
@@ -197,7 +198,11 @@ def _latest_month(_s: Store, path: str, version: str, year: int) -> int:
 
 
 def data_version(s: Store) -> str:
-    return queries.data_version(s)
+    """The data version, read once per script run (it keys every cached computation)."""
+    cached = getattr(_run, "version", None)
+    if cached is None or cached[0] is not s:
+        cached = _run.version = (s, queries.data_version(s))
+    return cached[1]
 
 
 def _label(key: str) -> str:

@@ -3,14 +3,12 @@
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from .apptest import new_app
 from .htmltables import links, tables
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/jamforelser.py", "pages/ladda_upp.py",
          "pages/om_data.py"]
 
@@ -18,7 +16,7 @@ PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/jamforelser.py", "pag
 @pytest.fixture
 def app(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    return new_app()
 
 
 def html_bodies(at) -> list[str]:
@@ -118,7 +116,7 @@ def test_broken_catalogue_shows_a_message_not_a_traceback(tmp_path, monkeypatch,
                     encoding="utf-8")
     monkeypatch.setenv("ASN_CATALOGUE", str(catalogue_copy))
     monkeypatch.setenv("ASN_DB", str(tmp_path / "new.duckdb"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = new_app().run()
     assert not at.exception
     assert "Katalogfilen" in at.error[0].value and "indicators.yaml" in at.error[0].value
     assert "ogiltigt värde 'procentenheter'" in at.error[0].value
@@ -136,7 +134,7 @@ def test_locked_store_shows_a_message(seeded_db, monkeypatch):
         """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        at = new_app().run()
         assert not at.exception
         assert "används av en annan process" in at.error[0].value
         assert at.button[0].label == "Försök igen"
@@ -148,6 +146,6 @@ def test_unwritable_store_path_shows_a_message(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     monkeypatch.setenv("ASN_DB", str(blocker / "asn.duckdb"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = new_app().run()
     assert not at.exception
     assert "kan inte skapas eller skrivas" in at.error[0].value

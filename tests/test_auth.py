@@ -3,14 +3,13 @@
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from asn_dash import annotations, auth, cli, ingest, uploads
 from asn_dash.auth import PermissionDenied, User
 
+from .apptest import new_app
 from .ingest_helpers import csv_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
 LISA = User("lisa", "Lisa Läsare", "läsare")
 ANNA = User("anna", "Anna Analytiker", "analytiker")
 ADA = User("ada", "Ada Admin", "admin")
@@ -82,7 +81,7 @@ def test_cli_acts_as_admin_and_manages_users(tmp_path, capsys):
 @pytest.fixture
 def app(seeded_db, users_file, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    return new_app()
 
 
 def sign_in(at, username, password):
@@ -144,7 +143,7 @@ def test_closed_mode_without_sign_in(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
     monkeypatch.setenv("ASN_USERS", str(Path("/nonexistent/users.toml")))
     monkeypatch.setenv("ASN_DEMO", "0")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = new_app().run()
     assert at.error[0].value.startswith("Inloggning är inte konfigurerad")
     assert not at.title
 
@@ -152,7 +151,7 @@ def test_closed_mode_without_sign_in(seeded_db, monkeypatch):
 def test_demo_mode_is_loudly_marked(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
     monkeypatch.setenv("ASN_USERS", str(Path("/nonexistent/users.toml")))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = new_app().run()
     assert "Öppet demoläge" in at.sidebar.warning[0].value
 
 
@@ -164,7 +163,7 @@ OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback",
 
 def test_oidc_signed_out_sees_a_sign_in_button(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_app()
     at.secrets.update(OIDC_SECRETS)
     at.user.update({"is_logged_in": False})
     at.run()
@@ -176,7 +175,7 @@ def test_oidc_signed_out_sees_a_sign_in_button(seeded_db, monkeypatch):
 @pytest.mark.parametrize("email, nav_has_log", [("ada@tyreso.se", True), ("olle@tyreso.se", False)])
 def test_oidc_roles_come_from_secrets(seeded_db, monkeypatch, email, nav_has_log, s):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_app()
     at.secrets.update(OIDC_SECRETS)
     at.user.update({"is_logged_in": True, "email": email, "name": "Någon"})
     at.run()

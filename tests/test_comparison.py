@@ -1,17 +1,15 @@
 """Municipal comparisons on the offline snapshot (real Kolada data) and the Jämförelser page."""
 
 import re
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from asn_dash import comparison
 from asn_dash.store import open_store
 
+from .apptest import new_app
 from .htmltables import tables
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_kkik_table_reproduces_the_annual_report(s):
@@ -48,7 +46,7 @@ def test_group_mean_is_computed_over_the_members(s):
 
 def test_jamforelser_page(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_app()
     at.run()
     at.switch_page("pages/jamforelser.py").run()
     assert not at.exception
@@ -67,7 +65,7 @@ def test_failed_refresh_is_shown(seeded_db, monkeypatch):
     s.con.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_last_error', '2026-11-23 03:00: HTTP 503')")
     s.close()
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_app()
     at.run()
     at.switch_page("pages/jamforelser.py").run()
     assert at.warning[0].value == ("Senaste hämtningen från Kolada misslyckades (2026-11-23 03:00: HTTP 503). "

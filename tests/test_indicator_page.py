@@ -1,20 +1,19 @@
 """The Indikator page in AppTest: linkable views, the chart, comments and overrides."""
 
 import json
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from asn_dash.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
+from .apptest import new_app
+
 
 
 @pytest.fixture
 def page(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_app()
 
     def open_(indikator, planar="2025", period="2025-T2"):
         at.query_params.update({"indikator": indikator, "planar": planar, "period": period})

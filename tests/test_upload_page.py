@@ -1,19 +1,17 @@
 """The Ladda upp page in AppTest: errors, preview, confirmation, commit, undo."""
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from .apptest import new_app
 from .ingest_helpers import csv_bytes, dump
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def page(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = new_app()
     at.run()
     at.switch_page("pages/ladda_upp.py").run()
     assert not at.exception

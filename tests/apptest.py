@@ -1,0 +1,11 @@
+"""One way to start the app under Streamlit's AppTest (ASN_DB etc. come from the environment)."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=60)
