@@ -98,6 +98,8 @@ def years_figure(title: str, unit: str, frame, font_size: int = 15) -> go.Figure
     fig = go.Figure()
     for n, column in enumerate(frame.columns):
         series = frame[column].dropna()
+        if series.empty:  # e.g. riket has no value for the KPI: no empty legend entry
+            continue
         fig.add_trace(go.Scatter(
             x=[str(y) for y in series.index], y=series.values, name=column, mode="lines+markers",
             line={"color": SERIES[n % len(SERIES)], "width": 4 if n == 0 else 2.5,

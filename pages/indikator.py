@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from asn_dash import annotations, charts, colours, indicator_view, render, sources, ui
+from asn_dash import annotations, charts, colours, comparison, indicator_view, queries, render, sources, ui
 from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.assessment import COLOURS
 from asn_dash.errors import AsnError
@@ -41,9 +41,19 @@ c3.markdown(f"**Målnivå:** {target}  \n**Trend:** {trend_text}")
 view = indicator_view.build(store, r, year, period)
 if view.has_demo:
     st.info(sources.DEMO_NOTE + " Öppna ringar i diagrammet är exempeldata.", icon="⚠️")
+meta = queries.indicator_info(store, indicator_id)
+kolada_years = (comparison.trend(store, meta["kolada_kpi"], None, list(range(year - 9, year + 1)))
+                if meta["kolada_kpi"] else None)
 if view.lines:
     fig = charts.trend_figure(f"{r.name} – månadsvärden {year}", r.unit, view.lines, view.references)
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+elif kolada_years is not None and not kolada_years.empty:
+    st.plotly_chart(charts.years_figure(f"{r.name} – Kolada {meta['kolada_kpi']}", r.unit, kolada_years),
+                    width="stretch", config={"displaylogo": False})
+    st.caption(f"{comparison.SOURCE_RAW} (Tyresö, riket). Länets medelvärde: {comparison.SOURCE_OWN}.")
+elif isinstance(meta["kolada_retired"], str):
+    st.info(f"Nyckeltalet {meta['kolada_kpi']} finns inte längre i Kolada: {meta['kolada_retired']} "
+            f"Värdena nedan kommer från nämndens egna rapporter.", icon="ℹ️")
 else:
     st.write("Indikatorn har inga månadsvärden att visa i diagram.")
 if view.budget_note:

@@ -106,3 +106,16 @@ def test_status_text_is_rendered_as_text(page, seeded_db):
     s.close()
     at = page("hushall_ekb")
     assert any(t.value == "<script>alert(1)</script> **fet**" for t in at.text)
+
+
+def test_kolada_indicator_shows_tyreso_against_riket_over_years(page):
+    at = page("U31402", planar="2021", period="2021")
+    names = [t["name"] for t in figure(at)["data"]]
+    assert names == ["Tyresö", "Stockholms län (medel)"]  # Kolada has no riket value for U31402
+    assert any("Källa: Kolada" in c.value for c in at.caption)
+
+
+def test_kpi_that_left_kolada_says_so(page):
+    at = page("U33400", planar="2019", period="2019-T1")
+    assert any("finns inte längre i Kolada" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
