@@ -74,9 +74,11 @@ def _values(store: Store, kpis: list[str], years: list[int], muns: list[str] | N
         [kpis, years] + ([muns] if muns is not None else []))
 
 
-def ranks(store: Store, kpis: list[str], years: list[int]) -> dict[tuple[str, int], Rank | None]:
-    """Tyresö's rank per KPI and year among all municipalities (type K) that reported a value."""
-    info = kpi_info(store).set_index("kpi")
+def ranks(store: Store, kpis: list[str], years: list[int],
+          info: pd.DataFrame | None = None) -> dict[tuple[str, int], Rank | None]:
+    """Tyresö's rank per KPI and year among all municipalities (type K) that reported a value.
+    ``info`` is ``kpi_info`` indexed by kpi, when the caller already has it."""
+    info = kpi_info(store).set_index("kpi") if info is None else info
     all_values = store.query(
         "SELECT v.kpi, v.year, v.municipality, v.value FROM kolada_values v"
         " JOIN kolada_municipalities m ON m.id = v.municipality AND m.type = 'K'"
@@ -98,7 +100,7 @@ def comparison_table(store: Store, kpis: list[str], year: int, peer_group: str |
     raw = _values(store, kpis, [year], [TYRESO, RIKET, *picked])
     county = _group_mean(store, county_group(store), kpis, [year]).set_index("kpi")
     peers = _group_mean(store, peer_group, kpis, [year]).set_index("kpi")
-    rank = ranks(store, kpis, [year])
+    rank = ranks(store, kpis, [year], info)
     names = dict(municipalities(store).itertuples(index=False))
     rows = []
     for kpi in kpis:
@@ -138,7 +140,7 @@ def kkik_table(store: Store, kpis: list[str], years: list[int]) -> tuple[pd.Data
     """Like 001's KKiK table: KPI rows, year columns, '---' where missing; and the colours."""
     info = kpi_info(store).set_index("kpi")
     raw = _values(store, kpis, years, [TYRESO]).set_index(["kpi", "year"])["value"]
-    rank = ranks(store, kpis, years)
+    rank = ranks(store, kpis, years, info)
     values, colours = [], []
     for kpi in kpis:
         unit = info.loc[kpi, "unit"] if kpi in info.index else "index"

@@ -4,7 +4,7 @@ målområde summaries and the month-by-month grid. Reads the store, computes in 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -101,6 +101,7 @@ def evaluate(store: Store, data: PlanData, period: Period, *, with_overrides: bo
     manual = annotations.manual_statuses(store, manual_ids, period)
     overrides = annotations.active_overrides(store, data.year, period.key) if with_overrides else {}
     results = []
+    kpi_info = None  # read once, only if a quartile rule needs it
     for r in data.structure.itertuples(index=False):
         m = data.meta[r.indicator_id]
         current = _value(data, r.indicator_id, period)
@@ -111,7 +112,9 @@ def evaluate(store: Store, data: PlanData, period: Period, *, with_overrides: bo
             kwargs["baseline"] = _value(data, r.indicator_id, base) or PeriodValue(None, None, base, base, 0, 0, frozenset())
         elif r.rule.kind == QUARTILE and m["kolada_kpi"]:
             year = current.as_of.year if current is not None else period.year
-            kwargs["rank"] = comparison.ranks(store, [m["kolada_kpi"]], [year]).get((m["kolada_kpi"], year))
+            if kpi_info is None:
+                kpi_info = comparison.kpi_info(store).set_index("kpi")
+            kwargs["rank"] = comparison.ranks(store, [m["kolada_kpi"]], [year], kpi_info).get((m["kolada_kpi"], year))
         elif r.rule.kind == MANUAL and r.indicator_id in manual:
             kwargs["manual"] = manual[r.indicator_id][1]
         result = assess(r.rule, m["unit"], current, period, **kwargs)
@@ -148,8 +151,6 @@ def month_grid(store: Store, data: PlanData, last_month: int) -> pd.DataFrame:
     Yearly indicators (Kolada KPIs, annual surveys) do not move from month to month, so the
     grid is built from the indicators followed monthly or per tertial."""
     from .periods import MONTHS_SV
-
-    from dataclasses import replace
 
     monthly = data.structure[[data.meta[i]["frequency"] != "år" for i in data.structure["indicator_id"]]]
     followed = replace(data, structure=monthly)

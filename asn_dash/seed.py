@@ -21,6 +21,7 @@ import pandas as pd
 
 from .catalogue import Catalogue, load_catalogue
 from .errors import AsnError
+from .kolada import load_snapshot
 from .periods import parse_key
 from .store import transaction
 
@@ -258,7 +259,5 @@ def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
                 " VALUES (?,?,?,?,?,?,?)", comments)
         counts["assessments"] = len(assessments)
         counts["comments"] = len(comments)
-        from .kolada import load_snapshot  # kolada imports store, which imports seed lazily
-
         counts["kolada"] = load_snapshot(con)
     return counts

@@ -9,3 +9,11 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 
 def new_app() -> AppTest:
     return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def open_page(page: str) -> AppTest:
+    """Run the app once, then the given page inside its navigation."""
+    at = new_app()
+    at.run()
+    at.switch_page(page).run()
+    return at

@@ -7,7 +7,7 @@ import pytest
 from asn_dash import comparison
 from asn_dash.store import open_store
 
-from .apptest import new_app
+from .apptest import open_page
 from .htmltables import tables
 
 
@@ -46,9 +46,7 @@ def test_group_mean_is_computed_over_the_members(s):
 
 def test_jamforelser_page(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = new_app()
-    at.run()
-    at.switch_page("pages/jamforelser.py").run()
+    at = open_page("pages/jamforelser.py")
     assert not at.exception
     assert at.title[0].value == "Jämförelser"
     assert at.caption[0].value.startswith("Kolada-data hämtad 2024-08-30.")
@@ -65,8 +63,6 @@ def test_failed_refresh_is_shown(seeded_db, monkeypatch):
     s.con.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_last_error', '2026-11-23 03:00: HTTP 503')")
     s.close()
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = new_app()
-    at.run()
-    at.switch_page("pages/jamforelser.py").run()
+    at = open_page("pages/jamforelser.py")
     assert at.warning[0].value == ("Senaste hämtningen från Kolada misslyckades (2026-11-23 03:00: HTTP 503). "
                                    "Visad data är från 2024-08-30.")

@@ -3,7 +3,7 @@
 
 import pytest
 
-from .apptest import new_app
+from .apptest import open_page
 from .ingest_helpers import csv_bytes, dump
 
 
@@ -11,9 +11,7 @@ from .ingest_helpers import csv_bytes, dump
 @pytest.fixture
 def page(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = new_app()
-    at.run()
-    at.switch_page("pages/ladda_upp.py").run()
+    at = open_page("pages/ladda_upp.py")
     assert not at.exception
     return at
 
