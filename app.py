@@ -19,6 +19,7 @@ try:
         st.Page("pages/indikator.py", title="Indikator", icon=":material/show_chart:"),
         st.Page("pages/jamforelser.py", title="Jämförelser", icon=":material/leaderboard:"),
     ]
+    pages.append(st.Page("pages/presentation.py", title="Presentation", icon=":material/co_present:"))
     if user.can("ladda upp"):
         pages.append(st.Page("pages/ladda_upp.py", title="Ladda upp", icon=":material/upload_file:"))
     if user.can("läsa loggen"):

@@ -91,6 +91,21 @@ def comments(store: Store, indicator_id: str) -> pd.DataFrame:
         " ORDER BY written_on DESC, id DESC", [indicator_id])
 
 
+def latest_comments(store: Store, indicator_ids: list[str], year: int, up_to: Period) -> dict[str, pd.Series]:
+    """Per indicator, the newest comment written for a period of ``year`` ending by ``up_to``."""
+    if not indicator_ids:
+        return {}
+    rows = store.query(
+        "SELECT indicator_id, period, written_on, author, text FROM comments"
+        " WHERE list_contains(?, indicator_id) ORDER BY written_on, id", [indicator_ids])
+    out: dict[str, pd.Series] = {}
+    for _, r in rows.iterrows():
+        p = parse_key(r["period"])
+        if p.year == year and p.end <= up_to.end:
+            out[r["indicator_id"]] = r
+    return out
+
+
 def set_manual_status(store: Store, by: User, indicator_id: str, period: str, colour: str, text: str) -> None:
     """The förvaltning's own judgement of a 'manuell' indicator for a period."""
     require(by, "sätta förvaltningens bedömning")

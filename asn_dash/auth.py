@@ -3,7 +3,8 @@
 Roles (each includes the ones before it):
 
 * ``läsare``     read everything;
-* ``analytiker`` upload, comment, set statuses, override assessments, undo own uploads;
+* ``analytiker`` upload, comment, set statuses, override assessments, undo own uploads, save
+  running orders for meetings;
 * ``admin``      undo anyone's upload, refresh Kolada, read the audit log.
 
 Every function that changes data takes the acting :class:`User` and calls :func:`require`, so a
@@ -37,6 +38,7 @@ ACTIONS = {
     "sätta förvaltningens bedömning": ANALYTIKER,
     "ändra bedömningar": ANALYTIKER,
     "ladda upp": ANALYTIKER,
+    "spara dagordningar": ANALYTIKER,
     "ångra egna uppladdningar": ANALYTIKER,
     "ångra andras uppladdningar": ADMIN,
     "hämta från Kolada": ADMIN,

@@ -44,18 +44,18 @@ def _suffix(unit: str) -> str:
 
 def _base_layout(fig: go.Figure, title: str, unit: str, font_size: int) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": font_size + 6}},
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": font_size + 6}},
         separators=", ",
         font={"family": FONT, "size": font_size, "color": "#000000"},
         plot_bgcolor="#FFFFFF",
         paper_bgcolor="#FFFFFF",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-        margin={"l": 60, "r": 20, "t": 70, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": font_size}},
+        margin={"l": 60, "r": 20, "t": 2 * font_size + 70 if title else font_size + 40, "b": font_size + 30},
         hovermode="x unified",
         showlegend=True,
     )
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=[m.capitalize() for m in MONTHS_SV],
-                     showgrid=False, linecolor="#000000", ticks="outside")
+                     range=[-0.5, 11.5], showgrid=False, linecolor="#000000", ticks="outside")
     fig.update_yaxes(gridcolor="#D9D9D9", zerolinecolor="#808080", ticksuffix=_suffix(unit), rangemode="tozero")
     return fig
 
@@ -106,5 +106,25 @@ def years_figure(title: str, unit: str, frame, font_size: int = 15) -> go.Figure
                   "dash": "solid" if n < 2 else "dot"},
             marker={"size": 9}, hovertemplate=f"{column}: %{{y:,.4~f}}{_suffix(unit)}<extra></extra>"))
     fig = _base_layout(fig, title, unit, font_size)
-    fig.update_xaxes(type="category", categoryorder="category ascending", categoryarray=None)
+    fig.update_xaxes(type="category", categoryorder="category ascending", categoryarray=None, range=None)
     return fig
+
+
+def with_footer(fig: go.Figure, lines: list[str], font_size: int = 14) -> go.Figure:
+    """Source and masking lines under the x axis, so an exported image carries them."""
+    lines = [line for line in lines if line]
+    if not lines:
+        return fig
+    axis_font = fig.layout.font.size or 15
+    tick_space = axis_font + 20  # the month labels under the axis
+    margin_b = tick_space + int(font_size * 1.4 * len(lines)) + 16
+    fig.update_layout(margin={"b": margin_b})
+    fig.add_annotation(text="<br>".join(_escape(line) for line in lines), xref="paper", yref="paper",
+                       x=0, xanchor="left", y=0, yanchor="top", yshift=-tick_space, showarrow=False,
+                       align="left", font={"size": font_size, "color": "#000000"})
+    return fig
+
+
+def _escape(text: str) -> str:
+    """Plotly renders a subset of HTML in annotations: user-facing text is escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -155,6 +155,48 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    """The meeting material for a period: the indicator table (xlsx) or the deck (pptx)."""
+    from . import agendas, meeting
+    from .periods import parse_key
+    from .queries import plan_years
+    from .suppression import Policy, policy_from_env
+
+    try:
+        period = parse_key(args.period)
+    except ValueError as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    year = args.plan_year or period.year
+    policy = Policy(args.suppress_max) if args.suppress_max is not None else policy_from_env()
+    output = Path(args.output or f"asn-{period.key}.{args.format}")
+    store = _open_waiting(args.db, args.wait)
+    try:
+        if year not in plan_years(store):
+            print(f"Fel: det finns ingen plan för {year}.", file=sys.stderr)
+            return EXIT_REJECTED
+        order = agendas.load(store, args.agenda) if args.agenda else args.indicator
+        material = meeting.build(store, year, period, order, policy, with_slides=args.format == "pptx",
+                                 font_size=20)
+    finally:
+        store.close()
+    if args.format == "xlsx":
+        from .meeting_xlsx import to_xlsx
+
+        data = to_xlsx(material)
+        what = f"{len(material.rows)} indikatorer"
+    else:
+        from .meeting_pptx import to_pptx
+
+        data = to_pptx(material)
+        what = f"{len(material.slides) + 2} bilder"
+    output.write_bytes(data)
+    masked = "; små tal maskerade" if material.masked_any else ""
+    off = "; OBS: maskering avstängd (--suppress-max 0)" if not policy.active else ""
+    print(f"Skrev {output} ({what}, {material.period.span_label()}{masked}{off}).", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_uploads(args: argparse.Namespace) -> int:
     from . import uploads
 
@@ -290,6 +332,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="output file (csv: default standard output)")
     store_args(p)
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("report", help="meeting material for a period: indicator table (xlsx) or deck (pptx)")
+    p.add_argument("--period", required=True, help="e.g. 2025-T2, 2025-08, 2025")
+    p.add_argument("--format", choices=["pptx", "xlsx"], required=True)
+    p.add_argument("-o", "--output", help="output file (default: asn-PERIOD.FORMAT)")
+    p.add_argument("--plan-year", type=int, help="plan year (default: the period's year)")
+    p.add_argument("--agenda", help="a saved running order (dagordning) for the slides")
+    p.add_argument("--indicator", nargs="+", help="indicator ids for the slides, in order")
+    p.add_argument("--suppress-max", type=int, help="mask counts 1..N of sensitive indicators "
+                   "(default: $ASN_SUPPRESS_MAX or 3; 0 = off, internal use only)")
+    store_args(p)
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("uploads", help="list uploads or undo one")
     usub = p.add_subparsers(dest="action", required=True)

@@ -15,7 +15,7 @@ from .assessment import (COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, apply_o
 from .formatting import MISSING, format_value
 from .periods import Period
 from .store import Store
-from .targets import BASELINE, MANUAL, QUARTILE, TargetRule
+from .targets import BASELINE, MANUAL, NONE, QUARTILE, TargetRule
 
 
 
@@ -145,6 +145,46 @@ def summarise(results: list[IndicatorResult], published: dict[str, str] | None =
     return list(areas.values())
 
 
+MEASURES_ID = "verksamhetsmatt"
+MEASURES = "Verksamhetsmått"
+
+
+def load_measures(store: Store, year: int, up_to: Period) -> PlanData:
+    """The monthly indicators followed outside the plan (placements, volumes …) that have values
+    in ``year``: shown as a "Verksamhetsmått" group without targets."""
+    frame = store.query(
+        """
+        SELECT id AS indicator_id, name AS indicator FROM indicators
+        WHERE frequency = 'månad'
+          AND id NOT IN (SELECT indicator_id FROM plan_indicators WHERE plan_year = ?)
+          AND id IN (SELECT indicator_id FROM observations WHERE year(period_end) = ?)
+        ORDER BY rowid
+        """, [year, year])
+    frame["goal_area_id"] = frame["goal_id"] = MEASURES_ID
+    frame["goal_area"] = frame["goal"] = MEASURES
+    frame["target_text"] = "ingen"
+    frame["rule"] = [TargetRule(NONE, "ingen")] * len(frame)
+    ids = frame["indicator_id"].tolist()
+    meta = store.query(
+        "SELECT id, unit, frequency, direction, period_aggregation, kolada_kpi FROM indicators"
+        " WHERE list_contains(?, id)", [ids]).set_index("id").to_dict("index")
+    admin = queries.whole_administration(store)
+    return PlanData(year, frame, queries.admin_series(store, ids, admin, up_to.end), meta, admin)
+
+
+def measure_results(store: Store, year: int, period: Period) -> list[IndicatorResult]:
+    return evaluate(store, load_measures(store, year, period), period, with_overrides=False)
+
+
+def plan_results(store: Store, year: int, period: Period) -> tuple[list[IndicatorResult], list[AreaSummary]]:
+    """Every indicator of the plan assessed for ``period`` and the målområde summaries (with the
+    published report's own area colours where the seeds have them)."""
+    data = load_plan(store, year, period)
+    results = evaluate(store, data, period)
+    published = queries.published_area_colours(store, year, period.key, data.admin_unit)
+    return results, summarise(results, published)
+
+
 def month_grid(store: Store, data: PlanData, last_month: int) -> pd.DataFrame:
     """Målområde × month (jan … last_month) colours, as the reports' "Måluppfyllelse/månad".
 
@@ -164,5 +204,5 @@ def month_grid(store: Store, data: PlanData, last_month: int) -> pd.DataFrame:
     return pd.DataFrame([[rows.get(n, {}).get(m, NA) for m in months] for n in names], index=names, columns=months)
 
 
-__all__ = ["IndicatorResult", "AreaSummary", "PlanData", "load_plan", "evaluate", "summarise", "month_grid",
+__all__ = ["IndicatorResult", "AreaSummary", "PlanData", "load_plan", "evaluate", "summarise", "plan_results", "measure_results", "month_grid",
            "GRON", "GUL", "ROD", "NA"]

@@ -17,6 +17,19 @@ from .periods import Period
 _CELL = "padding:6px 10px;border-bottom:1px solid #D0D0D0;vertical-align:top;text-align:left"
 
 
+# Presentation mode: no sidebar, header or toolbar; large type for the back of the room.
+PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 0.8rem 2rem 0.5rem 2rem !important; max-width: 100% !important; }
+[data-testid="stMain"] h1 { font-size: 2.5rem !important; line-height: 1.15 !important; padding: 0 !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.45rem; line-height: 1.4; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
+[data-testid="stMain"] [data-testid="stText"] { font-size: 1.3rem; white-space: pre-wrap; }
+[data-testid="stMain"] button p { font-size: 1.2rem !important; }
+</style>"""
+
+
 def badge(colour: str, big: bool = False, compact: bool = False) -> str:
     style = STYLES.get(colour, STYLES[NA])
     size = "1.15rem" if big else ("0.8rem" if compact else "0.95rem")

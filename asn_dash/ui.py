@@ -236,18 +236,22 @@ def selection() -> tuple[int, Period]:
 
 @st.cache_data(show_spinner="Beräknar bedömningar …", max_entries=128)
 def _evaluation(_s: Store, path: str, version: str, year: int, period_key: str):
-    s = _s
-    period = parse_key(period_key)
-    data = evaluation.load_plan(s, year, period)
-    results = evaluation.evaluate(s, data, period)
-    admin = data.admin_unit
-    published = queries.published_area_colours(s, year, period_key, admin)
-    return results, evaluation.summarise(results, published)
+    return evaluation.plan_results(_s, year, parse_key(period_key))
 
 
 def evaluation_for(s: Store, year: int, period: Period):
     """(indicator results, målområde summaries) for a plan year and period, cached per data version."""
     return _evaluation(s, str(s.path), data_version(s), year, period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _measures(_s: Store, path: str, version: str, year: int, period_key: str):
+    return evaluation.measure_results(_s, year, parse_key(period_key))
+
+
+def measures_for(s: Store, year: int, period: Period):
+    """The verksamhetsmått (monthly indicators outside the plan) for the period, cached likewise."""
+    return _measures(s, str(s.path), data_version(s), year, period.key)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -259,6 +263,40 @@ def _grid(_s: Store, path: str, version: str, year: int, last_month: int):
 
 def month_grid_for(s: Store, year: int, period: Period):
     return _grid(s, str(s.path), data_version(s), year, period.last_month)
+
+
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}  # images: chart_downloads
+
+
+def deferred(make):
+    """``make(store)`` as data for ``st.download_button``: Streamlit calls it when the button is
+    clicked, after this run has closed its store, so it opens (and closes) a connection of its own."""
+    path = db_path()
+
+    def run():
+        s = Store(connect(path), path)
+        try:
+            return make(s)
+        finally:
+            s.close()
+
+    return run
+
+
+def chart_downloads(make_figure, stem: str, key: str) -> None:
+    """PNG and SVG buttons for a chart; the image is drawn (kaleido) only when clicked.
+
+    ``make_figure(store)`` returns the figure as it may leave the dashboard (small numbers masked,
+    source line under it); Plotly's own camera button is removed so that is the only way out."""
+    from . import images
+
+    png, svg, _ = st.columns([1, 1, 4])
+    png.download_button("Bild (PNG)", data=deferred(lambda s: images.render(make_figure(s), "png", images.PAPER)),
+                        file_name=f"{stem}.png", mime="image/png", on_click="ignore", key=f"{key}_png",
+                        icon=":material/image:")
+    svg.download_button("Bild (SVG)", data=deferred(lambda s: images.render(make_figure(s), "svg", images.PAPER)),
+                        file_name=f"{stem}.svg", mime="image/svg+xml", on_click="ignore", key=f"{key}_svg",
+                        icon=":material/image:")
 
 
 def html(fragment: str) -> None:

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from asn_dash import annotations, charts, colours, comparison, indicator_view, queries, render, sources, ui
+from asn_dash import annotations, charts, colours, comparison, indicator_view, meeting, queries, render, sources, ui
 from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.assessment import COLOURS
 from asn_dash.errors import AsnError
+from asn_dash.suppression import policy_from_env
 from asn_dash.targets import MANUAL
 
 ui.ensure_app_navigation()
@@ -44,13 +45,24 @@ if view.has_demo:
 meta = queries.indicator_info(store, indicator_id)
 kolada_years = (comparison.trend(store, meta["kolada_kpi"], None, list(range(year - 9, year + 1)))
                 if meta["kolada_kpi"] else None)
+stem = f"{indicator_id}-{period.key}"
+
+
+def exported(s) -> object:
+    """The chart as it leaves the dashboard: small numbers masked, source under it."""
+    row = meeting.build_rows(s, [r], year, period, policy_from_env())[0]
+    return meeting.build_slide(s, r, row, year, period, policy_from_env()).figure
+
+
 if view.lines:
     fig = charts.trend_figure(f"{r.name} – månadsvärden {year}", r.unit, view.lines, view.references)
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    st.plotly_chart(fig, width="stretch", config=ui.CHART_CONFIG)
+    ui.chart_downloads(exported, stem, "trend")
 elif kolada_years is not None and not kolada_years.empty:
     st.plotly_chart(charts.years_figure(f"{r.name} – Kolada {meta['kolada_kpi']}", r.unit, kolada_years),
-                    width="stretch", config={"displaylogo": False})
+                    width="stretch", config=ui.CHART_CONFIG)
     st.caption(f"{comparison.SOURCE_RAW} (Tyresö, riket). Länets medelvärde: {comparison.SOURCE_OWN}.")
+    ui.chart_downloads(exported, stem, "trend")
 elif isinstance(meta["kolada_retired"], str):
     st.info(f"Nyckeltalet {meta['kolada_kpi']} finns inte längre i Kolada: {meta['kolada_retired']} "
             f"Värdena nedan kommer från nämndens egna rapporter.", icon="ℹ️")
@@ -62,7 +74,9 @@ if view.budget_note:
 if view.units:
     st.subheader("Per enhet", anchor=False)
     st.plotly_chart(charts.units_figure(f"{r.name} per enhet {year}", r.unit, view.units),
-                    width="stretch", config={"displaylogo": False})
+                    width="stretch", config=ui.CHART_CONFIG)
+    ui.chart_downloads(lambda s: meeting.units_figure(s, r, year, period, policy_from_env()), f"{stem}-enheter",
+                       "units")
 
 st.subheader("Data", anchor=False)
 st.dataframe(view.table, hide_index=True, width="stretch")

@@ -47,8 +47,10 @@ unit = info.set_index("kpi").loc[kpi, "unit"]
 if frame.empty:
     st.info("Kolada har inga värden för nyckeltalet under perioden.")
 else:
-    st.plotly_chart(charts.years_figure(titles[kpi], unit, frame), width="stretch",
-                    config={"displaylogo": False})
+    st.plotly_chart(charts.years_figure(titles[kpi], unit, frame), width="stretch", config=ui.CHART_CONFIG)
+    source = f"{comparison.SOURCE_RAW}, hämtad {when}; medelvärden: {comparison.SOURCE_OWN.lower()}"
+    ui.chart_downloads(lambda _: charts.with_footer(charts.years_figure(titles[kpi], unit, frame), [source]),
+                       f"kolada-{kpi}", "trend")
 
 st.subheader("Tabell som i verksamhetsberättelsen (KKiK)", anchor=False)
 recent = [y for y in years if y > years[-1] - 6]

@@ -66,3 +66,43 @@ def test_demo_regeneration_is_deterministic(tmp_path):
     assert run("demo", "--out", str(a)).returncode == 0
     assert run("demo", "--out", str(b)).returncode == 0
     assert a.read_bytes() == b.read_bytes() == (ROOT / "data" / "seed" / "demo.csv").read_bytes()
+
+
+def test_report_xlsx_and_pptx_from_the_command_line(seeded_db, tmp_path):
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    from asn_dash import agendas
+    from asn_dash.auth import cli_user
+    from asn_dash.store import open_store
+
+    out = tmp_path / "t2.xlsx"
+    result = run("report", "--db", str(seeded_db), "--period", "2025-T2", "--format", "xlsx", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"Skrev {out}" in result.stderr and "små tal maskerade" in result.stderr
+    assert load_workbook(out).sheetnames == ["Indikatorer", "Målområden"]
+
+    store = open_store(seeded_db)
+    agendas.save(store, cli_user("test"), "Oktober", ["hushall_ekb", "sjukfranvaro"])
+    store.close()
+    deck = tmp_path / "t2.pptx"
+    result = run("report", "--db", str(seeded_db), "--period", "2025-T2", "--format", "pptx", "--agenda",
+                 "Oktober", "-o", str(deck))
+    assert result.returncode == 0, result.stderr
+    assert len(Presentation(str(deck)).slides) == 4
+    result = run("report", "--db", str(seeded_db), "--period", "2025-T2", "--format", "pptx", "--indicator",
+                 "plac_sis", "-o", str(deck), "--suppress-max", "0")
+    assert result.returncode == 0 and "maskering avstängd" in result.stderr
+    assert len(Presentation(str(deck)).slides) == 3
+
+
+def test_report_refuses_bad_period_plan_year_and_agenda(seeded_db, tmp_path):
+    base = ["report", "--db", str(seeded_db), "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")]
+    bad = run(*base, "--period", "2025-T7")
+    assert bad.returncode == 2 and "Ogiltig period '2025-T7'" in bad.stderr
+    no_plan = run(*base, "--period", "2030-T1")
+    assert no_plan.returncode == 2 and "ingen plan för 2030" in no_plan.stderr
+    no_agenda = run(*base, "--period", "2025-T2", "--agenda", "saknas")
+    assert no_agenda.returncode == 2 and "ingen sparad dagordning som heter 'saknas'" in no_agenda.stderr
+    assert "Traceback" not in bad.stderr + no_plan.stderr + no_agenda.stderr
+    assert not (tmp_path / "x.xlsx").exists()

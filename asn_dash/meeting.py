@@ -1,0 +1,301 @@
+"""A nämnd meeting's material: the period's indicator table and one slide per indicator of the
+running order (chart, assessment, reason, comment, source), with small numbers masked.
+
+Shared by the presentation page and the XLSX/PPTX exports, so what is projected is what goes
+into the meeting papers. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import plotly.graph_objects as go
+
+from . import annotations, charts, comparison, evaluation, indicator_view, queries
+from .charts import Line, Reference
+from .assessment import COLOURS
+from .colours import label
+from .evaluation import AreaSummary, IndicatorResult
+from .formatting import format_value
+from .periods import Period
+from .store import Store
+from .suppression import SECONDARY, Policy, suppress
+from .targets import BASELINE
+
+NAMND = "Arbetsmarknads- och socialnämnden"
+KOMMUN = "Tyresö kommun"
+SOURCE_OWN = "Källa: egen uppföljning"
+DEMO_MARK = "⚠ Exempeldata – påhittade värden, inte verkliga utfall"
+NO_CHART = "Indikatorn har inga värden att visa i diagram."
+
+
+@dataclass
+class Row:
+    """One line of the indicator table (Indikator | Utfall | Målnivå | Bedömning | Kommentar)."""
+
+    goal_area: str
+    goal: str
+    indicator_id: str
+    name: str
+    unit: str
+    value: float | None  # None when missing, textual or masked
+    value_label: str
+    target: str
+    colour: str
+    reason: str
+    comment: str
+    comment_label: str  # "Kommentar (2025-09-02, Anna A)"
+    masked: bool
+    is_demo: bool
+
+
+@dataclass
+class Slide:
+    row: Row
+    source: str
+    figure: go.Figure | None
+    notes: list[str] = field(default_factory=list)  # masking, exempeldata
+
+
+@dataclass
+class Meeting:
+    year: int
+    period: Period
+    plan_title: str
+    created: date
+    areas: list[AreaSummary]
+    rows: list[Row]
+    slides: list[Slide]
+    policy: Policy
+
+    @property
+    def title(self) -> str:
+        return f"{NAMND}, {KOMMUN}"
+
+    @property
+    def subtitle(self) -> str:
+        return f"Uppföljning {self.period.span_label()} · {self.plan_title}"
+
+    @property
+    def masked_any(self) -> bool:
+        return any(r.masked for r in self.rows) or any(s.row.masked for s in self.slides)
+
+    @property
+    def has_demo(self) -> bool:
+        return any(r.is_demo for r in self.rows)
+
+
+def target_label(target_text: str) -> str:
+    t = target_text.strip().lower()
+    return "—" if t == "ingen" else ("Bedöms av förvaltningen" if t == "manuell" else target_text)
+
+
+def masked_reason(colour: str, policy: Policy) -> str:
+    """The assessment without the numbers (they would give the masked value away)."""
+    if colour not in COLOURS:
+        return f"Små tal ({policy.label}) redovisas inte utanför panelen."
+    return (f"{label(colour)}. Utfall eller jämförelsevärde är små tal ({policy.label}) och redovisas inte "
+            f"utanför panelen; motiveringen med siffror finns i panelen.")
+
+
+# --- masking of one indicator's chart and figures ---------------------------------------------
+
+CUR, PREV, PERIOD, BASE = "cur", "prev", "period", "base"
+
+
+@dataclass
+class MaskedChart:
+    lines: list[Line]
+    references: list[Reference]
+    units: dict[str, list]
+    hidden: dict  # key → "1–3" or "×"
+
+
+def mask_chart(view: indicator_view.IndicatorView, result: IndicatorResult, period: Period, year: int,
+               aggregation: str, unit_aggregation: str, policy: Policy) -> MaskedChart:
+    """Hide small values of a sensitive indicator and every value they could be recomputed from.
+
+    Cells: this year's and last year's months, the period value, the comparison value and the
+    per-unit months. Equations: the period value is the sum/mean (or last) of its months, the
+    comparison value the same over last year's months, each month the sum of its units."""
+    cur_name, prev_name = f"Utfall {year}", f"Samma månader {year - 1}"
+    values: dict = {}
+    for line in view.lines:
+        kind = CUR if line.name == cur_name else PREV if line.name == prev_name else None
+        for p in line.points if kind else ():
+            values[(kind, p.month)] = p.value
+    for unit_name, points in view.units.items():
+        for p in points:
+            values[("unit", unit_name, p.month)] = p.value
+    current = result.current.value if result.current is not None else None
+    values[PERIOD] = current
+    reference = result.assessment.reference
+    values[BASE] = reference
+
+    months = [m.month for m in period.months() if m.year == year]
+    last = [months[-1]] if months else []
+    span = last if aggregation == "last" else months
+    groups = [[(CUR, m) for m in span] + [PERIOD]]
+    if reference is not None and result.rule.kind == BASELINE:
+        groups.append([(PREV, m) for m in span] + [BASE])
+    if unit_aggregation == "sum":
+        for m in range(1, 13):
+            groups.append([k for k in values if isinstance(k, tuple) and k[0] == "unit" and k[2] == m] + [(CUR, m)])
+    hidden = suppress(values, groups, policy, keep=[PERIOD, BASE])
+
+    lines = []
+    for line in view.lines:
+        kind = CUR if line.name == cur_name else PREV if line.name == prev_name else None
+        if kind is None:
+            continue  # R12 of a sensitive count would need its own equations: not exported
+        lines.append(Line(line.name, [p for p in line.points if (kind, p.month) not in hidden], line.dash,
+                          line.colour))
+    references = [r for r in view.references if not (BASE in hidden and reference is not None
+                                                      and r.value == reference)]
+    units = {u: [p for p in pts if ("unit", u, p.month) not in hidden] for u, pts in view.units.items()}
+    return MaskedChart([line for line in lines if line.points], references, units, hidden)
+
+
+def hidden_note(hidden: dict, policy: Policy) -> str | None:
+    """One line for the chart: how many monthly values are hidden, and why."""
+    if not hidden:
+        return None
+    months = [v for k, v in hidden.items() if isinstance(k, tuple) and k[0] in (CUR, PREV)]
+    small, secondary = months.count(policy.label), len(months) - months.count(policy.label)
+    parts = [f"{small} månadsvärden är små tal ({policy.label}) och visas inte"] if small else []
+    if secondary:
+        parts.append(f"{secondary} till är dolda ({SECONDARY}) så att de små inte kan räknas fram")
+    return "Små tal maskeras: " + ("; ".join(parts) if parts else "jämförelsevärdet visas inte") + "."
+
+
+# --- building the material ----------------------------------------------------------------------
+
+def _source(store: Store, result: IndicatorResult, kpi: str | None, chart_is_kolada: bool) -> str:
+    sources = result.current.sources if result.current is not None else frozenset()
+    if kpi and (chart_is_kolada or "kolada" in sources):
+        fetched = store.scalar("SELECT max(fetched_at) FROM kolada_values WHERE kpi = ?", [kpi])
+        when = f", hämtad {fetched:%Y-%m-%d}" if fetched is not None else ""
+        return f"{comparison.SOURCE_RAW} ({kpi}){when}; medelvärden: egen bearbetning"
+    return SOURCE_OWN
+
+
+def build_rows(store: Store, results: list[IndicatorResult], year: int, period: Period,
+               policy: Policy) -> list[Row]:
+    ids = [r.indicator_id for r in results]
+    sensitive = set(store.query("SELECT id FROM indicators WHERE sensitive AND list_contains(?, id)", [ids])["id"])
+    comments = annotations.latest_comments(store, ids, year, period)
+    rows = []
+    for r in results:
+        current = r.current.value if r.current is not None else None
+        # The reason quotes the value, the comparison value and the change: one small → hide it.
+        masked = r.indicator_id in sensitive and (policy.is_small(current) or policy.is_small(r.assessment.reference))
+        small = r.indicator_id in sensitive and policy.is_small(current)
+        value = current if (current is not None and not r.current.text and not small) else None
+        value_label = policy.label if small else r.value_label
+        c = comments.get(r.indicator_id)
+        rows.append(Row(
+            r.goal_area, r.goal, r.indicator_id, r.name, r.unit, value, value_label, target_label(r.target_text),
+            r.assessment.colour, masked_reason(r.assessment.colour, policy) if masked else r.assessment.reason,
+            "" if c is None else str(c["text"]),
+            "" if c is None else f"Kommentar ({c['written_on']:%Y-%m-%d}, {c['author']})",
+            masked, r.is_demo))
+    return rows
+
+
+def build_slide(store: Store, result: IndicatorResult, row: Row, year: int, period: Period, policy: Policy,
+                *, font_size: int = 18, title: str | None = None) -> Slide:
+    info = queries.indicator_info(store, result.indicator_id)
+    view = indicator_view.build(store, result, year, period)
+    notes = []
+    figure = None
+    chart_is_kolada = False
+    chart_title = f"{result.name} – {period.span_label()}" if title is None else title
+    if view.lines:
+        if info["sensitive"]:
+            masked = mask_chart(view, result, period, year, info["period_aggregation"], info["unit_aggregation"],
+                                policy)
+            lines, refs = masked.lines, masked.references
+            note = hidden_note(masked.hidden, policy)
+            if note:
+                notes.append(note)
+                row.masked = True
+            if PERIOD in masked.hidden or BASE in masked.hidden:  # the reason quotes both
+                row.reason = masked_reason(row.colour, policy)
+            if PERIOD in masked.hidden:
+                row.value, row.value_label = None, masked.hidden[PERIOD]
+        else:
+            lines, refs = view.lines, view.references
+        if lines:
+            figure = charts.trend_figure(chart_title, result.unit, lines, refs, font_size=font_size)
+    elif isinstance(info["kolada_kpi"], str):
+        years = comparison.trend(store, info["kolada_kpi"], None, list(range(year - 9, year + 1)))
+        if not years.empty:
+            figure = charts.years_figure(chart_title, result.unit, years, font_size=font_size)
+            chart_is_kolada = True
+    if view.has_demo and any(p.is_demo for line in view.lines for p in line.points):
+        notes.append(DEMO_MARK)
+    source = _source(store, result, info["kolada_kpi"] if isinstance(info["kolada_kpi"], str) else None,
+                     chart_is_kolada)
+    if figure is not None:
+        charts.with_footer(figure, [source, *notes], font_size=max(12, font_size - 4))
+    return Slide(row, source, figure, notes)
+
+
+def units_figure(store: Store, result: IndicatorResult, year: int, period: Period, policy: Policy,
+                 font_size: int = 18) -> go.Figure | None:
+    """The per-unit chart as it may leave the dashboard (masked like the slide's chart)."""
+    info = queries.indicator_info(store, result.indicator_id)
+    view = indicator_view.build(store, result, year, period)
+    if not view.units:
+        return None
+    notes = []
+    units = view.units
+    if info["sensitive"]:
+        masked = mask_chart(view, result, period, year, info["period_aggregation"], info["unit_aggregation"], policy)
+        units = {u: pts for u, pts in masked.units.items() if pts}
+        hidden_units = sum(1 for k in masked.hidden if isinstance(k, tuple) and k[0] == "unit")
+        if hidden_units:
+            notes.append(f"Små tal maskeras: {hidden_units} enhetsvärden visas inte ({policy.label} eller "
+                         f"{SECONDARY} så att de små inte kan räknas fram).")
+    fig = charts.units_figure(f"{result.name} per enhet {year}", result.unit, units, font_size=font_size)
+    return charts.with_footer(fig, [SOURCE_OWN, *notes], font_size=max(12, font_size - 4))
+
+
+def default_order(results: list[IndicatorResult]) -> list[str]:
+    """Without a saved running order: every indicator with a value, in plan order."""
+    return [r.indicator_id for r in results if r.current is not None]
+
+
+def build(store: Store, year: int, period: Period, order: list[str] | None = None, policy: Policy = Policy(),
+          *, results: list[IndicatorResult] | None = None, areas: list[AreaSummary] | None = None,
+          with_slides: bool = True, font_size: int = 18) -> Meeting:
+    """The material for ``year``'s plan and ``period``; ``order`` = indicator ids of the slides.
+
+    ``results`` are the plan's indicators followed by the verksamhetsmått (see
+    ``evaluation.measure_results``); ``areas`` summarise the plan's målområden."""
+    if results is None or areas is None:
+        results, areas = evaluation.plan_results(store, year, period)
+        results = results + evaluation.measure_results(store, year, period)
+    rows = build_rows(store, results, year, period, policy)
+    by_id = {r.indicator_id: (r, row) for r, row in zip(results, rows)}
+    slides = []
+    if with_slides:
+        for indicator_id in (default_order(results) if order is None else order):
+            if indicator_id in by_id:
+                result, row = by_id[indicator_id]
+                slides.append(build_slide(store, result, _copy(row), year, period, policy, font_size=font_size))
+    plan = queries.plan(store, year)
+    return Meeting(year, period, str(plan["title"]), date.today(), areas, rows, slides, policy)
+
+
+def _copy(row: Row) -> Row:
+    return replace(row)  # a slide may mask more than the table row (its chart's months)
+
+
+def value_text(row: Row) -> str:
+    return row.value_label if row.value is None else format_value(row.value, row.unit)
+
+
+__all__ = ["Meeting", "Row", "Slide", "build", "build_rows", "build_slide", "mask_chart", "units_figure",
+           "default_order", "value_text", "NAMND", "SOURCE_OWN"]

@@ -1,0 +1,214 @@
+"""The meeting material: masked rows and charts, the XLSX table, the PPTX deck, chart images and
+saved running orders — against a real seeded store, with real kaleido/Chromium images."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+from pptx import Presentation
+
+from asn_dash import agendas, annotations, images, meeting, meeting_pptx, meeting_xlsx
+from asn_dash.auth import ANALYTIKER, LASARE, PermissionDenied, User
+from asn_dash.periods import parse_key
+from asn_dash.suppression import OFF, SECONDARY, Policy
+
+T2 = parse_key("2025-T2")
+ANNA = User("anna", "Anna Analytiker", ANALYTIKER)
+# plac_sis 2025 (a sensitive count, mean over the months): one small month among large ones
+SIS_2025 = [2, 9, 8, 7, 6, 6, 7, 8]
+
+
+@pytest.fixture
+def sis(s):
+    for unit in ("aos", "barn_unga"):
+        for month, value in enumerate(SIS_2025, start=1):
+            s.con.execute("UPDATE observations SET value = ? WHERE indicator_id = 'plac_sis' AND unit_id = ?"
+                          " AND period = ?", [value, unit, f"2025-{month:02d}"])
+    return s
+
+
+def plotted(fig) -> dict[str, dict[str, float]]:
+    return {t.name: dict(zip(t.x, t.y)) for t in fig.data}
+
+
+def test_rows_mask_small_sensitive_values_and_their_reasons(s):
+    m = meeting.build(s, 2025, T2, with_slides=False)
+    rows = {r.indicator_id: r for r in m.rows}
+    lvm = rows["plac_lvm"]  # exempeldata around 2 a month
+    assert (lvm.value, lvm.value_label, lvm.masked) == (None, "1–3", True)
+    assert not any(ch.isdigit() and ch not in "13" for ch in lvm.reason)
+    ekb = rows["hushall_ekb"]  # not sensitive: as on the dashboard
+    assert (ekb.value, ekb.masked) == (389, False)
+    assert ekb.reason.startswith("389 jan–aug 2025 mot 374")
+    assert m.masked_any and m.has_demo
+    unmasked = {r.indicator_id: r for r in meeting.build(s, 2025, T2, policy=OFF, with_slides=False).rows}
+    assert unmasked["plac_lvm"].value == pytest.approx(s.scalar(
+        "SELECT avg(value) FROM observations WHERE indicator_id = 'plac_lvm' AND unit_id = 'aos'"
+        " AND period BETWEEN '2025-01' AND '2025-08'"))
+
+
+def test_table_holds_the_plan_then_the_verksamhetsmatt(s):
+    m = meeting.build(s, 2025, T2, with_slides=False)
+    areas = list(dict.fromkeys(r.goal_area for r in m.rows))
+    assert areas == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare", "Verksamhetsmått"]
+    assert [a.name for a in m.areas] == areas[:-1]
+
+
+def test_chart_hides_the_small_month_and_one_more_so_the_mean_cannot_give_it_away(sis):
+    m = meeting.build(sis, 2025, T2, order=["plac_sis"])
+    slide = m.slides[0]
+    this_year = plotted(slide.figure)["Utfall 2025"]
+    assert "Jan" not in this_year and "Maj" not in this_year  # 2 (small) and the smallest other month, 6
+    assert this_year["Feb"] == 9 and this_year["Jun"] == 6
+    assert slide.row.value == pytest.approx(sum(SIS_2025) / 8)  # the headline mean stays
+    assert not any(0 < y < 3.5 for trace in plotted(slide.figure).values() for y in trace.values())
+    assert slide.row.masked and any("Små tal maskeras" in n for n in slide.notes)
+    footer = slide.figure.layout.annotations[-1].text
+    assert "Källa: egen uppföljning" in footer and "Små tal maskeras" in footer
+
+
+def test_unmasked_chart_shows_every_month(sis):
+    slide = meeting.build(sis, 2025, T2, order=["plac_sis"], policy=OFF).slides[0]
+    assert list(plotted(slide.figure)["Utfall 2025"].values()) == SIS_2025
+
+
+def test_kolada_slide_names_source_and_fetch_date(s):
+    fetched = s.scalar("SELECT max(fetched_at) FROM kolada_values WHERE kpi = 'N00973'")
+    m = meeting.build(s, 2020, parse_key("2020-T2"), order=["N00973"])
+    assert m.slides[0].source == f"Källa: Kolada (N00973), hämtad {fetched:%Y-%m-%d}; medelvärden: egen bearbetning"
+    assert m.slides[0].figure is not None
+
+
+def test_running_order_is_kept_and_unknown_ids_are_skipped(s):
+    m = meeting.build(s, 2025, T2, order=["sjukfranvaro", "nope", "hushall_ekb"])
+    assert [sl.row.indicator_id for sl in m.slides] == ["sjukfranvaro", "hushall_ekb"]
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+def workbook(m):
+    return load_workbook(io.BytesIO(meeting_xlsx.to_xlsx(m)))
+
+
+def header_row(sheet) -> int:
+    return next(r for r in range(1, 20) if sheet.cell(r, 1).value == "Målområde")
+
+
+def test_xlsx_has_headers_number_formats_fills_and_masks(s):
+    annotations.add_comment(s, ANNA, "hushall_ekb", "2025-T2", "=HYPERLINK(\"http://x\",\"klicka\")")
+    book = workbook(meeting.build(s, 2025, T2, with_slides=False))
+    assert book.sheetnames == ["Indikatorer", "Målområden"]
+    sheet = book["Indikatorer"]
+    head = header_row(sheet)
+    assert [c.value for c in sheet[head]] == ["Målområde", "Indikator", "Utfall", "Målnivå", "Bedömning",
+                                              "Motivering", "Kommentar"]
+    rows = {sheet.cell(r, 2).value.replace(" (⚠ exempeldata)", ""): r for r in range(head + 1, sheet.max_row + 1)}
+    ekb = rows["Antal hushåll med ekonomiskt bistånd"]
+    assert sheet.cell(ekb, 3).value == 389 and sheet.cell(ekb, 3).number_format == "#,##0"
+    assert sheet.cell(ekb, 5).value == "✖ Röd" and sheet.cell(ekb, 5).fill.fgColor.rgb.endswith("D55E00")
+    assert sheet.cell(ekb, 7).value.startswith("'Kommentar (") is False  # label first, then the text
+    assert "=HYPERLINK" in sheet.cell(ekb, 7).value and not sheet.cell(ekb, 7).value.startswith("=")
+    sick = rows["Sjukfrånvaro (R12)"]
+    assert sheet.cell(sick, 3).value == pytest.approx(5.69) and sheet.cell(sick, 3).number_format == '#,##0.00" %"'
+    assert sheet.cell(sick, 5).fill.fgColor.rgb.endswith("009E73")
+    lvm = rows["Placeringar LVM"]
+    assert sheet.cell(lvm, 3).value == "1–3" and sheet.cell(lvm, 1).value == "Verksamhetsmått"
+    assert any("Små tal (1–3)" in str(sheet.cell(r, 1).value) for r in range(1, head))
+    summary = book["Målområden"]
+    shead = next(r for r in range(1, 20) if summary.cell(r, 1).value == "Målområde")
+    assert summary.cell(shead + 3, 1).value == "Ekonomi" and summary.cell(shead + 3, 2).value == "✖ Röd"
+
+
+def test_xlsx_text_cells_starting_with_formula_characters_are_text(s):
+    for text in ("=1+1", "+46 8 123", "-2", "@SUM(A1)"):
+        annotations.add_comment(s, ANNA, "sjukfranvaro", "2025-T2", text)
+        sheet = workbook(meeting.build(s, 2025, T2, with_slides=False))["Indikatorer"]
+        cells = [sheet.cell(r, 7).value for r in range(1, sheet.max_row + 1)]
+        assert not any(isinstance(c, str) and c.startswith(("=", "+", "-", "@")) for c in cells), text
+        assert any(isinstance(c, str) and c.endswith(text) for c in cells)
+
+
+def test_xlsx_injection_in_the_value_column_is_text_too(s):
+    from asn_dash.meeting_xlsx import to_xlsx
+
+    m = meeting.build(s, 2025, T2, with_slides=False)
+    m.rows[0].value, m.rows[0].value_label = None, "=cmd|' /C calc'!A0"
+    sheet = load_workbook(io.BytesIO(to_xlsx(m)))["Indikatorer"]
+    assert sheet.cell(header_row(sheet) + 1, 3).value == "'=cmd|' /C calc'!A0"
+
+
+# --- images and PPTX ---------------------------------------------------------------------------
+
+def test_png_and_svg_have_the_asked_size(s):
+    fig = meeting.build(s, 2025, T2, order=["hushall_ekb"]).slides[0].figure
+    png = Image.open(io.BytesIO(images.render(fig, "png", (1280, 720))))
+    assert png.size == (1280, 720) and png.format == "PNG"
+    assert Image.open(io.BytesIO(images.render(fig, "png", (800, 450), scale=2))).size == (1600, 900)
+    svg = images.render(fig, "svg", (1280, 720)).decode()
+    assert svg.startswith("<svg") and 'width="1280"' in svg and "Antal hushåll med ekonomiskt bistånd" in svg
+    with pytest.raises(images.ImageError, match="Okänt bildformat"):
+        images.render(fig, "gif")
+
+
+def texts(slide) -> str:
+    return "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+
+
+def test_pptx_deck_has_title_summary_and_one_slide_per_indicator(sis):
+    annotations.add_comment(sis, ANNA, "hushall_ekb", "2025-T2", "Fler hushåll med långvarigt bistånd.")
+    m = meeting.build(sis, 2025, T2, order=["hushall_ekb", "plac_sis", "sjukfranvaro"], font_size=20)
+    deck = Presentation(io.BytesIO(meeting_pptx.to_pptx(m)))
+    slides = list(deck.slides)
+    assert len(slides) == 2 + 3
+    assert deck.slide_width / deck.slide_height == pytest.approx(16 / 9, abs=0.01)
+    title = texts(slides[0])
+    assert "Arbetsmarknads- och socialnämnden, Tyresö kommun" in title and "Uppföljning jan–aug 2025" in title
+    assert "Små tal (1–3)" in title and "exempeldata" in title
+    table = next(sh for sh in slides[1].shapes if sh.has_table).table
+    assert [table.cell(r, 0).text for r in range(1, len(table.rows))] == [a.name for a in m.areas]
+    assert table.cell(3, 1).text == "✖ Röd"
+    ekb = texts(slides[2])
+    assert "Antal hushåll med ekonomiskt bistånd" in ekb and "✖ Röd" in ekb and "Utfall: 389" in ekb
+    assert "389 jan–aug 2025 mot 374" in ekb and "Fler hushåll med långvarigt bistånd." in ekb
+    assert "Källa: egen uppföljning" in ekb
+    picture = next(sh for sh in slides[2].shapes if sh.shape_type == 13)
+    assert Image.open(io.BytesIO(picture.image.blob)).size == (2000, 1320)
+    sis_text = texts(slides[3])
+    assert "Små tal maskeras" in sis_text and f"Utfall: {meeting.value_text(m.slides[1].row)}" in sis_text
+
+
+# --- saved running orders --------------------------------------------------------------------
+
+def test_agenda_save_load_replace_and_audit(s):
+    agendas.save(s, ANNA, " Nämnden oktober ", ["sjukfranvaro", "hushall_ekb"])
+    assert agendas.load(s, "Nämnden oktober") == ["sjukfranvaro", "hushall_ekb"]
+    agendas.save(s, ANNA, "Nämnden oktober", ["plac_sis"])
+    assert agendas.load(s, "Nämnden oktober") == ["plac_sis"]
+    assert agendas.names(s) == ["Nämnden oktober"]
+    log = annotations.audit_log(s)
+    assert (log["action"] == "dagordning").sum() == 2
+
+
+@pytest.mark.parametrize("name, ids, message", [
+    ("", ["hushall_ekb"], "Ge dagordningen ett namn"),
+    ("x" * 81, ["hushall_ekb"], "Namnet är för långt"),
+    ("a", [], "Välj minst en indikator"),
+    ("a", ["hushall_ekb", "hushall_ekb"], "Samma indikator finns två gånger"),
+    ("a", ["hushall_ekb", "finns_inte"], "Okända indikatorer: finns_inte"),
+])
+def test_agenda_refuses_bad_input_and_writes_nothing(s, name, ids, message):
+    with pytest.raises(agendas.AgendaError, match=message):
+        agendas.save(s, ANNA, name, ids)
+    assert agendas.names(s) == []
+
+
+def test_agenda_needs_analytiker_and_unknown_name_is_explained(s):
+    with pytest.raises(PermissionDenied):
+        agendas.save(s, User("l", "Lisa", LASARE), "a", ["hushall_ekb"])
+    with pytest.raises(agendas.AgendaError, match="Sparade: inga"):
+        agendas.load(s, "saknas")
+
+
+def test_secondary_marker_is_the_documented_one():
+    assert SECONDARY == "×" and Policy().label == "1–3"
