@@ -398,9 +398,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AsnError as exc:
-        from .store import StoreLockedError
+        from .store import StoreLockedError, StoreWriteError
 
         print(f"Fel: {exc.sv}", file=sys.stderr)
         if exc.en != exc.sv:
             print(f"Error: {exc.en}", file=sys.stderr)
-        return EXIT_ERROR if isinstance(exc, StoreLockedError) else EXIT_REJECTED
+        return EXIT_ERROR if isinstance(exc, (StoreLockedError, StoreWriteError)) else EXIT_REJECTED

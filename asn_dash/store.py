@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -137,16 +138,71 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         raise _explain(exc, path) from None
 
 
+class StoreMissingError(StoreError):
+    """The store file disappeared while the app was running."""
+
+
+def connect_existing(path: Path, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Connect to a store that must already exist, waiting up to ``wait`` seconds while another
+    process (an ingest from the command line) holds it.
+
+    A missing file is an error, never silently replaced by a new empty store: if it was deleted
+    or moved while the app ran, an empty store would look like all data had vanished."""
+    deadline = time.monotonic() + wait
+    while True:
+        if not path.exists():
+            raise StoreMissingError(
+                f"Datalagret {path} finns inte längre – det har flyttats eller tagits bort medan appen var "
+                f"igång. Återställ filen (t.ex. från säkerhetskopian) och försök igen. Appen skapar inte en "
+                f"ny, tom fil i dess ställe.",
+                f"The store {path} has disappeared while the app was running; restore it and retry.")
+        try:
+            return connect(path)
+        except StoreLockedError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
+
+
+class StoreWriteError(StoreError):
+    """The store could not be written (disk full, file gone, I/O error); nothing was saved."""
+
+
+def write_error(exc: Exception) -> StoreWriteError:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    reason = "disken är full" if "no space left" in text.lower() else "skrivfel"
+    return StoreWriteError(
+        f"Datalagret kunde inte skrivas ({reason}: {text}). Inget av ändringen sparades; det som fanns "
+        f"innan är kvar. Frigör utrymme eller kontrollera disken och försök igen.",
+        f"The store could not be written ({text}); nothing was saved.")
+
+
 @contextmanager
 def transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """BEGIN … COMMIT on a cursor; any exception rolls everything back and is re-raised."""
+    """BEGIN … COMMIT on a cursor; any exception rolls everything back and is re-raised.
+
+    I/O failures (disk full …) come out as :class:`StoreWriteError` with a plain message; the
+    rollback (or, if DuckDB gave up on the connection, the write-ahead log on the next open)
+    leaves the stored data as it was."""
     cur.execute("BEGIN TRANSACTION")
     try:
         yield cur
-    except BaseException:
-        cur.execute("ROLLBACK")
+        cur.execute("COMMIT")
+    except BaseException as exc:
+        try:
+            cur.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # the failed commit already ended it, or DuckDB invalidated the connection
+        if _is_write_failure(exc):
+            raise write_error(exc) from None
         raise
-    cur.execute("COMMIT")
+
+
+def _is_write_failure(exc: BaseException) -> bool:
+    if isinstance(exc, (duckdb.IOException, duckdb.FatalException)):
+        return True
+    text = str(exc).lower()  # e.g. TransactionException "Failed to commit: Could not write file …"
+    return isinstance(exc, duckdb.Error) and ("could not write" in text or "no space left" in text)
 
 
 class Store:

@@ -6,6 +6,7 @@ the plain modules beside it.
 
 from __future__ import annotations
 
+import os
 import threading
 
 import streamlit as st
@@ -14,7 +15,7 @@ from . import auth, evaluation, queries
 from .auth import User
 from .errors import AsnError
 from .periods import Period, parse_key, periods_for_year
-from .store import Store, connect, db_path, open_store
+from .store import Store, connect_existing, db_path, open_store
 
 YEAR_KEY = "planar"
 PERIOD_KEY = "period"
@@ -51,12 +52,16 @@ def open_run_store() -> Store:
     """Connect for this script run (``app.py`` closes it when the run ends).
 
     The app holds the DuckDB file only while a run is executing, so a CLI ingest can take the
-    file between clicks; if one holds it right now, the page says so and offers a retry.
+    file between clicks. While one holds it, the run waits (``ASN_LOCK_WAIT`` seconds, default
+    30: longer than a large upload takes to commit) and then shows the new data; after that the
+    page says so and offers a retry. A store file deleted under the running app is reported,
+    not recreated empty.
     """
     path = db_path()
     try:
         _prepare(str(path))
-        s = Store(connect(path), path)
+        with st.spinner("Datalagret uppdateras just nu – väntar …", show_time=True):
+            s = Store(connect_existing(path, wait=lock_wait()), path)
     except AsnError as exc:
         show_error(exc)
         if st.button("Försök igen", type="primary"):
@@ -64,6 +69,13 @@ def open_run_store() -> Store:
         st.stop()
     _run.store = s
     return s
+
+
+def lock_wait() -> float:
+    try:
+        return float(os.environ.get("ASN_LOCK_WAIT", "30"))
+    except ValueError:
+        return 30.0
 
 
 def close_run_store() -> None:
@@ -274,7 +286,7 @@ def deferred(make):
     path = db_path()
 
     def run():
-        s = Store(connect(path), path)
+        s = Store(connect_existing(path, wait=lock_wait()), path)
         try:
             return make(s)
         finally:
