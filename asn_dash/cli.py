@@ -284,9 +284,13 @@ def _cmd_users(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from .bench import bench_ingest, bench_kolada
+    from .bench import bench_all, bench_ingest, bench_kolada, table
 
-    result = bench_ingest(args.rows) if args.what == "ingest" else bench_kolada()
+    if args.what == "all":
+        result = bench_all(args.rows)
+        print(table(result))
+    else:
+        result = bench_ingest(args.rows) if args.what == "ingest" else bench_kolada()
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -383,7 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_users)
 
     p = sub.add_parser("bench", help="benchmarks (figures for the notes, not tests)")
-    p.add_argument("what", choices=["ingest", "kolada"])
+    p.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "kolada"],
+                   help="all (default): large store + page render times + ingest + Kolada")
     p.add_argument("--rows", type=int, default=1_000_000)
     p.set_defaults(func=_cmd_bench)
 

@@ -256,6 +256,51 @@ def evaluation_for(s: Store, year: int, period: Period):
     return _evaluation(s, str(s.path), data_version(s), year, period.key)
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _call(_s: Store, _fn, name: str, path: str, version: str, args: tuple):
+    return _fn(_s, *(list(a) if isinstance(a, tuple) else a for a in args))
+
+
+def cached(s: Store, fn, *args):
+    """``fn(s, *args)`` cached per store file and data version. Only for pure reads whose
+    arguments are plain values (ids, years, lists of ids); the result is copied per call."""
+    return _call(s, fn, f"{fn.__module__}.{fn.__qualname__}", str(s.path), data_version(s), tuple(
+        tuple(a) if isinstance(a, list) else a for a in args))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _figure(_builder, name: str, args: tuple) -> dict:
+    return _builder(*args).to_dict()
+
+
+def figure(builder, *args) -> dict:
+    """``builder(*args)`` built once per distinct input, as the dict ``st.plotly_chart`` takes:
+    Plotly's property validation makes building a figure cost 10–30 ms on every rerun."""
+    return _figure(builder, f"{builder.__module__}.{builder.__qualname__}", args)
+
+
+@st.cache_data(show_spinner=False)
+def _static(_fn, name: str):
+    return _fn()
+
+
+def static(fn):
+    """The result of a function without arguments that never changes (templates), made once."""
+    return _static(fn, f"{fn.__module__}.{fn.__qualname__}")
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _indicator_view(_s: Store, _result, path: str, version: str, indicator_id: str, year: int, period_key: str):
+    from . import indicator_view
+
+    return indicator_view.build(_s, _result, year, parse_key(period_key))
+
+
+def indicator_view_for(s: Store, result, year: int, period: Period):
+    """The Indikator page's chart lines, references, unit breakdown and table, cached likewise."""
+    return _indicator_view(s, result, str(s.path), data_version(s), result.indicator_id, year, period.key)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _measures(_s: Store, path: str, version: str, year: int, period_key: str):
     return evaluation.measure_results(_s, year, parse_key(period_key))

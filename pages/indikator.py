@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from asn_dash import annotations, charts, colours, comparison, indicator_view, meeting, queries, render, sources, ui
+from asn_dash import annotations, charts, colours, comparison, meeting, queries, render, sources, ui
 from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.assessment import COLOURS
 from asn_dash.errors import AsnError
@@ -39,11 +39,11 @@ target = r.target_text if r.target_text.lower() not in ("ingen", "manuell") else
 trend_text = "—" if r.trend is None else f"{r.trend.arrow} {r.trend.text}"
 c3.markdown(f"**Målnivå:** {target}  \n**Trend:** {trend_text}")
 
-view = indicator_view.build(store, r, year, period)
+view = ui.indicator_view_for(store, r, year, period)
 if view.has_demo:
     st.info(sources.DEMO_NOTE + " Öppna ringar i diagrammet är exempeldata.", icon="⚠️")
-meta = queries.indicator_info(store, indicator_id)
-kolada_years = (comparison.trend(store, meta["kolada_kpi"], None, list(range(year - 9, year + 1)))
+meta = ui.cached(store, queries.indicator_info, indicator_id)
+kolada_years = (ui.cached(store, comparison.trend, meta["kolada_kpi"], None, list(range(year - 9, year + 1)))
                 if meta["kolada_kpi"] else None)
 stem = f"{indicator_id}-{period.key}"
 
@@ -55,11 +55,11 @@ def exported(s) -> object:
 
 
 if view.lines:
-    fig = charts.trend_figure(f"{r.name} – månadsvärden {year}", r.unit, view.lines, view.references)
+    fig = ui.figure(charts.trend_figure, f"{r.name} – månadsvärden {year}", r.unit, view.lines, view.references)
     st.plotly_chart(fig, width="stretch", config=ui.CHART_CONFIG)
     ui.chart_downloads(exported, stem, "trend")
 elif kolada_years is not None and not kolada_years.empty:
-    st.plotly_chart(charts.years_figure(f"{r.name} – Kolada {meta['kolada_kpi']}", r.unit, kolada_years),
+    st.plotly_chart(ui.figure(charts.years_figure, f"{r.name} – Kolada {meta['kolada_kpi']}", r.unit, kolada_years),
                     width="stretch", config=ui.CHART_CONFIG)
     st.caption(f"{comparison.SOURCE_RAW} (Tyresö, riket). Länets medelvärde: {comparison.SOURCE_OWN}.")
     ui.chart_downloads(exported, stem, "trend")
@@ -73,7 +73,7 @@ if view.budget_note:
 
 if view.units:
     st.subheader("Per enhet", anchor=False)
-    st.plotly_chart(charts.units_figure(f"{r.name} per enhet {year}", r.unit, view.units),
+    st.plotly_chart(ui.figure(charts.units_figure, f"{r.name} per enhet {year}", r.unit, view.units),
                     width="stretch", config=ui.CHART_CONFIG)
     ui.chart_downloads(lambda s: meeting.units_figure(s, r, year, period, policy_from_env()), f"{stem}-enheter",
                        "units")
@@ -82,7 +82,7 @@ st.subheader("Data", anchor=False)
 st.dataframe(view.table, hide_index=True, width="stretch")
 
 st.subheader("Kommentarer", anchor=False)
-notes = annotations.comments(store, indicator_id)
+notes = ui.cached(store, annotations.comments, indicator_id)
 if notes.empty:
     st.write("Inga kommentarer ännu.")
 for n in notes.itertuples(index=False):

@@ -8,16 +8,16 @@ ui.ensure_app_navigation()
 store = ui.store()
 
 st.title("Jämförelser")
-fetched, error = comparison.fetched_at(store)
+fetched, error = ui.cached(store, comparison.fetched_at)
 when = (fetched or "—")[:10]
 st.caption(f"Kolada-data hämtad {when}. Värden för Tyresö, riket och valda kommuner: {comparison.SOURCE_RAW}. "
            f"Medelvärden, placering och färger: {comparison.SOURCE_OWN}.")
 if error:
     st.warning(f"Senaste hämtningen från Kolada misslyckades ({error}). Visad data är från {when}.")
 
-info = comparison.kpi_info(store)
+info = ui.cached(store, comparison.kpi_info)
 titles = dict(zip(info["kpi"], info["title"]))
-defaults = comparison.default_kpis(store)
+defaults = ui.cached(store, comparison.default_kpis)
 kpis = st.multiselect("Nyckeltal", list(info["kpi"]), default=defaults, format_func=lambda k: f"{titles[k]} ({k})",
                       key="kpis")
 years = list(range(int(info["first_year"].min()), int(info["last_year"].max()) + 1)) if not info.empty else []
@@ -25,16 +25,16 @@ if not kpis or not years:
     st.info("Välj minst ett nyckeltal.")
     st.stop()
 year = st.selectbox("År", years[::-1], key="year")
-groups = comparison.peer_groups(store)
-group = st.selectbox("Liknande kommuner", list(groups["id"]),
-                     format_func=lambda g: groups.set_index("id").loc[g, "title"], key="peer_group")
-munis = comparison.municipalities(store)
-picked = st.multiselect("Jämför också med", list(munis["id"]),
-                        format_func=lambda m: munis.set_index("id").loc[m, "title"], key="picked",
+groups = ui.cached(store, comparison.peer_groups)
+group_titles = dict(zip(groups["id"], groups["title"]))
+group = st.selectbox("Liknande kommuner", list(group_titles), format_func=group_titles.get, key="peer_group")
+munis = ui.cached(store, comparison.municipalities)
+muni_titles = dict(zip(munis["id"], munis["title"]))
+picked = st.multiselect("Jämför också med", list(muni_titles), format_func=muni_titles.get, key="picked",
                         placeholder="Välj kommuner")
 
 st.subheader(f"Tyresö {year} jämfört med andra", anchor=False)
-table = comparison.comparison_table(store, kpis, year, group, picked)
+table = ui.cached(store, comparison.comparison_table, kpis, year, group, picked)
 table["Bedömning"] = table["Bedömning"].map(colours.label)
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption("Bedömning: Tyresös placering bland alla kommuner som rapporterat värdet – de 25 % bästa ✔ Grön, "
@@ -42,17 +42,17 @@ st.caption("Bedömning: Tyresös placering bland alla kommuner som rapporterat v
 
 st.subheader("Utveckling över tid", anchor=False)
 kpi = st.selectbox("Nyckeltal i diagrammet", kpis, format_func=lambda k: titles[k], key="trend_kpi")
-frame = comparison.trend(store, kpi, group, years)
+frame = ui.cached(store, comparison.trend, kpi, group, years)
 unit = info.set_index("kpi").loc[kpi, "unit"]
 if frame.empty:
     st.info("Kolada har inga värden för nyckeltalet under perioden.")
 else:
-    st.plotly_chart(charts.years_figure(titles[kpi], unit, frame), width="stretch", config=ui.CHART_CONFIG)
+    st.plotly_chart(ui.figure(charts.years_figure, titles[kpi], unit, frame), width="stretch", config=ui.CHART_CONFIG)
     source = f"{comparison.SOURCE_RAW}, hämtad {when}; medelvärden: {comparison.SOURCE_OWN.lower()}"
     ui.chart_downloads(lambda _: charts.with_footer(charts.years_figure(titles[kpi], unit, frame), [source]),
                        f"kolada-{kpi}", "trend")
 
 st.subheader("Tabell som i verksamhetsberättelsen (KKiK)", anchor=False)
 recent = [y for y in years if y > years[-1] - 6]
-values, colour = comparison.kkik_table(store, kpis, recent)
+values, colour = ui.cached(store, comparison.kkik_table, kpis, recent)
 ui.html(render.kkik_table(values, colour))

@@ -20,9 +20,9 @@ st.write("Läs in månadens siffror från Excel eller verksamhetssystemet. Filen
 with st.expander("Format och mallar", expanded=False):
     st.markdown(templates.FORMAT_HELP)
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Mall, långt format (CSV)", templates.long_csv(), "mall_langt_format.csv", "text/csv")
-    c2.download_button("Mall, brett format (CSV)", templates.wide_csv(), "mall_brett_format.csv", "text/csv")
-    c3.download_button("Mall (Excel)", templates.xlsx(), "mall.xlsx",
+    c1.download_button("Mall, långt format (CSV)", ui.static(templates.long_csv), "mall_langt_format.csv", "text/csv")
+    c2.download_button("Mall, brett format (CSV)", ui.static(templates.wide_csv), "mall_brett_format.csv", "text/csv")
+    c3.download_button("Mall (Excel)", ui.static(templates.xlsx), "mall.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.caption(f"Uppladdningen sparas i ditt namn: {me.label}.")
@@ -90,7 +90,7 @@ if upload is not None:
             st.rerun()
 
 st.subheader("Uppladdningar", anchor=False)
-log = uploads.list_uploads(store)
+log = ui.cached(store, uploads.list_uploads)
 if log.empty:
     st.write("Inga uppladdningar ännu.")
 else:

@@ -8,7 +8,7 @@ ui.ensure_app_navigation()
 store = ui.store()
 year, period = ui.selection()
 results, areas = ui.evaluation_for(store, year, period)
-plan = queries.plan(store, year)
+plan = ui.cached(store, queries.plan, year)
 
 st.title("Översikt")
 st.markdown(f"**{plan['title']}** · uppföljning för **{period.span_label()}**")
@@ -24,7 +24,8 @@ st.header("Måluppfyllelse per månad", anchor="manad")
 st.caption(f"Beräknad bedömning per målområde och månad {year} (utan analytikers ändringar).")
 ui.html(render.month_grid(ui.month_grid_for(store, year, period)))
 
-unit_colours = queries.published_unit_colours(store, year, period, queries.whole_administration(store))
+unit_colours = ui.cached(store, queries.published_unit_colours, year, period,
+                         ui.cached(store, queries.whole_administration))
 for area in areas:
     st.header(area.name, divider="gray", anchor=area.goal_area_id)
     area_results = [r for r in results if r.goal_area_id == area.goal_area_id]
