@@ -1,0 +1,26 @@
+"""The benchmark's large store has the size the figures are quoted for (the timings themselves are
+printed by `python -m asn_dash bench`, never asserted)."""
+
+import duckdb
+
+from asn_dash.bench import LARGE, build_large_store
+
+
+def test_large_store_has_the_named_size(tmp_path):
+    path = tmp_path / "large.duckdb"
+    sizes = build_large_store(path)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        per_cell = con.execute(
+            "SELECT count(DISTINCT indicator_id), count(DISTINCT unit_id), count(DISTINCT period), count(*)"
+            " FROM observations o JOIN indicators i ON i.id = o.indicator_id"
+            " WHERE i.frequency = 'månad' AND o.period_kind = 'månad' AND period BETWEEN '2011-01' AND '2025-12'").fetchall()[0]
+        cells = LARGE["indicators"] * LARGE["units"] * LARGE["years"] * 12
+        assert per_cell == (LARGE["indicators"], LARGE["units"], LARGE["years"] * 12, cells)
+        bench_kpis = con.execute(
+            "SELECT count(DISTINCT kpi), count(DISTINCT municipality), count(DISTINCT year) FROM kolada_values"
+            " WHERE kpi LIKE 'B%'").fetchall()[0]
+        assert bench_kpis == (LARGE["kolada_kpis"], LARGE["municipalities"], LARGE["kolada_years"])
+    finally:
+        con.close()
+    assert sizes["observations"] >= 200 * 12 * 180
