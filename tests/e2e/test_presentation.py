@@ -1,9 +1,20 @@
 """Presentation mode in a real browser at projector sizes: no sidebar or header, the title and
 chart on screen, stepped with the keyboard."""
 
+import pytest
 from playwright.sync_api import expect
 
-from .conftest import screenshot, wait_for_app
+from .conftest import StreamlitServer, screenshot, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Its own app and store (the shared one must stay unused for the first-start smoke test)."""
+    srv = StreamlitServer(tmp_path_factory.mktemp("presentation") / "asn.duckdb").start()
+    yield srv
+    srv.stop()
 
 
 def choose_order(pg, names: list[str]) -> None:
@@ -16,6 +27,10 @@ def choose_order(pg, names: list[str]) -> None:
         pg.get_by_role("option", name=name).first.click()
         expect(box).to_contain_text(name.split(" (")[0], timeout=10_000)
     pg.keyboard.press("Escape")
+    # the rerun has drawn the buttons for this order (a download registered earlier would
+    # still carry the previous order)
+    expect(pg.get_by_test_id("stMain")).to_contain_text(f"i dagordningen ({len(names)} st)", timeout=30_000)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
 
 
 def test_presentation_at_1920x1080(browser, server):
