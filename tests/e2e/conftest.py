@@ -90,6 +90,16 @@ def server(tmp_path_factory):
     srv.stop()
 
 
+def module_server(name: str):
+    """A module-scoped app with its own empty store path, for suites that change data."""
+    @pytest.fixture(scope="module")
+    def fixture(tmp_path_factory):
+        srv = StreamlitServer(tmp_path_factory.mktemp(name) / "asn.duckdb").start()
+        yield srv
+        srv.stop()
+    return fixture
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")

@@ -4,30 +4,18 @@ checks the preview, loads it, sees it in the chart and the figures, and undoes i
 comparison page and presentation mode. Meanwhile a command-line ingest writes and the pages
 keep rendering. A screenshot of every step lands in test-artifacts/."""
 
+import os
 import subprocess
 import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, StreamlitServer, screenshot, wait_for_app
+from .conftest import ROOT, module_server, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def journey_server(tmp_path_factory):
-    srv = StreamlitServer(tmp_path_factory.mktemp("journey") / "asn.duckdb").start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def pg(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
-    page = context.new_page()
-    yield page
-    context.close()
+journey_server = module_server("journey")
 
 
 def trace(page, name: str) -> dict:
@@ -43,8 +31,19 @@ def metric(page, label: str):
     return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
 
 
-def test_a_months_work(journey_server, pg, tmp_path):
-    url = journey_server.url
+def august_households(page, url: str, expected: float | None = None) -> float:
+    """Open hushåll med ekonomiskt bistånd for aug 2025; the metric and the chart must agree."""
+    page.goto(f"{url}/indikator?indikator=hushall_ekb&planar=2025&period=2025-08")
+    wait_for_app(page, "Antal hushåll med ekonomiskt bistånd")
+    if expected is not None:
+        expect(metric(page, "Utfall aug 2025")).to_have_text(f"{expected:.0f}", timeout=30_000)
+    value = trace(page, "Utfall 2025")["Aug"]
+    expect(metric(page, "Utfall aug 2025")).to_have_text(f"{value:.0f}")
+    return value
+
+
+def test_a_months_work(journey_server, page, tmp_path):
+    url, pg = journey_server.url, page
     main = pg.locator("[data-testid='stMain']")
 
     # 1. Översikt, then a period change
@@ -82,10 +81,7 @@ def test_a_months_work(journey_server, pg, tmp_path):
     screenshot(pg, "resa-5-inlast")
 
     # 4. the new value in the indicator's chart and figures
-    pg.goto(f"{url}/indikator?indikator=hushall_ekb&planar=2025&period=2025-08")
-    wait_for_app(pg, "Antal hushåll med ekonomiskt bistånd")
-    expect(metric(pg, "Utfall aug 2025")).to_have_text(f"{new_value:.0f}", timeout=30_000)
-    assert trace(pg, "Utfall 2025")["Aug"] == new_value
+    assert august_households(pg, url, new_value) == new_value
     screenshot(pg, "resa-6-nytt-varde")
 
     # 5. undo it
@@ -94,10 +90,7 @@ def test_a_months_work(journey_server, pg, tmp_path):
     pg.get_by_role("button", name="Ångra uppladdningen").click()
     expect(main).to_contain_text("är ångrad: 0 värden borttagna, 1 återställda", timeout=30_000)
     screenshot(pg, "resa-7-angrad")
-    pg.goto(f"{url}/indikator?indikator=hushall_ekb&planar=2025&period=2025-08")
-    wait_for_app(pg, "Antal hushåll med ekonomiskt bistånd")
-    expect(metric(pg, "Utfall aug 2025")).to_have_text(f"{before:.0f}", timeout=30_000)
-    assert trace(pg, "Utfall 2025")["Aug"] == before
+    assert august_households(pg, url, before) == before
 
     # 6. the comparison page
     pg.goto(f"{url}/jamforelser")
@@ -115,11 +108,12 @@ def test_a_months_work(journey_server, pg, tmp_path):
     screenshot(pg, "resa-9-presentation")
 
 
-def test_pages_keep_rendering_while_a_cli_ingest_writes(journey_server, pg, tmp_path):
+def test_pages_keep_rendering_while_a_cli_ingest_writes(journey_server, page, tmp_path):
     """A 300 000-row upload holds the store for seconds; meanwhile every page load waits for it
     and renders (no lock error), and the first load after the commit shows the new value."""
     from asn_dash.bench import write_long_csv
 
+    pg = page
     big = tmp_path / "big.csv"
     write_long_csv(big, 300_000)
     with big.open("a", encoding="utf-8") as fh:
@@ -130,7 +124,7 @@ def test_pages_keep_rendering_while_a_cli_ingest_writes(journey_server, pg, tmp_
         [sys.executable, "-m", "asn_dash", "ingest", str(big), "--db", str(journey_server.db), "--user", "e2e",
          "--accept-warnings", "--wait", "60"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**__import__("os").environ, "ASN_MAX_UPLOAD_MB": "1000"})
+        env={**os.environ, "ASN_MAX_UPLOAD_MB": "1000"})
     loads = 0
     while ingest.poll() is None:
         pg.reload()

@@ -4,17 +4,11 @@ chart on screen, stepped with the keyboard."""
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import StreamlitServer, screenshot, wait_for_app
+from .conftest import module_server, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """Its own app and store (the shared one must stay unused for the first-start smoke test)."""
-    srv = StreamlitServer(tmp_path_factory.mktemp("presentation") / "asn.duckdb").start()
-    yield srv
-    srv.stop()
+server = module_server("presentation")  # the shared one must stay unused for the first-start smoke test
 
 
 def choose_order(pg, names: list[str]) -> None:
