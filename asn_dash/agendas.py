@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .auth import User, require
 from .errors import AsnError
-from .store import Store, transaction
+from .store import Store, audit
 
 MAX_NAME = 80
 
@@ -41,13 +41,8 @@ def save(store: Store, by: User, name: str, indicator_ids: list[str]) -> None:
     unknown = [i for i in indicator_ids if i not in known]
     if unknown:
         raise AgendaError(f"Okända indikatorer: {', '.join(unknown)}.")
-    cur = store.con.cursor()
-    try:
-        with transaction(cur):
-            cur.execute("INSERT INTO agendas (name, indicator_ids, saved_by) VALUES (?, ?, ?) ON CONFLICT (name)"
-                        " DO UPDATE SET indicator_ids = excluded.indicator_ids, saved_by = excluded.saved_by,"
-                        " saved_at = now()", [name, indicator_ids, by.name]).fetchall()
-            cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, ?, ?, ?)",
-                        [by.name, "dagordning", name, ", ".join(indicator_ids)[:200]]).fetchall()
-    finally:
-        cur.close()
+    with store.writing() as cur:
+        cur.execute("INSERT INTO agendas (name, indicator_ids, saved_by) VALUES (?, ?, ?) ON CONFLICT (name)"
+                    " DO UPDATE SET indicator_ids = excluded.indicator_ids, saved_by = excluded.saved_by,"
+                    " saved_at = now()", [name, indicator_ids, by.name]).fetchall()
+        audit(cur, by.name, "dagordning", name, ", ".join(indicator_ids)[:200])

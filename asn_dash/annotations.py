@@ -15,7 +15,7 @@ from .assessment import COLOURS, ManualStatus
 from .auth import User, require
 from .errors import AsnError
 from .periods import Period, parse_key
-from .store import Store, transaction
+from .store import Store, audit
 
 MAX_TEXT = 4000
 MIN_OVERRIDE_COMMENT = 10
@@ -56,21 +56,6 @@ def _period(value: str) -> Period:
         raise AnnotationError(str(exc)) from None
 
 
-def _write(store: Store, statements: list[tuple[str, list]]) -> None:
-    cur = store.con.cursor()
-    try:
-        with transaction(cur):
-            for sql, params in statements:
-                cur.execute(sql, params).fetchall()
-    finally:
-        cur.close()
-
-
-def _audit(user: str, action: str, target: str, detail: str) -> tuple[str, list]:
-    return ("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, ?, ?, ?)",
-            [user, action, target, detail])
-
-
 def add_comment(store: Store, by: User, indicator_id: str, period: str, text: str,
                 unit_id: str | None = None) -> None:
     """A dated comment on an indicator and period ("Senaste kommentar (2025-09-02)")."""
@@ -78,11 +63,10 @@ def add_comment(store: Store, by: User, indicator_id: str, period: str, text: st
     _indicator(store, indicator_id)
     key = _period(period).key
     body, who = _text(text, "Kommentaren"), by.name
-    _write(store, [
-        ("INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text) VALUES (?,?,?,?,?,?)",
-         [indicator_id, unit_id, key, who, date.today(), body]),
-        _audit(who, "kommentar", f"{indicator_id} {key}", body[:200]),
-    ])
+    with store.writing() as cur:
+        cur.execute("INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text)"
+                    " VALUES (?,?,?,?,?,?)", [indicator_id, unit_id, key, who, date.today(), body]).fetchall()
+        audit(cur, who, "kommentar", f"{indicator_id} {key}", body[:200])
 
 
 def comments(store: Store, indicator_id: str) -> pd.DataFrame:
@@ -114,11 +98,10 @@ def set_manual_status(store: Store, by: User, indicator_id: str, period: str, co
     if colour not in COLOURS:
         raise AnnotationError(f"Ogiltig färg '{colour}': välj Grön, Gul eller Röd.")
     body, who = _text(text, "Motiveringen"), by.name
-    _write(store, [
-        ("INSERT INTO manual_statuses (indicator_id, period, colour, text, author) VALUES (?,?,?,?,?)",
-         [indicator_id, key, colour, body, who]),
-        _audit(who, "bedömning", f"{indicator_id} {key}", f"{colour}: {body[:200]}"),
-    ])
+    with store.writing() as cur:
+        cur.execute("INSERT INTO manual_statuses (indicator_id, period, colour, text, author) VALUES (?,?,?,?,?)",
+                    [indicator_id, key, colour, body, who]).fetchall()
+        audit(cur, who, "bedömning", f"{indicator_id} {key}", f"{colour}: {body[:200]}")
 
 
 def manual_statuses(store: Store, indicator_ids: list[str], up_to: Period) -> dict[str, tuple[Period, ManualStatus]]:
@@ -149,11 +132,10 @@ def add_override(store: Store, by: User, plan_year: int, indicator_id: str, peri
         raise AnnotationError(f"Ogiltig färg '{colour}': välj Grön, Gul eller Röd.")
     body = _text(comment, "En kommentar som motiverar ändringen", MIN_OVERRIDE_COMMENT)
     who = by.name
-    _write(store, [
-        ("INSERT INTO assessment_overrides (plan_year, indicator_id, period, colour, comment, author)"
-         " VALUES (?,?,?,?,?,?)", [plan_year, indicator_id, key, colour, body, who]),
-        _audit(who, "ändrad bedömning", f"{indicator_id} {key} ({plan_year})", f"{colour}: {body[:200]}"),
-    ])
+    with store.writing() as cur:
+        cur.execute("INSERT INTO assessment_overrides (plan_year, indicator_id, period, colour, comment, author)"
+                    " VALUES (?,?,?,?,?,?)", [plan_year, indicator_id, key, colour, body, who]).fetchall()
+        audit(cur, who, "ändrad bedömning", f"{indicator_id} {key} ({plan_year})", f"{colour}: {body[:200]}")
 
 
 def withdraw_override(store: Store, by: User, override_id: int) -> None:
@@ -162,11 +144,10 @@ def withdraw_override(store: Store, by: User, override_id: int) -> None:
     if not store.scalar("SELECT count(*) FROM assessment_overrides WHERE id = ? AND withdrawn_at IS NULL",
                         [override_id]):
         raise AnnotationError(f"Ändringen {override_id} finns inte eller är redan återtagen.")
-    _write(store, [
-        ("UPDATE assessment_overrides SET withdrawn_at = current_timestamp, withdrawn_by = ? WHERE id = ?",
-         [who, override_id]),
-        _audit(who, "återtagen ändring", f"ändring {override_id}", ""),
-    ])
+    with store.writing() as cur:
+        cur.execute("UPDATE assessment_overrides SET withdrawn_at = current_timestamp, withdrawn_by = ? WHERE id = ?",
+                    [who, override_id]).fetchall()
+        audit(cur, who, "återtagen ändring", f"ändring {override_id}", "")
 
 
 def active_overrides(store: Store, plan_year: int, period: str) -> dict[str, Override]:

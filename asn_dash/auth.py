@@ -158,9 +158,7 @@ def add_user(path: Path, username: str, name: str, role: str, password: str) -> 
 
 
 def record_sign_in(store, username: str, ok: bool, how: str) -> None:
-    cur = store.con.cursor()
-    try:
-        cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, ?, ?, ?)",
-                    [username or "(tomt)", "inloggning" if ok else "misslyckad inloggning", "panelen", how]).fetchall()
-    finally:
-        cur.close()
+    from .store import audit
+
+    with store.writing() as cur:
+        audit(cur, username or "(tomt)", "inloggning" if ok else "misslyckad inloggning", "panelen", how)

@@ -28,7 +28,7 @@ from .errors import AsnError
 from .parsing import MONTH_WORDS, parse_period, to_text
 from .readers import RawTable, ReadError, read_upload
 from .auth import User, require
-from .store import Store, transaction
+from .store import Store, audit, transaction
 
 DEFAULT_MAX_MB = 20
 MAX_REPORTED = 1000  # problems listed; the total is always counted
@@ -573,9 +573,8 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 " FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
                 " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
                 " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()
-            cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, 'uppladdning', ?, ?)",
-                        [user, f"uppladdning {upload_id}", f"{analysis.file}: {n_new} nya, "
-                                                            f"{n_changed - n_new} ändrade"]).fetchall()
+            audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
+                  f"{analysis.file}: {n_new} nya, {n_changed - n_new} ändrade")
     finally:
         analysis.close()
     return int(upload_id)

@@ -31,7 +31,7 @@ import requests
 
 from .auth import User, require
 from .errors import AsnError
-from .store import Store, transaction
+from .store import Store, audit, transaction
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
 MAX_IDS = 25
@@ -211,10 +211,7 @@ def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities
                         " WHERE p.kpi = v.kpi AND p.municipality = v.municipality AND p.year = v.year"
                         " AND p.gender = v.gender)", params).fetchall()
             for k in meta:
-                cur.execute("INSERT OR REPLACE INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)",
-                            [k.get("id"), k.get("title") or "", k.get("description"), k.get("operating_area"),
-                             bool(k.get("is_divided_by_gender")), k.get("municipality_type"),
-                             str(k.get("publication_date") or ""), fetched]).fetchall()
+                cur.execute("INSERT OR REPLACE INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)", _kpi_row(k, fetched)).fetchall()
             for m in muns:
                 cur.execute("INSERT OR REPLACE INTO kolada_municipalities VALUES (?,?,?)",
                             [m["id"], m["title"], m.get("type", "K")]).fetchall()
@@ -226,8 +223,7 @@ def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities
                                 [g["id"], member["member_id"]]).fetchall()
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_fetched_at', ?)", [fetched.isoformat()]).fetchall()
             cur.execute("DELETE FROM meta WHERE key = 'kolada_last_error'").fetchall()
-            cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, 'kolada-hämtning', ?, ?)",
-                        [by.username, ",".join(kpis)[:200], f"{len(frame)} värden"]).fetchall()
+            audit(cur, by.username, "kolada-hämtning", ",".join(kpis)[:200], f"{len(frame)} värden")
         cur.unregister("pulled")
     finally:
         cur.close()
@@ -235,12 +231,16 @@ def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities
 
 
 def _remember_failure(store: Store, message: str) -> None:
-    cur = store.con.cursor()
-    try:
+    with store.writing() as cur:
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_last_error', ?)",
                     [f"{datetime.now():%Y-%m-%d %H:%M}: {message}"]).fetchall()
-    finally:
-        cur.close()
+
+
+def _kpi_row(k: dict, fetched: datetime) -> list:
+    """A ``kolada_kpis`` row from the API's (or the snapshot's) KPI metadata object."""
+    return [k.get("id"), k.get("title") or "", k.get("description"), k.get("operating_area"),
+            bool(k.get("is_divided_by_gender")), k.get("municipality_type"), str(k.get("publication_date") or ""),
+            fetched]
 
 
 def kkik_members(client: Client) -> list[str]:
@@ -275,10 +275,7 @@ def load_snapshot(con, directory: Path | None = None) -> int:
         con.executemany("INSERT INTO kolada_group_members VALUES (?,?)",
                         [[g["id"], m["member_id"]] for m in g["members"]])
     for k in json.loads((directory / "kpis.json").read_text(encoding="utf-8")):
-        con.execute("INSERT INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)",
-                    [k["id"], k["title"], k.get("description"), k.get("operating_area"),
-                     bool(k.get("is_divided_by_gender")), k.get("municipality_type"),
-                     str(k.get("publication_date") or ""), fetched]).fetchall()
+        con.execute("INSERT INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)", _kpi_row(k, fetched)).fetchall()
     con.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_fetched_at', ?)", [fetched.isoformat()]).fetchall()
     con.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_kkik_members', ?)",
                 [json.dumps(json.loads((directory / "kpi_groups.json").read_text(encoding="utf-8"))[0]["members"])]

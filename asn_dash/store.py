@@ -198,6 +198,12 @@ def transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         raise
 
 
+def audit(cur: duckdb.DuckDBPyConnection, user: str, action: str, target: str, detail: str) -> None:
+    """The audit-log row of a change, written on the change's own cursor (same transaction)."""
+    cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, ?, ?, ?)",
+                [user, action, target, detail]).fetchall()
+
+
 def _is_write_failure(exc: BaseException) -> bool:
     if isinstance(exc, (duckdb.IOException, duckdb.FatalException)):
         return True
@@ -220,6 +226,16 @@ class Store:
         cur = self.con.cursor()
         self._cursors.append(cur)
         return cur
+
+    @contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A fresh cursor inside one transaction (see :func:`transaction`), closed afterwards."""
+        cur = self.con.cursor()
+        try:
+            with transaction(cur):
+                yield cur
+        finally:
+            cur.close()
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         cur = self.con.cursor()

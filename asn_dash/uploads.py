@@ -6,7 +6,7 @@ import pandas as pd
 
 from .errors import AsnError
 from .auth import User, require
-from .store import Store, transaction
+from .store import Store, audit
 
 
 class UndoError(AsnError):
@@ -37,24 +37,20 @@ def undo(store: Store, upload_id: int, by: User) -> dict[str, int]:
         ids = ", ".join(str(int(i)) for i in later["upload_id"].dropna())
         raise UndoError(f"Uppladdning {upload_id} kan inte ångras: en del värden har ändrats sedan dess "
                         f"(av uppladdning {ids}). Ångra den eller de senare uppladdningarna först.")
-    cur = store.con.cursor()
-    try:
-        with transaction(cur):
-            removed = cur.execute(
-                "DELETE FROM observations o USING observation_history h WHERE h.upload_id = ? AND NOT h.existed"
-                " AND o.indicator_id = h.indicator_id AND o.unit_id = h.unit_id AND o.period = h.period",
-                [upload_id]).fetchall()[0][0]
-            restored = cur.execute(
-                "UPDATE observations o SET value = h.old_value, text_value = h.old_text_value, source = h.old_source,"
-                " source_ref = h.old_source_ref, upload_id = h.old_upload_id, updated_at = h.old_updated_at"
-                " FROM observation_history h WHERE h.upload_id = ? AND h.existed"
-                " AND o.indicator_id = h.indicator_id AND o.unit_id = h.unit_id AND o.period = h.period",
-                [upload_id]).fetchall()[0][0]
-            cur.execute("DELETE FROM comments WHERE upload_id = ?", [upload_id]).fetchall()
-            cur.execute("UPDATE uploads SET status = 'ångrad', undone_at = current_timestamp, undone_by = ?"
-                        " WHERE id = ?", [user, upload_id]).fetchall()
-            cur.execute("INSERT INTO audit_log (user_name, action, target, detail) VALUES (?, 'ångrad uppladdning', ?, ?)",
-                        [user, f"uppladdning {upload_id}", f"{removed} borttagna, {restored} återställda"]).fetchall()
-    finally:
-        cur.close()
+    with store.writing() as cur:
+        removed = cur.execute(
+            "DELETE FROM observations o USING observation_history h WHERE h.upload_id = ? AND NOT h.existed"
+            " AND o.indicator_id = h.indicator_id AND o.unit_id = h.unit_id AND o.period = h.period",
+            [upload_id]).fetchall()[0][0]
+        restored = cur.execute(
+            "UPDATE observations o SET value = h.old_value, text_value = h.old_text_value, source = h.old_source,"
+            " source_ref = h.old_source_ref, upload_id = h.old_upload_id, updated_at = h.old_updated_at"
+            " FROM observation_history h WHERE h.upload_id = ? AND h.existed"
+            " AND o.indicator_id = h.indicator_id AND o.unit_id = h.unit_id AND o.period = h.period",
+            [upload_id]).fetchall()[0][0]
+        cur.execute("DELETE FROM comments WHERE upload_id = ?", [upload_id]).fetchall()
+        cur.execute("UPDATE uploads SET status = 'ångrad', undone_at = current_timestamp, undone_by = ?"
+                    " WHERE id = ?", [user, upload_id]).fetchall()
+        audit(cur, user, "ångrad uppladdning", f"uppladdning {upload_id}",
+              f"{removed} borttagna, {restored} återställda")
     return {"removed": int(removed), "restored": int(restored)}
