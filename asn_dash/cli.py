@@ -52,19 +52,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _open_waiting(db: str | None, wait: float):
     """Open the store, waiting up to ``wait`` seconds for another process to release it."""
-    import time
+    from .store import StoreLockedError, db_path, open_store, while_locked
 
-    from .store import StoreLockedError, db_path, open_store
-
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            return open_store(db_path(db))
-        except StoreLockedError as exc:
-            if time.monotonic() >= deadline:
-                raise StoreLockedError(
-                    exc.sv + f" (väntade {wait:.0f} s)", exc.en) from None
-            time.sleep(0.2)
+    try:
+        return while_locked(lambda: open_store(db_path(db)), wait)
+    except StoreLockedError as exc:
+        raise StoreLockedError(exc.sv + f" (väntade {wait:.0f} s)", exc.en) from None
 
 
 def _user(name: str | None):
@@ -227,9 +220,10 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
     store = _open_waiting(args.db, args.wait)
     try:
         if args.action == "status":
+            from .comparison import fetched_at
+
             frame = kolada.status(store)
-            fetched = store.scalar("SELECT value FROM meta WHERE key = 'kolada_fetched_at'")
-            error = store.scalar("SELECT value FROM meta WHERE key = 'kolada_last_error'")
+            fetched, error = fetched_at(store)
             print(f"Kolada-data hämtad {(fetched or '—')[:16].replace('T', ' ').removesuffix(' 00:00')}." + (f" Senaste misslyckade hämtning: {error}" if error else ""))
             for r in frame.itertuples(index=False):
                 print(f"{r.kpi}  {r.values:>7} värden  {r.municipalities:>3} kommuner  {r.first_year}–{r.last_year}"

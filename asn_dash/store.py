@@ -14,11 +14,12 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -138,8 +139,23 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         raise _explain(exc, path) from None
 
 
+T = TypeVar("T")
+
+
 class StoreMissingError(StoreError):
     """The store file disappeared while the app was running."""
+
+
+def while_locked(opener: Callable[[], T], wait: float) -> T:
+    """``opener()``, retried for up to ``wait`` seconds while another process holds the store."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return opener()
+        except StoreLockedError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
 
 
 def connect_existing(path: Path, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
@@ -148,20 +164,16 @@ def connect_existing(path: Path, wait: float = 0.0) -> duckdb.DuckDBPyConnection
 
     A missing file is an error, never silently replaced by a new empty store: if it was deleted
     or moved while the app ran, an empty store would look like all data had vanished."""
-    deadline = time.monotonic() + wait
-    while True:
+    def opener() -> duckdb.DuckDBPyConnection:
         if not path.exists():
             raise StoreMissingError(
                 f"Datalagret {path} finns inte längre – det har flyttats eller tagits bort medan appen var "
                 f"igång. Återställ filen (t.ex. från säkerhetskopian) och försök igen. Appen skapar inte en "
                 f"ny, tom fil i dess ställe.",
                 f"The store {path} has disappeared while the app was running; restore it and retry.")
-        try:
-            return connect(path)
-        except StoreLockedError:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.1)
+        return connect(path)
+
+    return while_locked(opener, wait)
 
 
 class StoreWriteError(StoreError):
