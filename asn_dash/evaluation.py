@@ -49,6 +49,12 @@ class IndicatorResult:
     def is_demo(self) -> bool:
         return self.current is not None and self.current.is_demo
 
+    @property
+    def target_label(self) -> str:
+        """The target as the report table shows it: "—" without one, manual ones in words."""
+        t = self.target_text.strip().lower()
+        return "—" if t == "ingen" else ("Bedöms av förvaltningen" if t == "manuell" else self.target_text)
+
 
 @dataclass
 class AreaSummary:

@@ -86,11 +86,6 @@ class Meeting:
         return any(r.is_demo for r in self.rows)
 
 
-def target_label(target_text: str) -> str:
-    t = target_text.strip().lower()
-    return "—" if t == "ingen" else ("Bedöms av förvaltningen" if t == "manuell" else target_text)
-
-
 def masked_reason(colour: str, policy: Policy) -> str:
     """The assessment without the numbers (they would give the masked value away)."""
     if colour not in COLOURS:
@@ -119,10 +114,10 @@ def mask_chart(view: indicator_view.IndicatorView, result: IndicatorResult, peri
     Cells: this year's and last year's months, the period value, the comparison value and the
     per-unit months. Equations: the period value is the sum/mean (or last) of its months, the
     comparison value the same over last year's months, each month the sum of its units."""
-    cur_name, prev_name = f"Utfall {year}", f"Samma månader {year - 1}"
+    kinds = {f"Utfall {year}": CUR, f"Samma månader {year - 1}": PREV}  # other lines (R12) are not exported
     values: dict = {}
     for line in view.lines:
-        kind = CUR if line.name == cur_name else PREV if line.name == prev_name else None
+        kind = kinds.get(line.name)
         for p in line.points if kind else ():
             values[(kind, p.month)] = p.value
     for unit_name, points in view.units.items():
@@ -144,13 +139,8 @@ def mask_chart(view: indicator_view.IndicatorView, result: IndicatorResult, peri
             groups.append([k for k in values if isinstance(k, tuple) and k[0] == "unit" and k[2] == m] + [(CUR, m)])
     hidden = suppress(values, groups, policy, keep=[PERIOD, BASE])
 
-    lines = []
-    for line in view.lines:
-        kind = CUR if line.name == cur_name else PREV if line.name == prev_name else None
-        if kind is None:
-            continue  # R12 of a sensitive count would need its own equations: not exported
-        lines.append(Line(line.name, [p for p in line.points if (kind, p.month) not in hidden], line.dash,
-                          line.colour))
+    lines = [Line(line.name, [p for p in line.points if (kinds[line.name], p.month) not in hidden], line.dash,
+                  line.colour) for line in view.lines if line.name in kinds]
     references = [r for r in view.references if not (BASE in hidden and reference is not None
                                                       and r.value == reference)]
     units = {u: [p for p in pts if ("unit", u, p.month) not in hidden] for u, pts in view.units.items()}
@@ -158,15 +148,18 @@ def mask_chart(view: indicator_view.IndicatorView, result: IndicatorResult, peri
 
 
 def hidden_note(hidden: dict, policy: Policy) -> str | None:
-    """One line for the chart: how many monthly values are hidden, and why."""
-    if not hidden:
-        return None
+    """One line for the trend chart: how many of its values are hidden, and why (hidden unit
+    values belong to the per-unit chart, see ``units_figure``)."""
     months = [v for k, v in hidden.items() if isinstance(k, tuple) and k[0] in (CUR, PREV)]
     small, secondary = months.count(policy.label), len(months) - months.count(policy.label)
     parts = [f"{small} månadsvärden är små tal ({policy.label}) och visas inte"] if small else []
     if secondary:
         parts.append(f"{secondary} till är dolda ({SECONDARY}) så att de små inte kan räknas fram")
-    return "Små tal maskeras: " + ("; ".join(parts) if parts else "jämförelsevärdet visas inte") + "."
+    if not parts and BASE in hidden:
+        parts.append("jämförelsevärdet visas inte")
+    if not parts and PERIOD in hidden:
+        parts.append("utfallet visas inte")
+    return "Små tal maskeras: " + "; ".join(parts) + "." if parts else None
 
 
 # --- building the material ----------------------------------------------------------------------
@@ -188,14 +181,14 @@ def build_rows(store: Store, results: list[IndicatorResult], year: int, period: 
     rows = []
     for r in results:
         current = r.current.value if r.current is not None else None
-        # The reason quotes the value, the comparison value and the change: one small → hide it.
-        masked = r.indicator_id in sensitive and (policy.is_small(current) or policy.is_small(r.assessment.reference))
         small = r.indicator_id in sensitive and policy.is_small(current)
+        # The reason quotes the value, the comparison value and the change: one small → hide it.
+        masked = small or (r.indicator_id in sensitive and policy.is_small(r.assessment.reference))
         value = current if (current is not None and not r.current.text and not small) else None
         value_label = policy.label if small else r.value_label
         c = comments.get(r.indicator_id)
         rows.append(Row(
-            r.goal_area, r.goal, r.indicator_id, r.name, r.unit, value, value_label, target_label(r.target_text),
+            r.goal_area, r.goal, r.indicator_id, r.name, r.unit, value, value_label, r.target_label,
             r.assessment.colour, masked_reason(r.assessment.colour, policy) if masked else r.assessment.reason,
             "" if c is None else str(c["text"]),
             "" if c is None else f"Kommentar ({c['written_on']:%Y-%m-%d}, {c['author']})",
@@ -206,6 +199,7 @@ def build_rows(store: Store, results: list[IndicatorResult], year: int, period: 
 def build_slide(store: Store, result: IndicatorResult, row: Row, year: int, period: Period, policy: Policy,
                 *, font_size: int = 18, title: str | None = None) -> Slide:
     info = queries.indicator_info(store, result.indicator_id)
+    kpi = info["kolada_kpi"] if isinstance(info["kolada_kpi"], str) else None
     view = indicator_view.build(store, result, year, period)
     notes = []
     figure = None
@@ -228,15 +222,14 @@ def build_slide(store: Store, result: IndicatorResult, row: Row, year: int, peri
             lines, refs = view.lines, view.references
         if lines:
             figure = charts.trend_figure(chart_title, result.unit, lines, refs, font_size=font_size)
-    elif isinstance(info["kolada_kpi"], str):
-        years = comparison.trend(store, info["kolada_kpi"], None, list(range(year - 9, year + 1)))
+    elif kpi:
+        years = comparison.trend(store, kpi, None, list(range(year - 9, year + 1)))
         if not years.empty:
             figure = charts.years_figure(chart_title, result.unit, years, font_size=font_size)
             chart_is_kolada = True
     if view.has_demo and any(p.is_demo for line in view.lines for p in line.points):
         notes.append(DEMO_MARK)
-    source = _source(store, result, info["kolada_kpi"] if isinstance(info["kolada_kpi"], str) else None,
-                     chart_is_kolada)
+    source = _source(store, result, kpi, chart_is_kolada)
     if figure is not None:
         charts.with_footer(figure, [source, *notes], font_size=max(12, font_size - 4))
     return Slide(row, source, figure, notes)
@@ -284,13 +277,10 @@ def build(store: Store, year: int, period: Period, order: list[str] | None = Non
         for indicator_id in (default_order(results) if order is None else order):
             if indicator_id in by_id:
                 result, row = by_id[indicator_id]
-                slides.append(build_slide(store, result, _copy(row), year, period, policy, font_size=font_size))
+                # a copy: a slide may mask more than the table row (its chart's months)
+                slides.append(build_slide(store, result, replace(row), year, period, policy, font_size=font_size))
     plan = queries.plan(store, year)
     return Meeting(year, period, str(plan["title"]), date.today(), areas, rows, slides, policy)
-
-
-def _copy(row: Row) -> Row:
-    return replace(row)  # a slide may mask more than the table row (its chart's months)
 
 
 def value_text(row: Row) -> str:

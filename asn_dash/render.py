@@ -92,13 +92,11 @@ def report_table(results: list[IndicatorResult], year: int, period: Period) -> s
     for r in results:
         demo = ' <span style="font-size:0.8rem">(⚠ exempeldata)</span>' if r.is_demo else ""
         override = ' <span style="font-size:0.8rem">(ändrad)</span>' if r.assessment.overridden else ""
-        target = "—" if r.target_text.strip().lower() == "ingen" else (
-            "Bedöms av förvaltningen" if r.target_text.strip().lower() == "manuell" else r.target_text)
         rows.append(
             f'<tr><td style="{_CELL}"><a href="{escape(indicator_link(r.indicator_id, year, period))}" '
             f'target="_self">{escape(r.name)}</a></td>'
             f'<td style="{_CELL}">{escape(r.value_label)}{demo}</td>'
-            f'<td style="{_CELL}">{escape(target)}</td>'
+            f'<td style="{_CELL}">{escape(r.target_label)}</td>'
             f'<td style="{_CELL}">{badge(r.assessment.colour)}{override}'
             f'<div style="font-size:0.82rem;color:#333;margin-top:4px">{escape(r.assessment.reason)}</div></td>'
             f'<td style="{_CELL};white-space:nowrap">{_trend_cell(r)}</td></tr>'

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from pptx import Presentation
 
-from asn_dash import agendas, annotations, images, meeting, meeting_pptx, meeting_xlsx
+from asn_dash import agendas, annotations, evaluation, images, meeting, meeting_pptx, meeting_xlsx
 from asn_dash.auth import ANALYTIKER, LASARE, PermissionDenied, User
 from asn_dash.periods import parse_key
 from asn_dash.suppression import OFF, SECONDARY, Policy
@@ -66,6 +66,28 @@ def test_chart_hides_the_small_month_and_one_more_so_the_mean_cannot_give_it_awa
     assert slide.row.masked and any("Små tal maskeras" in n for n in slide.notes)
     footer = slide.figure.layout.annotations[-1].text
     assert "Källa: egen uppföljning" in footer and "Små tal maskeras" in footer
+
+
+def test_a_small_unit_value_is_masked_in_the_unit_chart_only(s):
+    """Two units, one with 2 in February: the unit chart hides it and its complement; the trend
+    chart of the whole administration (22) has nothing to hide and says nothing about masking."""
+    s.con.execute("UPDATE observations SET value = 20 WHERE indicator_id = 'plac_sis' AND unit_id = 'barn_unga'"
+                  " AND period >= '2024-01'")
+    s.con.execute("UPDATE observations SET value = 22 WHERE indicator_id = 'plac_sis' AND unit_id = 'aos'"
+                  " AND period >= '2024-01'")
+    s.con.execute("INSERT INTO observations (indicator_id, unit_id, period, period_kind, period_end, value, source)"
+                  " SELECT 'plac_sis', 'vuxenenheten', period, period_kind, period_end, 2, 'uppladdning'"
+                  " FROM observations WHERE indicator_id = 'plac_sis' AND unit_id = 'aos' AND period LIKE '2025-%'")
+    m = meeting.build(s, 2025, T2, order=["plac_sis"])
+    slide = m.slides[0]
+    assert not slide.row.masked and not any("Små tal" in n for n in slide.notes)
+    assert plotted(slide.figure)["Utfall 2025"]["Feb"] == 22
+    result = next(r for r in evaluation.measure_results(s, 2025, T2) if r.indicator_id == "plac_sis")
+    units = meeting.units_figure(s, result, 2025, T2, Policy())
+    lines = plotted(units)
+    assert not any(0 < y < 3.5 for line in lines.values() for y in line.values())
+    # jan–aug: 8 small values of vuxenenheten and their 8 complements in barn_unga
+    assert "Små tal maskeras: 16 enhetsvärden visas inte" in units.layout.annotations[-1].text
 
 
 def test_unmasked_chart_shows_every_month(sis):
