@@ -211,9 +211,13 @@ PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/jamforelser.py", "pag
          "pages/ladda_upp.py", "pages/om_data.py"]
 
 
-def _steady_navigation() -> None:
-    """As in tests/conftest.py: AppTest resets Streamlit's "pages/ folder" flag before every run,
-    which would make each run take the first-request path (a rerun) and double every time."""
+def steady_navigation_init():
+    """A ``PagesManager.__init__`` for AppTest runs (the benchmark and tests/conftest.py).
+
+    AppTest resets Streamlit's "old-style pages/ folder" flag before every run, so every run
+    would take the first-request path (``ui.ensure_app_navigation`` reruns via app.py), which
+    drops widget clicks and doubles each time. A real server clears that flag for good on its
+    first run; this does the same."""
     from streamlit.runtime.pages_manager import PagesManager
 
     original = PagesManager.__init__
@@ -222,7 +226,7 @@ def _steady_navigation() -> None:
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 
-    PagesManager.__init__ = init
+    return init
 
 
 def _timed(run) -> float:
@@ -241,7 +245,9 @@ def bench_pages(db: Path, repeat: int = 9) -> dict:
 
     os.environ["ASN_DB"] = str(db)
     os.environ.setdefault("ASN_USERS", str(db.parent / "no-users.toml"))  # open demo mode
-    _steady_navigation()
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.__init__ = steady_navigation_init()
 
     def measure(make) -> dict:
         st.cache_data.clear()
@@ -281,7 +287,7 @@ def bench_all(rows: int = 1_000_000) -> dict:
         started = time.perf_counter()
         store = build_large_store(db)
         store["build_s"] = round(time.perf_counter() - started, 1)
-        proc = subprocess.run([sys.executable, "-m", "asn_dash.bench", "pages", str(db), ""], cwd=ROOT,
+        proc = subprocess.run([sys.executable, "-m", "asn_dash.bench", "pages", str(db)], cwd=ROOT,
                               capture_output=True, text=True, check=True)
         pages = json.loads(proc.stdout.strip().splitlines()[-1])
     return {"store": store, "pages": pages, "ingest": bench_ingest(rows),

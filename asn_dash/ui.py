@@ -301,14 +301,9 @@ def indicator_view_for(s: Store, result, year: int, period: Period):
     return _indicator_view(s, result, str(s.path), data_version(s), result.indicator_id, year, period.key)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _measures(_s: Store, path: str, version: str, year: int, period_key: str):
-    return evaluation.measure_results(_s, year, parse_key(period_key))
-
-
 def measures_for(s: Store, year: int, period: Period):
     """The verksamhetsmått (monthly indicators outside the plan) for the period, cached likewise."""
-    return _measures(s, str(s.path), data_version(s), year, period.key)
+    return cached(s, evaluation.measure_results, year, period)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -50,19 +50,13 @@ def catalogue_copy(tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def navigation_steady_state(monkeypatch):
-    """AppTest resets Streamlit's "old-style pages/ folder" flag before every run, so each
-    widget interaction would take the first-request path (page re-run via app.py, which drops
-    the click). A real server clears that flag for good on its first run; do the same here.
-    The first-request path itself is covered by tests/e2e/test_smoke.py."""
+    """See ``asn_dash.bench.steady_navigation_init``. The first-request path itself is covered
+    by tests/e2e/test_smoke.py."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    original = PagesManager.__init__
+    from asn_dash.bench import steady_navigation_init
 
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    monkeypatch.setattr(PagesManager, "__init__", steady_navigation_init())
 
 
 @pytest.fixture(autouse=True)
