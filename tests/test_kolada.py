@@ -145,19 +145,15 @@ def test_failure_on_a_later_page_keeps_the_old_data(server, store):
     assert store.query("SELECT * FROM kolada_values ORDER BY ALL").equals(before)
 
 
-def test_malformed_json_names_the_url(server, store):
+@pytest.mark.parametrize("body, message", [
+    (b"<html>maintenance</html>", "inte är JSON: http://127.0.0.1:\\d+/v3/data/kpi/U31402"),  # names the URL
+    (b'{"rows": []}', "oväntad JSON-struktur"),
+])
+def test_a_response_that_is_not_kolada_json_is_an_error(server, store, body, message):
     fake, url = server
-    fake.faults = [{"status": 200, "body": b"<html>maintenance</html>"}]
+    fake.faults = [{"status": 200, "body": body}]
     c, _ = client(url)
-    with pytest.raises(kolada.KoladaError, match="inte är JSON: http://127.0.0.1:\\d+/v3/data/kpi/U31402"):
-        kolada.pull(store, ADMIN, c, ["U31402"], None, [2022])
-
-
-def test_unexpected_shape_is_an_error(server, store):
-    fake, url = server
-    fake.faults = [{"status": 200, "body": b'{"rows": []}'}]
-    c, _ = client(url)
-    with pytest.raises(kolada.KoladaError, match="oväntad JSON-struktur"):
+    with pytest.raises(kolada.KoladaError, match=message):
         kolada.pull(store, ADMIN, c, ["U31402"], None, [2022])
 
 
