@@ -76,18 +76,24 @@ class PlanData:
     admin_unit: str
 
 
-def load_plan(store: Store, year: int, up_to: Period) -> PlanData:
+def _plan_data(store: Store, year: int, structure: pd.DataFrame, up_to: Period) -> PlanData:
+    """``structure`` (one row per indicator, with its rule) plus the catalogue facts and the
+    whole administration's values the evaluation needs."""
     admin = queries.whole_administration(store)
-    structure = queries.plan_structure(store, year)
-    structure = structure[structure["indicator_id"].notna()].reset_index(drop=True)
     ids = sorted(set(structure["indicator_id"]))
     meta = store.query(
         "SELECT id, unit, frequency, direction, period_aggregation, kolada_kpi FROM indicators"
         " WHERE list_contains(?, id)", [ids]).set_index("id").to_dict("index")
+    return PlanData(year, structure, queries.admin_series(store, ids, admin, up_to.end), meta, admin)
+
+
+def load_plan(store: Store, year: int, up_to: Period) -> PlanData:
+    structure = queries.plan_structure(store, year)
+    structure = structure[structure["indicator_id"].notna()].reset_index(drop=True)
     rules = store.query("SELECT goal_id, indicator_id, target_rule FROM plan_indicators WHERE plan_year = ?", [year])
     rule_map = {(r.goal_id, r.indicator_id): TargetRule(**json.loads(r.target_rule)) for r in rules.itertuples()}
     structure["rule"] = [rule_map[(g, i)] for g, i in zip(structure["goal_id"], structure["indicator_id"])]
-    return PlanData(year, structure, queries.admin_series(store, ids, admin, up_to.end), meta, admin)
+    return _plan_data(store, year, structure, up_to)
 
 
 def _value(data: PlanData, indicator_id: str, period: Period) -> PeriodValue | None:
@@ -170,12 +176,7 @@ def load_measures(store: Store, year: int, up_to: Period) -> PlanData:
     frame["goal_area"] = frame["goal"] = MEASURES
     frame["target_text"] = "ingen"
     frame["rule"] = [TargetRule(NONE, "ingen")] * len(frame)
-    ids = frame["indicator_id"].tolist()
-    meta = store.query(
-        "SELECT id, unit, frequency, direction, period_aggregation, kolada_kpi FROM indicators"
-        " WHERE list_contains(?, id)", [ids]).set_index("id").to_dict("index")
-    admin = queries.whole_administration(store)
-    return PlanData(year, frame, queries.admin_series(store, ids, admin, up_to.end), meta, admin)
+    return _plan_data(store, year, frame, up_to)
 
 
 def measure_results(store: Store, year: int, period: Period) -> list[IndicatorResult]:
