@@ -29,10 +29,15 @@ STYLES = {
 SERIES = ["#0072B2", "#999999", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
 
+def style(colour: str) -> ColourStyle:
+    """The style of an assessment colour; anything unassessed looks like "Ej bedömd"."""
+    return STYLES.get(colour, STYLES["—"])
+
+
 def label(colour: str) -> str:
     """``✔ Grön``, ``▲ Gul``, ``✖ Röd``, ``– Ej bedömd``."""
-    style = STYLES.get(colour, STYLES["—"])
-    return f"{style.symbol} {style.word}"
+    s = style(colour)
+    return f"{s.symbol} {s.word}"
 
 
 def _linear(channel: float) -> float:

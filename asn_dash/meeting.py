@@ -28,6 +28,7 @@ KOMMUN = "Tyresö kommun"
 SOURCE_OWN = "Källa: egen uppföljning"
 DEMO_MARK = "⚠ Exempeldata – påhittade värden, inte verkliga utfall"
 NO_CHART = "Indikatorn har inga värden att visa i diagram."
+DEMO_NOTE = "⚠ Innehåller exempeldata: påhittade demovärden, inte verkliga utfall."
 
 
 @dataclass
@@ -84,6 +85,12 @@ class Meeting:
     @property
     def has_demo(self) -> bool:
         return any(r.is_demo for r in self.rows)
+
+    @property
+    def notes(self) -> list[str]:
+        """What the title of every export says about the figures: masking, exempeldata."""
+        notes = [self.policy.note] if self.policy.active else []
+        return notes + [DEMO_NOTE] if self.has_demo else notes
 
 
 def masked_reason(colour: str, policy: Policy) -> str:

@@ -13,8 +13,9 @@ from pptx.util import Emu, Inches, Pt
 
 from . import images
 from .assessment import COLOURS, NA
-from .colours import STYLES, label
-from .meeting import Meeting, Slide, value_text
+from .colours import label
+from .colours import style as colour_style
+from .meeting import DEMO_NOTE, Meeting, Slide, value_text
 from .periods import MONTHS_SV
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -42,7 +43,7 @@ def _text(slide, left, top, width, height, paragraphs: list[tuple[str, int, bool
 
 
 def _badge(slide, left, top, colour: str, size: int = 24):
-    style = STYLES.get(colour, STYLES[NA])
+    style = colour_style(colour)
     shape = slide.shapes.add_shape(5, left, top, Inches(2.6), Inches(0.6))  # 5 = rounded rectangle
     shape.fill.solid()
     shape.fill.fore_color.rgb = _rgb(style.background)
@@ -61,9 +62,7 @@ def _date_sv(meeting: Meeting) -> str:
 
 def _title_slide(deck, meeting: Meeting) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[6])
-    notes = [(meeting.policy.note, 14, False)] if meeting.policy.active else []
-    if meeting.has_demo:
-        notes.append(("⚠ Innehåller exempeldata: påhittade demovärden, inte verkliga utfall.", 14, True))
+    notes = [(text, 14, text == DEMO_NOTE) for text in meeting.notes]
     _text(slide, Inches(0.8), Inches(2.0), Inches(11.7), Inches(4.5), [
         (meeting.title, 36, True),
         (meeting.subtitle, 24, False),
@@ -92,7 +91,7 @@ def _summary_slide(deck, meeting: Meeting) -> None:
             cell.text = text
             if col == 1:
                 cell.fill.solid()
-                cell.fill.fore_color.rgb = _rgb(STYLES.get(area.colour, STYLES[NA]).background)
+                cell.fill.fore_color.rgb = _rgb(colour_style(area.colour).background)
     for r in range(rows):
         for c in range(len(headers)):
             for p in table.cell(r, c).text_frame.paragraphs:

@@ -15,10 +15,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .assessment import COLOURS, NA
-from .colours import STYLES, label
+from .colours import label
+from .colours import style as colour_style
 from .export import safe_text
 from .formatting import default_decimals
-from .meeting import Meeting, Row
+from .meeting import DEMO_NOTE, Meeting, Row
 
 HEADERS = ["Målområde", "Indikator", "Utfall", "Målnivå", "Bedömning", "Motivering", "Kommentar"]
 WIDTHS = [26, 48, 14, 30, 16, 60, 60]
@@ -39,17 +40,14 @@ def number_format(unit: str, value: float) -> str:
 
 
 def fill(colour: str) -> PatternFill:
-    return PatternFill("solid", fgColor=STYLES.get(colour, STYLES[NA]).background.lstrip("#"))
+    return PatternFill("solid", fgColor=colour_style(colour).background.lstrip("#"))
 
 
 def _title(sheet, meeting: Meeting, columns: int) -> int:
     """Title, subtitle and notes; returns the header row number."""
     lines = [(meeting.title, Font(bold=True, size=14)), (meeting.subtitle, Font(size=12)),
              (f"Utskrivet {meeting.created:%Y-%m-%d}", Font(size=10))]
-    if meeting.policy.active:
-        lines.append((meeting.policy.note, Font(size=10, italic=True)))
-    if meeting.has_demo:
-        lines.append(("⚠ Innehåller exempeldata: påhittade demovärden, inte verkliga utfall.", Font(size=10, bold=True)))
+    lines += [(text, Font(size=10, bold=text == DEMO_NOTE, italic=text != DEMO_NOTE)) for text in meeting.notes]
     for n, (text, font) in enumerate(lines, start=1):
         cell = sheet.cell(row=n, column=1, value=safe_text(text))
         cell.font = font

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from .assessment import COLOURS, NA
-from .colours import STYLES, label
+from .colours import label
+from .colours import style as colour_style
 from .evaluation import AreaSummary, IndicatorResult
 from .periods import Period
 
@@ -31,7 +32,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 
 
 def badge(colour: str, big: bool = False, compact: bool = False) -> str:
-    style = STYLES.get(colour, STYLES[NA])
+    style = colour_style(colour)
     size = "1.15rem" if big else ("0.8rem" if compact else "0.95rem")
     pad = "1px 5px" if compact else "2px 10px"
     return (f'<span style="background:{style.background};color:{style.text};padding:{pad};'

@@ -50,8 +50,9 @@ stem = f"{indicator_id}-{period.key}"
 
 def exported(s) -> object:
     """The chart as it leaves the dashboard: small numbers masked, source under it."""
-    row = meeting.build_rows(s, [r], year, period, policy_from_env())[0]
-    return meeting.build_slide(s, r, row, year, period, policy_from_env()).figure
+    policy = policy_from_env()
+    row = meeting.build_rows(s, [r], year, period, policy)[0]
+    return meeting.build_slide(s, r, row, year, period, policy).figure
 
 
 if view.lines:
