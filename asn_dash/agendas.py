@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .auth import User, require
-from .errors import AsnError
-from .store import Store, audit
+from asn_dash.auth import User, require
+from asn_dash.errors import AsnError
+from asn_dash.store import Store, audit
 
 MAX_NAME = 80
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import bcrypt
 
-from .errors import AsnError
+from asn_dash.errors import AsnError
 
 LASARE, ANALYTIKER, ADMIN = "läsare", "analytiker", "admin"
 ROLES = (LASARE, ANALYTIKER, ADMIN)
@@ -158,7 +158,7 @@ def add_user(path: Path, username: str, name: str, role: str, password: str) -> 
 
 
 def record_sign_in(store, username: str, ok: bool, how: str) -> None:
-    from .store import audit
+    from asn_dash.store import audit
 
     with store.writing() as cur:
         audit(cur, username or "(tomt)", "inloggning" if ok else "misslyckad inloggning", "panelen", how)

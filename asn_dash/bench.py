@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def write_long_csv(path: Path, rows: int, seed: int = 1) -> int:
     """A long-format upload with ``rows`` distinct (indicator, unit, month) keys from 1900 on."""
-    from .catalogue import load_catalogue
+    from asn_dash.catalogue import load_catalogue
 
     cat = load_catalogue()
     numeric = [i for i in cat.indicators if i.source == "uppladdning" and i.frequency == "månad"
@@ -49,7 +49,7 @@ def write_long_csv(path: Path, rows: int, seed: int = 1) -> int:
 
 
 def _child(kind: str, csv_path: str, db_path: str) -> dict:
-    from .auth import cli_user
+    from asn_dash.auth import cli_user
 
     started = time.perf_counter()
     if kind == "duckdb":
@@ -60,8 +60,8 @@ def _child(kind: str, csv_path: str, db_path: str) -> dict:
         n = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
         result = {"rows": n}
     else:
-        from . import ingest
-        from .store import open_store
+        from asn_dash import ingest
+        from asn_dash.store import open_store
 
         os.environ["ASN_MAX_UPLOAD_MB"] = "1000"
         store = open_store(db_path)
@@ -81,7 +81,7 @@ def _child(kind: str, csv_path: str, db_path: str) -> dict:
 
 
 def bench_ingest(rows: int = 1_000_000) -> dict:
-    from .store import build_store
+    from asn_dash.store import build_store
 
     with tempfile.TemporaryDirectory() as tmp:
         csv_path, db_path = Path(tmp) / "bench.csv", Path(tmp) / "bench.duckdb"
@@ -103,11 +103,10 @@ def bench_kolada(kpis: int = 20, municipalities: int = 290, years: int = 20) -> 
     import math
 
     sys.path.insert(0, str(ROOT))
+    from asn_dash import kolada
+    from asn_dash.auth import cli_user
+    from asn_dash.store import build_store, open_store
     from tests.kolada_server import FakeKolada
-
-    from . import kolada
-    from .auth import cli_user
-    from .store import build_store, open_store
 
     rng = random.Random(7)
     kpi_ids = [f"N{90000 + n}" for n in range(kpis)]
@@ -152,7 +151,7 @@ def build_large_store(path: Path, last_year: int = 2025) -> dict:
     unit; existing (seeded) values are kept."""
     import duckdb
 
-    from .store import build_store
+    from asn_dash.store import build_store
 
     build_store(path)
     con = duckdb.connect(str(path))

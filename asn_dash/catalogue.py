@@ -22,9 +22,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import AsnError
-from .periods import parse_key
-from .targets import BASELINE, FIXED, TOLERANCE, YES_NO, TargetRule, parse_target
+from asn_dash.errors import AsnError
+from asn_dash.rules.periods import parse_key
+from asn_dash.rules.targets import BASELINE, FIXED, TOLERANCE, YES_NO, TargetRule, parse_target
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
 ENV_VAR = "ASN_CATALOGUE"  # an alternative catalogue folder, e.g. for a trial of new plans

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from .colours import SERIES
-from .formatting import UNIT_SUFFIX
-from .periods import MONTHS_SV
+from asn_dash.colours import SERIES
+from asn_dash.formatting import UNIT_SUFFIX
+from asn_dash.rules.periods import MONTHS_SV
 
 FONT = "Source Sans Pro, Arial, sans-serif"
 

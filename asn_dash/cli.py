@@ -9,13 +9,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import AsnError
+from asn_dash.errors import AsnError
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .store import build_store, db_path, open_store
+    from asn_dash.store import build_store, db_path, open_store
 
     path = db_path(args.db)
     build_store(path, force=args.force)
@@ -32,7 +32,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .catalogue import load_catalogue
+    from asn_dash.catalogue import load_catalogue
 
     cat = load_catalogue(args.catalogue)
     print(f"Katalogen är giltig: {len(cat.indicators)} indikatorer, {len(cat.units)} enheter, "
@@ -41,8 +41,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import write_demo_csv
-    from .seed import SEED_DIR
+    from asn_dash.demo import write_demo_csv
+    from asn_dash.seed import SEED_DIR
 
     out = Path(args.out) if args.out else SEED_DIR / "demo.csv"
     n = write_demo_csv(out)
@@ -52,7 +52,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _open_waiting(db: str | None, wait: float):
     """Open the store, waiting up to ``wait`` seconds for another process to release it."""
-    from .store import StoreLockedError, db_path, open_store, while_locked
+    from asn_dash.store import StoreLockedError, db_path, open_store, while_locked
 
     try:
         return while_locked(lambda: open_store(db_path(db)), wait)
@@ -65,7 +65,7 @@ def _user(name: str | None):
     import getpass
     import os
 
-    from .auth import cli_user
+    from asn_dash.auth import cli_user
 
     return cli_user(name or os.environ.get("ASN_USER") or getpass.getuser())
 
@@ -73,8 +73,8 @@ def _user(name: str | None):
 def _cmd_ingest(args: argparse.Namespace) -> int:
     import json
 
-    from . import ingest
-    from .store import StoreLockedError
+    from asn_dash import ingest
+    from asn_dash.store import StoreLockedError
 
     path = Path(args.file)
     result: dict = {"inserted": 0, "updated": 0, "unchanged": 0, "warnings": [], "errors": []}
@@ -129,7 +129,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from . import export
+    from asn_dash import export
 
     store = _open_waiting(args.db, args.wait)
     try:
@@ -150,10 +150,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     """The meeting material for a period: the indicator table (xlsx) or the deck (pptx)."""
-    from . import agendas, meeting
-    from .periods import parse_key
-    from .queries import plan_years
-    from .suppression import Policy, policy_from_env
+    from asn_dash import agendas, meeting
+    from asn_dash.queries import plan_years
+    from asn_dash.rules.periods import parse_key
+    from asn_dash.rules.suppression import Policy, policy_from_env
 
     try:
         period = parse_key(args.period)
@@ -174,12 +174,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.format == "xlsx":
-        from .meeting_xlsx import to_xlsx
+        from asn_dash.meeting_xlsx import to_xlsx
 
         data = to_xlsx(material)
         what = f"{len(material.rows)} indikatorer"
     else:
-        from .meeting_pptx import to_pptx
+        from asn_dash.meeting_pptx import to_pptx
 
         data = to_pptx(material)
         what = f"{len(material.slides) + 2} bilder"
@@ -191,7 +191,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_uploads(args: argparse.Namespace) -> int:
-    from . import uploads
+    from asn_dash import uploads
 
     store = _open_waiting(args.db, args.wait)
     try:
@@ -214,13 +214,13 @@ def _cmd_uploads(args: argparse.Namespace) -> int:
 def _cmd_kolada(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from . import kolada
-    from .catalogue import load_catalogue
+    from asn_dash import kolada
+    from asn_dash.catalogue import load_catalogue
 
     store = _open_waiting(args.db, args.wait)
     try:
         if args.action == "status":
-            from .comparison import fetched_at
+            from asn_dash.comparison import fetched_at
 
             frame = kolada.status(store)
             fetched, error = fetched_at(store)
@@ -262,7 +262,7 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
 def _cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
-    from . import auth
+    from asn_dash import auth
 
     path = Path(args.file) if args.file else auth.users_file()
     if args.action == "list":
@@ -278,7 +278,7 @@ def _cmd_users(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from .bench import bench_all, bench_ingest, bench_kolada, table
+    from asn_dash.bench import bench_all, bench_ingest, bench_kolada, table
 
     if args.what == "all":
         result = bench_all(args.rows)
@@ -397,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AsnError as exc:
-        from .store import StoreLockedError, StoreWriteError
+        from asn_dash.store import StoreLockedError, StoreWriteError
 
         print(f"Fel: {exc.sv}", file=sys.stderr)
         if exc.en != exc.sv:

@@ -21,7 +21,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .periods import Period, months_between, parse_key
+from asn_dash.rules.periods import Period, months_between, parse_key
 
 FIRST = Period(2019, month=1)
 LAST = Period(2025, month=12)

@@ -8,8 +8,8 @@ from datetime import date
 
 import pandas as pd
 
-from .periods import parse_key
-from .store import Store
+from asn_dash.rules.periods import parse_key
+from asn_dash.store import Store
 
 HEADER = ["indikator", "enhet", "period", "värde"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

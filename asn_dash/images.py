@@ -16,7 +16,7 @@ import warnings
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .errors import AsnError
+from asn_dash.errors import AsnError
 
 PRESENTATION = (1920, 1080)
 PAPER = (1600, 900)

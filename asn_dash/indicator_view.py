@@ -7,15 +7,15 @@ from datetime import date
 
 import pandas as pd
 
-from . import queries
-from .aggregation import Obs, period_value
-from .charts import Line, Point, Reference
-from .evaluation import IndicatorResult
-from .formatting import format_value
-from .periods import Period, parse_key
-from .sources import SOURCE_LABELS
-from .store import Store
-from .targets import BASELINE, FIXED
+from asn_dash import queries
+from asn_dash.charts import Line, Point, Reference
+from asn_dash.formatting import format_value
+from asn_dash.rules.aggregation import Obs, period_value
+from asn_dash.rules.evaluation import IndicatorResult
+from asn_dash.rules.periods import Period, parse_key
+from asn_dash.rules.targets import BASELINE, FIXED
+from asn_dash.sources import SOURCE_LABELS
+from asn_dash.store import Store
 
 DEMO = "exempeldata"
 

@@ -24,11 +24,11 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from .errors import AsnError
-from .parsing import MONTH_WORDS, parse_period, to_text
-from .readers import RawTable, ReadError, read_upload
-from .auth import User, require
-from .store import Store, audit, transaction
+from asn_dash.auth import User, require
+from asn_dash.errors import AsnError
+from asn_dash.parsing import MONTH_WORDS, parse_period, to_text
+from asn_dash.readers import RawTable, ReadError, read_upload
+from asn_dash.store import Store, audit, transaction
 
 DEFAULT_MAX_MB = 20
 MAX_REPORTED = 1000  # problems listed; the total is always counted
@@ -337,7 +337,7 @@ def read_header(file: str, data: bytes) -> RawTable:
     """Only the header of a CSV (for layout detection), with its encoding and separator."""
     import csv as csvmod
 
-    from .readers import decode, detect_separator
+    from asn_dash.readers import decode, detect_separator
 
     text, encoding = decode(file, data)
     if not text.strip():
@@ -485,7 +485,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
 def outliers(cur, file: str) -> list[Problem]:
     """Monthly values that would change something and are more than 3× or under a third of
     the median of the 12 months before."""
-    from .formatting import format_number
+    from asn_dash.formatting import format_number
 
     flagged = cur.execute(
         """

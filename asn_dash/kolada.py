@@ -29,9 +29,9 @@ from pathlib import Path
 import pandas as pd
 import requests
 
-from .auth import User, require
-from .errors import AsnError
-from .store import Store, audit, transaction
+from asn_dash.auth import User, require
+from asn_dash.errors import AsnError
+from asn_dash.store import Store, audit, transaction
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
 MAX_IDS = 25

@@ -12,16 +12,17 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from . import annotations, charts, comparison, evaluation, indicator_view, queries
-from .charts import Line, Reference
-from .assessment import COLOURS
-from .colours import label
-from .evaluation import AreaSummary, IndicatorResult
-from .formatting import format_value
-from .periods import Period
-from .store import Store
-from .suppression import SECONDARY, Policy, suppress
-from .targets import BASELINE
+from asn_dash import annotations, charts, comparison, indicator_view, queries
+from asn_dash.charts import Line, Reference
+from asn_dash.colours import label
+from asn_dash.formatting import format_value
+from asn_dash.rules import evaluation
+from asn_dash.rules.assessment import COLOURS
+from asn_dash.rules.evaluation import AreaSummary, IndicatorResult
+from asn_dash.rules.periods import Period
+from asn_dash.rules.suppression import SECONDARY, Policy, suppress
+from asn_dash.rules.targets import BASELINE
+from asn_dash.store import Store
 
 NAMND = "Arbetsmarknads- och socialnämnden"
 KOMMUN = "Tyresö kommun"

@@ -11,12 +11,12 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from . import images
-from .assessment import COLOURS, NA
-from .colours import label
-from .colours import style as colour_style
-from .meeting import DEMO_NOTE, Meeting, Slide, value_text
-from .periods import MONTHS_SV
+from asn_dash import images
+from asn_dash.colours import label
+from asn_dash.colours import style as colour_style
+from asn_dash.meeting import DEMO_NOTE, Meeting, Slide, value_text
+from asn_dash.rules.assessment import COLOURS, NA
+from asn_dash.rules.periods import MONTHS_SV
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 BLACK = RGBColor(0, 0, 0)

@@ -14,12 +14,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .assessment import COLOURS, NA
-from .colours import label
-from .colours import style as colour_style
-from .export import safe_text
-from .formatting import default_decimals
-from .meeting import DEMO_NOTE, Meeting, Row
+from asn_dash.colours import label
+from asn_dash.colours import style as colour_style
+from asn_dash.export import safe_text
+from asn_dash.formatting import default_decimals
+from asn_dash.meeting import DEMO_NOTE, Meeting, Row
+from asn_dash.rules.assessment import COLOURS, NA
 
 HEADERS = ["Målområde", "Indikator", "Utfall", "Målnivå", "Bedömning", "Motivering", "Kommentar"]
 WIDTHS = [26, 48, 14, 30, 16, 60, 60]

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from .periods import MONTHS_SV, MONTHS_SV_LONG, Period
+from asn_dash.rules.periods import MONTHS_SV, MONTHS_SV_LONG, Period
 
 _EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
        "november", "december"]

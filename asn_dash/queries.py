@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from .periods import Period, parse_key
-from .store import Store
+from asn_dash.rules.periods import Period, parse_key
+from asn_dash.store import Store
 
 
 def data_version(store: Store) -> str:
@@ -82,7 +82,7 @@ def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to:
     Where the administration has no row of its own, unit rows are rolled up per the
     catalogue's unit_aggregation (sum or mean); indicators with ``none`` are not rolled up.
     """
-    from .aggregation import Obs
+    from asn_dash.rules.aggregation import Obs
 
     if not indicator_ids:
         return {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import AsnError
+from asn_dash.errors import AsnError
 
 SEPARATORS = {";": "semikolon", ",": "komma", "\t": "tabb"}
 

@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from .assessment import COLOURS, NA
-from .colours import label
-from .colours import style as colour_style
-from .evaluation import AreaSummary, IndicatorResult
-from .periods import Period
+from asn_dash.colours import label
+from asn_dash.colours import style as colour_style
+from asn_dash.rules.assessment import COLOURS, NA
+from asn_dash.rules.evaluation import AreaSummary, IndicatorResult
+from asn_dash.rules.periods import Period
 
 _CELL = "padding:6px 10px;border-bottom:1px solid #D0D0D0;vertical-align:top;text-align:left"
 

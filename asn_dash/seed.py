@@ -19,11 +19,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .catalogue import Catalogue, load_catalogue
-from .errors import AsnError
-from .kolada import load_snapshot
-from .periods import parse_key
-from .store import transaction
+from asn_dash.catalogue import Catalogue, load_catalogue
+from asn_dash.errors import AsnError
+from asn_dash.kolada import load_snapshot
+from asn_dash.rules.periods import parse_key
+from asn_dash.store import transaction
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .seed import DEMO, PUBLISHED
+from asn_dash.seed import DEMO, PUBLISHED
 
 SOURCE_LABELS = {
     PUBLISHED: "Publicerad rapport",

@@ -24,7 +24,7 @@ from typing import TypeVar
 import duckdb
 import pandas as pd
 
-from .errors import AsnError
+from asn_dash.errors import AsnError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "asn.duckdb"
@@ -286,7 +286,7 @@ def build_store(path: Path, *, force: bool = False, catalogue=None) -> Path:
     The store is written to a temporary file in the same folder and renamed into place, so
     readers see either the old store or the complete new one.
     """
-    from . import seed  # seed imports store; import here to keep the module graph simple
+    from asn_dash import seed  # seed imports store; import here to keep the module graph simple
 
     path = Path(path)
     _ensure_folder(path)
@@ -323,7 +323,7 @@ def open_store(path: str | os.PathLike | None = None, *, read_only: bool = False
 
     Also re-syncs the catalogue tables when the catalogue files changed since the last open.
     """
-    from . import seed
+    from asn_dash import seed
 
     path = db_path(path)
     if not path.exists():

@@ -11,11 +11,12 @@ import threading
 
 import streamlit as st
 
-from . import auth, evaluation, queries
-from .auth import User
-from .errors import AsnError
-from .periods import Period, parse_key, periods_for_year
-from .store import Store, connect_existing, db_path, open_store
+from asn_dash import auth, queries
+from asn_dash.auth import User
+from asn_dash.errors import AsnError
+from asn_dash.rules import evaluation
+from asn_dash.rules.periods import Period, parse_key, periods_for_year
+from asn_dash.store import Store, connect_existing, db_path, open_store
 
 YEAR_KEY = "planar"
 PERIOD_KEY = "period"
@@ -291,7 +292,7 @@ def static(fn):
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _indicator_view(_s: Store, _result, path: str, version: str, indicator_id: str, year: int, period_key: str):
-    from . import indicator_view
+    from asn_dash import indicator_view
 
     return indicator_view.build(_s, _result, year, parse_key(period_key))
 
@@ -340,7 +341,7 @@ def chart_downloads(make_figure, stem: str, key: str) -> None:
 
     ``make_figure(store)`` returns the figure as it may leave the dashboard (small numbers masked,
     source line under it); Plotly's own camera button is removed so that is the only way out."""
-    from . import images
+    from asn_dash import images
 
     png, svg, _ = st.columns([1, 1, 4])
     png.download_button("Bild (PNG)", data=deferred(lambda s: images.render(make_figure(s), "png", images.PAPER)),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import AsnError
-from .auth import User, require
-from .store import Store, audit
+from asn_dash.auth import User, require
+from asn_dash.errors import AsnError
+from asn_dash.store import Store, audit
 
 
 class UndoError(AsnError):

@@ -6,7 +6,7 @@ import streamlit as st
 from asn_dash import agendas, meeting, meeting_pptx, meeting_xlsx, render, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown
-from asn_dash.suppression import OFF, policy_from_env
+from asn_dash.rules.suppression import OFF, policy_from_env
 
 ORDER_KEY, SLIDE_KEY, SHOWING_KEY, MASK_KEY, SCREEN_KEY = "dagordning", "bild", "visar", "maskera", "skarm"
 # chart height and zoom of the summary that fill the screen below the title and controls

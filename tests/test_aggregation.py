@@ -2,8 +2,8 @@
 
 import pytest
 
-from asn_dash.aggregation import Obs, period_value
-from asn_dash.periods import parse_key
+from asn_dash.rules.aggregation import Obs, period_value
+from asn_dash.rules.periods import parse_key
 
 
 def monthly(values: dict[str, float], source="uppladdning"):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from asn_dash.catalogue import KOLADA_ID, UPLOAD, CatalogueError, load_catalogue
-from asn_dash.targets import parse_target
+from asn_dash.rules.targets import parse_target
 
 BRIEF_KPIS = {"N31814", "U31402", "U33401", "U31462", "U33400", "U33461", "U35409", "U40455", "U40406",
               "U40409", "U40800", "N00973", "N00919", "N00928", "U30453", "U30450", "U30451", "U30200",

@@ -11,7 +11,6 @@ from .apptest import open_page
 from .htmltables import tables
 
 
-
 def test_kkik_table_reproduces_the_annual_report(s):
     # 001's KKiK table 2017–2021 for Tyresö (rounded there): 72/79/92/86/100 and 13/11/14/37/7
     values, colours = comparison.kkik_table(s, ["U31462", "U31402"], [2017, 2018, 2019, 2020, 2021])

@@ -2,9 +2,10 @@
 
 import pytest
 
-from asn_dash import annotations, evaluation, queries
+from asn_dash import annotations, queries
 from asn_dash.auth import User
-from asn_dash.periods import parse_key
+from asn_dash.rules import evaluation
+from asn_dash.rules.periods import parse_key
 
 
 def results_for(s, year, key):

@@ -9,7 +9,6 @@ from asn_dash.store import open_store
 from .apptest import new_app
 
 
-
 @pytest.fixture
 def page(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))

@@ -2,10 +2,10 @@
 undo to the exact previous state, idempotency, and two processes at once."""
 
 import json
-from datetime import date
 import subprocess
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from asn_dash import cli, ingest, uploads
 from asn_dash.auth import PermissionDenied, User
-from asn_dash.periods import parse_key
+from asn_dash.rules.periods import parse_key
 from asn_dash.store import open_store
 
 from .ingest_helpers import csv_bytes, dump

@@ -4,8 +4,8 @@
 import pytest
 
 from asn_dash import cli, kolada
-from asn_dash.assessment import rank_among
 from asn_dash.auth import cli_user
+from asn_dash.rules.assessment import rank_among
 
 from .ingest_helpers import dump
 from .kolada_server import FakeKolada

@@ -8,10 +8,11 @@ from openpyxl import load_workbook
 from PIL import Image
 from pptx import Presentation
 
-from asn_dash import agendas, annotations, evaluation, images, meeting, meeting_pptx, meeting_xlsx
+from asn_dash import agendas, annotations, images, meeting, meeting_pptx, meeting_xlsx
 from asn_dash.auth import ANALYTIKER, LASARE, PermissionDenied, User
-from asn_dash.periods import parse_key
-from asn_dash.suppression import OFF, SECONDARY, Policy
+from asn_dash.rules import evaluation
+from asn_dash.rules.periods import parse_key
+from asn_dash.rules.suppression import OFF, SECONDARY, Policy
 
 T2 = parse_key("2025-T2")
 ANNA = User("anna", "Anna Analytiker", ANALYTIKER)

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from asn_dash.formatting import NBSP, format_number, format_value
-from asn_dash.periods import Period, months_between, parse_key, periods_for_year
+from asn_dash.rules.periods import Period, months_between, parse_key, periods_for_year
 
 
 @pytest.mark.parametrize(

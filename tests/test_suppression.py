@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from asn_dash.suppression import OFF, SECONDARY, Policy, policy_from_env, suppress
+from asn_dash.rules.suppression import OFF, SECONDARY, Policy, policy_from_env, suppress
 
 
 def safe(values, groups, hidden) -> bool:

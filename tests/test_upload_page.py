@@ -7,7 +7,6 @@ from .apptest import open_page
 from .ingest_helpers import csv_bytes, dump
 
 
-
 @pytest.fixture
 def page(seeded_db, monkeypatch):
     monkeypatch.setenv("ASN_DB", str(seeded_db))

@@ -8,15 +8,14 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from . import annotations, comparison, queries
-from .aggregation import Obs, PeriodValue, period_value
-from .assessment import (COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, apply_override, area_colour, assess,
-                         trend)
-from .formatting import MISSING, format_value
-from .periods import Period
-from .store import Store
-from .targets import BASELINE, MANUAL, NONE, QUARTILE, TargetRule
-
+from asn_dash import annotations, comparison, queries
+from asn_dash.formatting import MISSING, format_value
+from asn_dash.rules.aggregation import Obs, PeriodValue, period_value
+from asn_dash.rules.assessment import (COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, apply_override, area_colour,
+                                       assess, trend)
+from asn_dash.rules.periods import Period
+from asn_dash.rules.targets import BASELINE, MANUAL, NONE, QUARTILE, TargetRule
+from asn_dash.store import Store
 
 
 @dataclass
@@ -197,7 +196,7 @@ def month_grid(store: Store, data: PlanData, last_month: int) -> pd.DataFrame:
 
     Yearly indicators (Kolada KPIs, annual surveys) do not move from month to month, so the
     grid is built from the indicators followed monthly or per tertial."""
-    from .periods import MONTHS_SV
+    from asn_dash.rules.periods import MONTHS_SV
 
     monthly = data.structure[[data.meta[i]["frequency"] != "år" for i in data.structure["indicator_id"]]]
     followed = replace(data, structure=monthly)

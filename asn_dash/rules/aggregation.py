@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .periods import KIND_MONTH, Period, parse_key, rolling_12
+from asn_dash.rules.periods import KIND_MONTH, Period, parse_key, rolling_12
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .aggregation import PeriodValue
-from .formatting import format_number, format_value
-from .periods import Period
-from .targets import BASELINE, FIXED, HIGHER, MANUAL, NONE, QUARTILE, TOLERANCE, YES_NO, TargetRule
+from asn_dash.formatting import format_number, format_value
+from asn_dash.rules.aggregation import PeriodValue
+from asn_dash.rules.periods import Period
+from asn_dash.rules.targets import BASELINE, FIXED, HIGHER, MANUAL, NONE, QUARTILE, TOLERANCE, YES_NO, TargetRule
 
 GRON, GUL, ROD, NA = "Grön", "Gul", "Röd", "—"
 COLOURS = (GRON, GUL, ROD)

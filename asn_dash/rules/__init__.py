@@ -1,0 +1,1 @@
+"""The rules of follow-up, pure Python: periods, aggregation, target rules, assessment, plan evaluation, small-number suppression."""
