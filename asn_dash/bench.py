@@ -60,8 +60,8 @@ def _child(kind: str, csv_path: str, db_path: str) -> dict:
         n = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
         result = {"rows": n}
     else:
-        from asn_dash import ingest
         from asn_dash.store import open_store
+        from asn_dash.uploads import ingest
 
         os.environ["ASN_MAX_UPLOAD_MB"] = "1000"
         store = open_store(db_path)

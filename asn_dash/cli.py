@@ -73,8 +73,8 @@ def _user(name: str | None):
 def _cmd_ingest(args: argparse.Namespace) -> int:
     import json
 
-    from asn_dash import ingest
     from asn_dash.store import StoreLockedError
+    from asn_dash.uploads import ingest
 
     path = Path(args.file)
     result: dict = {"inserted": 0, "updated": 0, "unchanged": 0, "warnings": [], "errors": []}
@@ -129,7 +129,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from asn_dash import export
+    from asn_dash.uploads import export
 
     store = _open_waiting(args.db, args.wait)
     try:
@@ -191,7 +191,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_uploads(args: argparse.Namespace) -> int:
-    from asn_dash import uploads
+    from asn_dash.uploads import history as uploads
 
     store = _open_waiting(args.db, args.wait)
     try:

@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from asn_dash import ingest, templates, ui, uploads
+from asn_dash import ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import format_plain
+from asn_dash.uploads import history as uploads
+from asn_dash.uploads import ingest, templates
 
 ui.ensure_app_navigation()
 store = ui.store()

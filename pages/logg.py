@@ -5,7 +5,7 @@ import io
 import streamlit as st
 
 from asn_dash import annotations, ui
-from asn_dash.export import safe_text
+from asn_dash.uploads.export import safe_text
 
 ui.ensure_app_navigation()
 store = ui.store()

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from asn_dash import annotations, auth, cli, ingest, uploads
+from asn_dash import annotations, auth, cli
 from asn_dash.auth import PermissionDenied, User
+from asn_dash.uploads import history as uploads
+from asn_dash.uploads import ingest
 
 from .apptest import new_app
 from .ingest_helpers import csv_bytes

@@ -3,7 +3,7 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
-from asn_dash.parsing import parse_period
+from asn_dash.uploads.parsing import parse_period
 
 TODAY = date(2026, 11, 23)
 

@@ -26,9 +26,9 @@ import pandas as pd
 
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
-from asn_dash.parsing import MONTH_WORDS, parse_period, to_text
-from asn_dash.readers import RawTable, ReadError, read_upload
 from asn_dash.store import Store, audit, transaction
+from asn_dash.uploads.parsing import MONTH_WORDS, parse_period, to_text
+from asn_dash.uploads.readers import RawTable, ReadError, read_upload
 
 DEFAULT_MAX_MB = 20
 MAX_REPORTED = 1000  # problems listed; the total is always counted
@@ -337,7 +337,7 @@ def read_header(file: str, data: bytes) -> RawTable:
     """Only the header of a CSV (for layout detection), with its encoding and separator."""
     import csv as csvmod
 
-    from asn_dash.readers import decode, detect_separator
+    from asn_dash.uploads.readers import decode, detect_separator
 
     text, encoding = decode(file, data)
     if not text.strip():
