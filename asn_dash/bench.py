@@ -103,8 +103,8 @@ def bench_kolada(kpis: int = 20, municipalities: int = 290, years: int = 20) -> 
     import math
 
     sys.path.insert(0, str(ROOT))
-    from asn_dash import kolada
     from asn_dash.auth import cli_user
+    from asn_dash.kolada import client as kolada
     from asn_dash.store import build_store, open_store
     from tests.kolada_server import FakeKolada
 

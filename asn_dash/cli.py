@@ -214,13 +214,13 @@ def _cmd_uploads(args: argparse.Namespace) -> int:
 def _cmd_kolada(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from asn_dash import kolada
     from asn_dash.catalogue import load_catalogue
+    from asn_dash.kolada import client as kolada
 
     store = _open_waiting(args.db, args.wait)
     try:
         if args.action == "status":
-            from asn_dash.comparison import fetched_at
+            from asn_dash.kolada.comparison import fetched_at
 
             frame = kolada.status(store)
             fetched, error = fetched_at(store)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from asn_dash.catalogue import Catalogue, load_catalogue
 from asn_dash.errors import AsnError
-from asn_dash.kolada import load_snapshot
+from asn_dash.kolada.client import load_snapshot
 from asn_dash.rules.periods import parse_key
 from asn_dash.store import transaction
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from asn_dash import charts, colours, comparison, render, ui
+from asn_dash import charts, colours, render, ui
+from asn_dash.kolada import comparison
 
 ui.ensure_app_navigation()
 store = ui.store()

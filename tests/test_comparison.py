@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from asn_dash import comparison
+from asn_dash.kolada import comparison
 from asn_dash.store import open_store
 
 from .apptest import open_page

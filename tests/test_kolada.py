@@ -3,8 +3,9 @@
 
 import pytest
 
-from asn_dash import cli, kolada
+from asn_dash import cli
 from asn_dash.auth import cli_user
+from asn_dash.kolada import client as kolada
 from asn_dash.rules.assessment import rank_among
 
 from .ingest_helpers import dump

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from asn_dash import annotations, comparison, queries
+from asn_dash import annotations, queries
 from asn_dash.formatting import MISSING, format_value
+from asn_dash.kolada import comparison
 from asn_dash.rules.aggregation import Obs, PeriodValue, period_value
 from asn_dash.rules.assessment import (COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, apply_override, area_colour,
                                        assess, trend)

@@ -36,7 +36,7 @@ from asn_dash.store import Store, audit, transaction
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
 MAX_IDS = 25
 PER_PAGE = 5000
-SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "data" / "kolada"
+SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data" / "kolada"
 SNAPSHOT_FETCHED = "2024-08-30"  # when open-numbers fetched the values (data/kolada/SOURCES.md)
 RIKET = "0000"
 TYRESO = "0138"
