@@ -150,7 +150,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     """The meeting material for a period: the indicator table (xlsx) or the deck (pptx)."""
-    from asn_dash import agendas, meeting
+    from asn_dash import agendas
+    from asn_dash.meeting import material as meeting
     from asn_dash.queries import plan_years
     from asn_dash.rules.periods import parse_key
     from asn_dash.rules.suppression import Policy, policy_from_env
@@ -174,12 +175,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.format == "xlsx":
-        from asn_dash.meeting_xlsx import to_xlsx
+        from asn_dash.meeting.xlsx import to_xlsx
 
         data = to_xlsx(material)
         what = f"{len(material.rows)} indikatorer"
     else:
-        from asn_dash.meeting_pptx import to_pptx
+        from asn_dash.meeting.pptx import to_pptx
 
         data = to_pptx(material)
         what = f"{len(material.slides) + 2} bilder"

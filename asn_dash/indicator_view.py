@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 
 from asn_dash import queries
-from asn_dash.charts import Line, Point, Reference
 from asn_dash.formatting import format_value
+from asn_dash.meeting.charts import Line, Point, Reference
 from asn_dash.rules.aggregation import Obs, period_value
 from asn_dash.rules.evaluation import IndicatorResult
 from asn_dash.rules.periods import Period, parse_key

@@ -341,7 +341,7 @@ def chart_downloads(make_figure, stem: str, key: str) -> None:
 
     ``make_figure(store)`` returns the figure as it may leave the dashboard (small numbers masked,
     source line under it); Plotly's own camera button is removed so that is the only way out."""
-    from asn_dash import images
+    from asn_dash.meeting import images
 
     png, svg, _ = st.columns([1, 1, 4])
     png.download_button("Bild (PNG)", data=deferred(lambda s: images.render(make_figure(s), "png", images.PAPER)),

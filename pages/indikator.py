@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from asn_dash import annotations, charts, colours, meeting, queries, render, sources, ui
+from asn_dash import annotations, colours, queries, render, sources, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison
+from asn_dash.meeting import charts
+from asn_dash.meeting import material as meeting
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from asn_dash import charts, colours, render, ui
+from asn_dash import colours, render, ui
 from asn_dash.kolada import comparison
+from asn_dash.meeting import charts
 
 ui.ensure_app_navigation()
 store = ui.store()

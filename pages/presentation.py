@@ -3,9 +3,12 @@ meeting papers (PPTX deck, XLSX indicator table). Small numbers are masked in al
 
 import streamlit as st
 
-from asn_dash import agendas, meeting, meeting_pptx, meeting_xlsx, render, ui
+from asn_dash import agendas, render, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown
+from asn_dash.meeting import material as meeting
+from asn_dash.meeting import pptx as meeting_pptx
+from asn_dash.meeting import xlsx as meeting_xlsx
 from asn_dash.rules.suppression import OFF, policy_from_env
 
 ORDER_KEY, SLIDE_KEY, SHOWING_KEY, MASK_KEY, SCREEN_KEY = "dagordning", "bild", "visar", "maskera", "skarm"

@@ -8,8 +8,12 @@ from openpyxl import load_workbook
 from PIL import Image
 from pptx import Presentation
 
-from asn_dash import agendas, annotations, images, meeting, meeting_pptx, meeting_xlsx
+from asn_dash import agendas, annotations
 from asn_dash.auth import ANALYTIKER, LASARE, PermissionDenied, User
+from asn_dash.meeting import images
+from asn_dash.meeting import material as meeting
+from asn_dash.meeting import pptx as meeting_pptx
+from asn_dash.meeting import xlsx as meeting_xlsx
 from asn_dash.rules import evaluation
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.suppression import OFF, SECONDARY, Policy
@@ -153,7 +157,7 @@ def test_xlsx_text_cells_starting_with_formula_characters_are_text(s):
 
 
 def test_xlsx_injection_in_the_value_column_is_text_too(s):
-    from asn_dash.meeting_xlsx import to_xlsx
+    from asn_dash.meeting.xlsx import to_xlsx
 
     m = meeting.build(s, 2025, T2, with_slides=False)
     m.rows[0].value, m.rows[0].value_label = None, "=cmd|' /C calc'!A0"

@@ -12,11 +12,12 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from asn_dash import annotations, charts, indicator_view, queries
-from asn_dash.charts import Line, Reference
+from asn_dash import annotations, indicator_view, queries
 from asn_dash.colours import label
 from asn_dash.formatting import format_value
 from asn_dash.kolada import comparison
+from asn_dash.meeting import charts
+from asn_dash.meeting.charts import Line, Reference
 from asn_dash.rules import evaluation
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.evaluation import AreaSummary, IndicatorResult

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from asn_dash.colours import label
 from asn_dash.colours import style as colour_style
 from asn_dash.formatting import default_decimals
-from asn_dash.meeting import DEMO_NOTE, Meeting, Row
+from asn_dash.meeting.material import DEMO_NOTE, Meeting, Row
 from asn_dash.rules.assessment import COLOURS, NA
 from asn_dash.uploads.export import safe_text
 

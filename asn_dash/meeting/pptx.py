@@ -11,10 +11,10 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from asn_dash import images
 from asn_dash.colours import label
 from asn_dash.colours import style as colour_style
-from asn_dash.meeting import DEMO_NOTE, Meeting, Slide, value_text
+from asn_dash.meeting import images
+from asn_dash.meeting.material import DEMO_NOTE, Meeting, Slide, value_text
 from asn_dash.rules.assessment import COLOURS, NA
 from asn_dash.rules.periods import MONTHS_SV
 
