@@ -6,7 +6,7 @@ the chosen page. Pages hold no business logic; they call asn_dash.
 
 import streamlit as st
 
-from asn_dash import ui
+from asn_dash.app import ui
 
 st.set_page_config(page_title="ASN-panelen – Tyresö kommun", page_icon=":material/monitoring:", layout="wide")
 

@@ -195,7 +195,7 @@ def build_large_store(path: Path, last_year: int = 2025) -> dict:
 
 EMPTY_PAGE = """
 import streamlit as st
-from asn_dash import ui
+from asn_dash.app import ui
 store = ui.open_run_store()
 try:
     ui.signed_in_user(store)

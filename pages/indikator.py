@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from asn_dash import annotations, colours, queries, render, sources, ui
+from asn_dash import annotations, colours, queries, sources
+from asn_dash.app import render, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison

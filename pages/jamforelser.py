@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from asn_dash import colours, render, ui
+from asn_dash import colours
+from asn_dash.app import render, ui
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 

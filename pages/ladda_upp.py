@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from asn_dash import ui
+from asn_dash.app import ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import format_plain
 from asn_dash.uploads import history as uploads

@@ -4,7 +4,8 @@ import io
 
 import streamlit as st
 
-from asn_dash import annotations, ui
+from asn_dash import annotations
+from asn_dash.app import ui
 from asn_dash.uploads.export import safe_text
 
 ui.ensure_app_navigation()

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from asn_dash import queries, sources, ui
+from asn_dash import queries, sources
+from asn_dash.app import ui
 
 ui.ensure_app_navigation()
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from asn_dash import queries, render, sources, ui
+from asn_dash import queries, sources
+from asn_dash.app import render, ui
 
 ui.ensure_app_navigation()
 store = ui.store()

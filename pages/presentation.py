@@ -3,7 +3,8 @@ meeting papers (PPTX deck, XLSX indicator table). Small numbers are masked in al
 
 import streamlit as st
 
-from asn_dash import agendas, render, ui
+from asn_dash import agendas
+from asn_dash.app import render, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown
 from asn_dash.meeting import material as meeting

@@ -12,7 +12,8 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from asn_dash import annotations, indicator_view, queries
+from asn_dash import annotations, queries
+from asn_dash.app import views as indicator_view
 from asn_dash.colours import label
 from asn_dash.formatting import format_value
 from asn_dash.kolada import comparison
