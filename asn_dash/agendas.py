@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
-from asn_dash.store import Store, audit
+from asn_dash.store.store import Store, audit
 
 MAX_NAME = 80
 

@@ -15,7 +15,7 @@ from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.rules.assessment import COLOURS, ManualStatus
 from asn_dash.rules.periods import Period, parse_key
-from asn_dash.store import Store, audit
+from asn_dash.store.store import Store, audit
 
 MAX_TEXT = 4000
 MIN_OVERRIDE_COMMENT = 10

@@ -158,7 +158,7 @@ def add_user(path: Path, username: str, name: str, role: str, password: str) -> 
 
 
 def record_sign_in(store, username: str, ok: bool, how: str) -> None:
-    from asn_dash.store import audit
+    from asn_dash.store.store import audit
 
     with store.writing() as cur:
         audit(cur, username or "(tomt)", "inloggning" if ok else "misslyckad inloggning", "panelen", how)

@@ -15,7 +15,7 @@ EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from asn_dash.store import build_store, db_path, open_store
+    from asn_dash.store.store import build_store, db_path, open_store
 
     path = db_path(args.db)
     build_store(path, force=args.force)
@@ -42,7 +42,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from asn_dash.demo import write_demo_csv
-    from asn_dash.seed import SEED_DIR
+    from asn_dash.store.seed import SEED_DIR
 
     out = Path(args.out) if args.out else SEED_DIR / "demo.csv"
     n = write_demo_csv(out)
@@ -52,7 +52,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _open_waiting(db: str | None, wait: float):
     """Open the store, waiting up to ``wait`` seconds for another process to release it."""
-    from asn_dash.store import StoreLockedError, db_path, open_store, while_locked
+    from asn_dash.store.store import StoreLockedError, db_path, open_store, while_locked
 
     try:
         return while_locked(lambda: open_store(db_path(db)), wait)
@@ -73,7 +73,7 @@ def _user(name: str | None):
 def _cmd_ingest(args: argparse.Namespace) -> int:
     import json
 
-    from asn_dash.store import StoreLockedError
+    from asn_dash.store.store import StoreLockedError
     from asn_dash.uploads import ingest
 
     path = Path(args.file)
@@ -152,9 +152,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     """The meeting material for a period: the indicator table (xlsx) or the deck (pptx)."""
     from asn_dash import agendas
     from asn_dash.meeting import material as meeting
-    from asn_dash.queries import plan_years
     from asn_dash.rules.periods import parse_key
     from asn_dash.rules.suppression import Policy, policy_from_env
+    from asn_dash.store.queries import plan_years
 
     try:
         period = parse_key(args.period)
@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AsnError as exc:
-        from asn_dash.store import StoreLockedError, StoreWriteError
+        from asn_dash.store.store import StoreLockedError, StoreWriteError
 
         print(f"Fel: {exc.sv}", file=sys.stderr)
         if exc.en != exc.sv:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asn_dash.seed import DEMO, PUBLISHED
+from asn_dash.store.seed import DEMO, PUBLISHED
 
 SOURCE_LABELS = {
     PUBLISHED: "Publicerad rapport",

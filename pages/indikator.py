@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from asn_dash import annotations, colours, queries, sources
+from asn_dash import annotations, colours, sources
 from asn_dash.app import render, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown, format_value
@@ -12,6 +12,7 @@ from asn_dash.meeting import material as meeting
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
+from asn_dash.store import queries
 
 ui.ensure_app_navigation()
 store = ui.store()

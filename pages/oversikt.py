@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from asn_dash import queries, sources
+from asn_dash import sources
 from asn_dash.app import render, ui
+from asn_dash.store import queries
 
 ui.ensure_app_navigation()
 store = ui.store()

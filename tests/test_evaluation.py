@@ -2,10 +2,11 @@
 
 import pytest
 
-from asn_dash import annotations, queries
+from asn_dash import annotations
 from asn_dash.auth import User
 from asn_dash.rules import evaluation
 from asn_dash.rules.periods import parse_key
+from asn_dash.store import queries
 
 
 def results_for(s, year, key):

@@ -7,10 +7,10 @@ import textwrap
 import duckdb
 import pytest
 
-from asn_dash import seed, store
-from asn_dash.seed import SeedError
-from asn_dash.store import (LATEST_VERSION, StoreError, StoreLockedError, build_store, migrate, open_store,
-                            schema_version)
+from asn_dash.store import seed, store
+from asn_dash.store.seed import SeedError
+from asn_dash.store.store import (LATEST_VERSION, StoreError, StoreLockedError, build_store, migrate, open_store,
+                                  schema_version)
 
 
 def tables(path) -> set[str]:

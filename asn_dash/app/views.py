@@ -7,7 +7,6 @@ from datetime import date
 
 import pandas as pd
 
-from asn_dash import queries
 from asn_dash.formatting import format_value
 from asn_dash.meeting.charts import Line, Point, Reference
 from asn_dash.rules.aggregation import Obs, period_value
@@ -15,7 +14,8 @@ from asn_dash.rules.evaluation import IndicatorResult
 from asn_dash.rules.periods import Period, parse_key
 from asn_dash.rules.targets import BASELINE, FIXED
 from asn_dash.sources import SOURCE_LABELS
-from asn_dash.store import Store
+from asn_dash.store import queries
+from asn_dash.store.store import Store
 
 DEMO = "exempeldata"
 

@@ -31,7 +31,7 @@ import requests
 
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
-from asn_dash.store import Store, audit, transaction
+from asn_dash.store.store import Store, audit, transaction
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
 MAX_IDS = 25

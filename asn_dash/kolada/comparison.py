@@ -11,7 +11,7 @@ import pandas as pd
 
 from asn_dash.formatting import format_value
 from asn_dash.rules.assessment import Rank, quartile_colour, rank_among
-from asn_dash.store import Store
+from asn_dash.store.store import Store
 
 TYRESO, RIKET = "0138", "0000"
 COUNTY_TITLE = "Stockholms läns kommuner"

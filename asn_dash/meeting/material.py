@@ -12,7 +12,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from asn_dash import annotations, queries
+from asn_dash import annotations
 from asn_dash.app import views as indicator_view
 from asn_dash.colours import label
 from asn_dash.formatting import format_value
@@ -25,7 +25,8 @@ from asn_dash.rules.evaluation import AreaSummary, IndicatorResult
 from asn_dash.rules.periods import Period
 from asn_dash.rules.suppression import SECONDARY, Policy, suppress
 from asn_dash.rules.targets import BASELINE
-from asn_dash.store import Store
+from asn_dash.store import queries
+from asn_dash.store.store import Store
 
 NAMND = "Arbetsmarknads- och socialnämnden"
 KOMMUN = "Tyresö kommun"

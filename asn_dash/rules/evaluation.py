@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from asn_dash import annotations, queries
+from asn_dash import annotations
 from asn_dash.formatting import MISSING, format_value
 from asn_dash.kolada import comparison
 from asn_dash.rules.aggregation import Obs, PeriodValue, period_value
@@ -16,7 +16,8 @@ from asn_dash.rules.assessment import (COLOURS, GRON, GUL, NA, ROD, Assessment, 
                                        assess, trend)
 from asn_dash.rules.periods import Period
 from asn_dash.rules.targets import BASELINE, MANUAL, NONE, QUARTILE, TargetRule
-from asn_dash.store import Store
+from asn_dash.store import queries
+from asn_dash.store.store import Store
 
 
 @dataclass

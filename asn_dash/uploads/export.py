@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from asn_dash.rules.periods import parse_key
-from asn_dash.store import Store
+from asn_dash.store.store import Store
 
 HEADER = ["indikator", "enhet", "period", "värde"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

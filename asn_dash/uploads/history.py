@@ -6,7 +6,7 @@ import pandas as pd
 
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
-from asn_dash.store import Store, audit
+from asn_dash.store.store import Store, audit
 
 
 class UndoError(AsnError):

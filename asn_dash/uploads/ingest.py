@@ -26,7 +26,7 @@ import pandas as pd
 
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
-from asn_dash.store import Store, audit, transaction
+from asn_dash.store.store import Store, audit, transaction
 from asn_dash.uploads.parsing import MONTH_WORDS, parse_period, to_text
 from asn_dash.uploads.readers import RawTable, ReadError, read_upload
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from asn_dash.errors import AsnError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = REPO_ROOT / "data" / "asn.duckdb"
 ENV_VAR = "ASN_DB"
 
@@ -56,7 +56,7 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
 
 def migrations() -> list[Migration]:
     found = []
-    for entry in resources.files("asn_dash.migrations").iterdir():
+    for entry in resources.files("asn_dash.store.migrations").iterdir():
         m = re.match(r"^(\d{4})_(\w+)\.sql$", entry.name)
         if m:
             found.append(Migration(int(m[1]), m[2], entry.read_text(encoding="utf-8")))
@@ -286,7 +286,7 @@ def build_store(path: Path, *, force: bool = False, catalogue=None) -> Path:
     The store is written to a temporary file in the same folder and renamed into place, so
     readers see either the old store or the complete new one.
     """
-    from asn_dash import seed  # seed imports store; import here to keep the module graph simple
+    from asn_dash.store import seed  # seed imports store; import here to keep the module graph simple
 
     path = Path(path)
     _ensure_folder(path)
@@ -323,7 +323,7 @@ def open_store(path: str | os.PathLike | None = None, *, read_only: bool = False
 
     Also re-syncs the catalogue tables when the catalogue files changed since the last open.
     """
-    from asn_dash import seed
+    from asn_dash.store import seed
 
     path = db_path(path)
     if not path.exists():

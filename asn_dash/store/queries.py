@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from asn_dash.rules.periods import Period, parse_key
-from asn_dash.store import Store
+from asn_dash.store.store import Store
 
 
 def data_version(store: Store) -> str:
