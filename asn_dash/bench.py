@@ -60,7 +60,7 @@ def _child(kind: str, csv_path: str, db_path: str) -> dict:
         n = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
         result = {"rows": n}
     else:
-        from asn_dash.store.store import open_store
+        from asn_dash.store.setup import open_store
         from asn_dash.uploads import ingest
 
         os.environ["ASN_MAX_UPLOAD_MB"] = "1000"
@@ -81,7 +81,7 @@ def _child(kind: str, csv_path: str, db_path: str) -> dict:
 
 
 def bench_ingest(rows: int = 1_000_000) -> dict:
-    from asn_dash.store.store import build_store
+    from asn_dash.store.setup import build_store
 
     with tempfile.TemporaryDirectory() as tmp:
         csv_path, db_path = Path(tmp) / "bench.csv", Path(tmp) / "bench.duckdb"
@@ -105,7 +105,7 @@ def bench_kolada(kpis: int = 20, municipalities: int = 290, years: int = 20) -> 
     sys.path.insert(0, str(ROOT))
     from asn_dash.auth import cli_user
     from asn_dash.kolada import client as kolada
-    from asn_dash.store.store import build_store, open_store
+    from asn_dash.store.setup import build_store, open_store
     from tests.kolada_server import FakeKolada
 
     rng = random.Random(7)
@@ -151,7 +151,7 @@ def build_large_store(path: Path, last_year: int = 2025) -> dict:
     unit; existing (seeded) values are kept."""
     import duckdb
 
-    from asn_dash.store.store import build_store
+    from asn_dash.store.setup import build_store
 
     build_store(path)
     con = duckdb.connect(str(path))

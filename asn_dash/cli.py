@@ -15,7 +15,8 @@ EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from asn_dash.store.store import build_store, db_path, open_store
+    from asn_dash.store.setup import build_store, open_store
+    from asn_dash.store.store import db_path
 
     path = db_path(args.db)
     build_store(path, force=args.force)
@@ -52,7 +53,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _open_waiting(db: str | None, wait: float):
     """Open the store, waiting up to ``wait`` seconds for another process to release it."""
-    from asn_dash.store.store import StoreLockedError, db_path, open_store, while_locked
+    from asn_dash.store.setup import open_store
+    from asn_dash.store.store import StoreLockedError, db_path, while_locked
 
     try:
         return while_locked(lambda: open_store(db_path(db)), wait)

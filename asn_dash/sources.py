@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from asn_dash.store.seed import DEMO, PUBLISHED
+PUBLISHED = "publicerad"  # figures from a published report
+DEMO = "exempeldata"  # generated demo history
 
 SOURCE_LABELS = {
     PUBLISHED: "Publicerad rapport",

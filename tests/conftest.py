@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from asn_dash.catalogue import DEFAULT_DIR  # noqa: E402
-from asn_dash.store.store import build_store  # noqa: E402
+from asn_dash.store.setup import build_store  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def seeded_db(seeded_template, tmp_path) -> Path:
 @pytest.fixture
 def s(seeded_db):
     """The private seeded store, opened (closed after the test)."""
-    from asn_dash.store.store import open_store
+    from asn_dash.store.setup import open_store
 
     store = open_store(seeded_db)
     yield store

@@ -74,7 +74,7 @@ def test_report_xlsx_and_pptx_from_the_command_line(seeded_db, tmp_path):
 
     from asn_dash import agendas
     from asn_dash.auth import cli_user
-    from asn_dash.store.store import open_store
+    from asn_dash.store.setup import open_store
 
     out = tmp_path / "t2.xlsx"
     result = run("report", "--db", str(seeded_db), "--period", "2025-T2", "--format", "xlsx", "-o", str(out))

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from asn_dash.kolada import comparison
-from asn_dash.store.store import open_store
+from asn_dash.store.setup import open_store
 
 from .apptest import open_page
 from .htmltables import tables

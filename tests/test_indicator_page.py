@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from asn_dash.store.store import open_store
+from asn_dash.store.setup import open_store
 
 from .apptest import new_app
 

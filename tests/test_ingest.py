@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from asn_dash import cli
 from asn_dash.auth import PermissionDenied, User
 from asn_dash.rules.periods import parse_key
-from asn_dash.store.store import open_store
+from asn_dash.store.setup import open_store
 from asn_dash.uploads import history as uploads
 from asn_dash.uploads import ingest
 

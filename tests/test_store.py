@@ -3,14 +3,17 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from asn_dash.store import seed, store
 from asn_dash.store.seed import SeedError
-from asn_dash.store.store import (LATEST_VERSION, StoreError, StoreLockedError, build_store, migrate, open_store,
-                                  schema_version)
+from asn_dash.store.setup import build_store, open_store
+from asn_dash.store.store import LATEST_VERSION, StoreError, StoreLockedError, migrate, schema_version
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def tables(path) -> set[str]:
@@ -164,3 +167,18 @@ def test_catalogue_edit_is_synced_on_next_open(seeded_db, catalogue_copy, monkey
         assert s.scalar("SELECT count(*) FROM observations WHERE indicator_id = 'hushall_ekb'") > 100
     finally:
         s.close()
+
+
+def test_opening_a_store_does_not_import_the_kolada_client_or_sign_in(tmp_path):
+    """The store is the bottom layer: opening (and even creating and seeding) one must not pull in
+    the HTTP client, the sign-in code or Streamlit."""
+    code = (
+        "import sys\n"
+        "from asn_dash.store.setup import open_store\n"
+        f"open_store({str(tmp_path / 'a.duckdb')!r}).close()\n"
+        "bad = [m for m in ('asn_dash.kolada.client', 'asn_dash.auth', 'requests', 'streamlit') if m in sys.modules]\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -31,7 +31,7 @@ def test_format_help_and_templates(page):
 
 
 def test_templates_are_valid_uploads(seeded_db):
-    from asn_dash.store.store import open_store
+    from asn_dash.store.setup import open_store
     from asn_dash.uploads import ingest, templates
 
     s = open_store(seeded_db)

@@ -1,1 +1,1 @@
-"""The Streamlit side: ui (the only module that imports Streamlit), HTML fragments (render), the Indikator view model (views)."""
+"""The Streamlit side: ui (the only module importing Streamlit), HTML fragments (render), the Indikator view model (views)."""

@@ -17,7 +17,8 @@ from asn_dash.errors import AsnError
 from asn_dash.rules import evaluation
 from asn_dash.rules.periods import Period, parse_key, periods_for_year
 from asn_dash.store import queries
-from asn_dash.store.store import Store, connect_existing, db_path, open_store
+from asn_dash.store.setup import open_store
+from asn_dash.store.store import Store, connect_existing, db_path
 
 YEAR_KEY = "planar"
 PERIOD_KEY = "period"

@@ -1,1 +1,1 @@
-"""Kolada: the v3 API client and pulls (client), comparisons among municipalities (comparison)."""
+"""Kolada: the v3 API client and pulls (client), the offline snapshot, comparisons among municipalities."""

@@ -24,20 +24,18 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 import requests
 
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
+from asn_dash.kolada.snapshot import kpi_row
 from asn_dash.store.store import Store, audit, transaction
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"
 MAX_IDS = 25
 PER_PAGE = 5000
-SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data" / "kolada"
-SNAPSHOT_FETCHED = "2024-08-30"  # when open-numbers fetched the values (data/kolada/SOURCES.md)
 RIKET = "0000"
 TYRESO = "0138"
 STOCKHOLMS_LAN = "Stockholms läns kommuner"
@@ -211,7 +209,7 @@ def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities
                         " WHERE p.kpi = v.kpi AND p.municipality = v.municipality AND p.year = v.year"
                         " AND p.gender = v.gender)", params).fetchall()
             for k in meta:
-                cur.execute("INSERT OR REPLACE INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)", _kpi_row(k, fetched)).fetchall()
+                cur.execute("INSERT OR REPLACE INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)", kpi_row(k, fetched)).fetchall()
             for m in muns:
                 cur.execute("INSERT OR REPLACE INTO kolada_municipalities VALUES (?,?,?)",
                             [m["id"], m["title"], m.get("type", "K")]).fetchall()
@@ -236,13 +234,6 @@ def _remember_failure(store: Store, message: str) -> None:
                     [f"{datetime.now():%Y-%m-%d %H:%M}: {message}"]).fetchall()
 
 
-def _kpi_row(k: dict, fetched: datetime) -> list:
-    """A ``kolada_kpis`` row from the API's (or the snapshot's) KPI metadata object."""
-    return [k.get("id"), k.get("title") or "", k.get("description"), k.get("operating_area"),
-            bool(k.get("is_divided_by_gender")), k.get("municipality_type"), str(k.get("publication_date") or ""),
-            fetched]
-
-
 def kkik_members(client: Client) -> list[str]:
     """The KKiK "alla mått" group's KPI ids, looked up by title."""
     groups = client.kpi_groups(KKIK_TITLE)
@@ -252,37 +243,6 @@ def kkik_members(client: Client) -> list[str]:
     return [m["member_id"] for m in chosen["members"]]
 
 
-# --- offline snapshot -------------------------------------------------------------------
-
-
-def load_snapshot(con, directory: Path | None = None) -> int:
-    """Load data/kolada (real values from public dumps, see SOURCES.md) into an empty store."""
-    directory = Path(directory or SNAPSHOT_DIR)
-    fetched = datetime.fromisoformat(SNAPSHOT_FETCHED)
-    values = pd.read_csv(directory / "values.csv", dtype={"municipality": str, "kpi": str, "gender": str})
-    values["count"] = None
-    values["status"] = None
-    values["fetched_at"] = fetched
-    values["value"] = values["value"].astype("float64")
-    con.register("snapshot_values", values)
-    con.execute("INSERT INTO kolada_values SELECT kpi, municipality, year, gender, value, count, status, fetched_at"
-                " FROM snapshot_values").fetchall()
-    con.unregister("snapshot_values")
-    for m in json.loads((directory / "municipalities.json").read_text(encoding="utf-8")):
-        con.execute("INSERT INTO kolada_municipalities VALUES (?,?,?)", [m["id"], m["title"], m["type"]]).fetchall()
-    for g in json.loads((directory / "municipality_groups.json").read_text(encoding="utf-8")):
-        con.execute("INSERT INTO kolada_groups VALUES (?,?)", [g["id"], g["title"]]).fetchall()
-        con.executemany("INSERT INTO kolada_group_members VALUES (?,?)",
-                        [[g["id"], m["member_id"]] for m in g["members"]])
-    for k in json.loads((directory / "kpis.json").read_text(encoding="utf-8")):
-        con.execute("INSERT INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)", _kpi_row(k, fetched)).fetchall()
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_fetched_at', ?)", [fetched.isoformat()]).fetchall()
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_kkik_members', ?)",
-                [json.dumps(json.loads((directory / "kpi_groups.json").read_text(encoding="utf-8"))[0]["members"])]
-                ).fetchall()
-    return len(values)
-
-
 def status(store: Store) -> pd.DataFrame:
     return store.query(
         "SELECT v.kpi, coalesce(k.title, '') AS title, count(*) AS values, count(DISTINCT v.municipality) AS municipalities,"
@@ -290,4 +250,4 @@ def status(store: Store) -> pd.DataFrame:
         " FROM kolada_values v LEFT JOIN kolada_kpis k ON k.id = v.kpi GROUP BY v.kpi, k.title ORDER BY v.kpi")
 
 
-__all__ = ["Client", "KoladaError", "pull", "flatten", "load_snapshot", "status", "kkik_members"]
+__all__ = ["Client", "KoladaError", "pull", "flatten", "status", "kkik_members"]

@@ -1,1 +1,1 @@
-"""Meeting material: the running order and slides (material), charts, chart images, the PPTX deck and the XLSX table."""
+"""Meeting material: the running order and slides (material), charts, images, the PPTX deck and XLSX table."""

@@ -1,1 +1,1 @@
-"""The DuckDB store: connections, migrations and transactions (store), catalogue sync and seed data (seed), read queries (queries)."""
+"""The DuckDB store: connections and migrations (store), a ready seeded store (setup, seed), read queries."""

@@ -21,14 +21,13 @@ import pandas as pd
 
 from asn_dash.catalogue import Catalogue, load_catalogue
 from asn_dash.errors import AsnError
-from asn_dash.kolada.client import load_snapshot
+from asn_dash.kolada.snapshot import load_snapshot
 from asn_dash.rules.periods import parse_key
+from asn_dash.sources import DEMO, PUBLISHED
 from asn_dash.store.store import transaction
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "data" / "seed"
 
-PUBLISHED = "publicerad"
-DEMO = "exempeldata"
 COLOURS = ("Grön", "Gul", "Röd")
 
 
