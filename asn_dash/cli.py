@@ -281,15 +281,18 @@ def _cmd_users(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from asn_dash.bench import bench_all, bench_ingest, bench_kolada, table
+    from asn_dash import bench
 
-    if args.what == "all":
-        result = bench_all(args.rows)
-        print(table(result))
-    else:
-        result = bench_ingest(args.rows) if args.what == "ingest" else bench_kolada()
+    result = bench.run(args.parts or None, rows=args.rows)
+    print(bench.table(result))
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return EXIT_OK
+
+
+def _bench_parts() -> list[str]:
+    from asn_dash.bench import PARTS
+
+    return list(PARTS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -384,9 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_users)
 
     p = sub.add_parser("bench", help="benchmarks (figures for the notes, not tests)")
-    p.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "kolada"],
-                   help="all (default): large store + page render times + ingest + Kolada")
-    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("parts", nargs="*", metavar="PART",
+                   help="which parts (default: all): " + ", ".join(_bench_parts()))
+    p.add_argument("--rows", type=int, default=1_000_000, help="rows of the ingest benchmark's upload")
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("demo", help="regenerate data/seed/demo.csv (deterministic)")

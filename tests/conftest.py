@@ -50,11 +50,11 @@ def catalogue_copy(tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def navigation_steady_state(monkeypatch):
-    """See ``asn_dash.bench.steady_navigation_init``. The first-request path itself is covered
+    """See ``asn_dash.bench.pages.steady_navigation_init``. The first-request path itself is covered
     by tests/e2e/test_smoke.py."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    from asn_dash.bench import steady_navigation_init
+    from asn_dash.bench.pages import steady_navigation_init
 
     monkeypatch.setattr(PagesManager, "__init__", steady_navigation_init())
 

@@ -3,7 +3,7 @@ printed by `python -m asn_dash bench`, never asserted)."""
 
 import duckdb
 
-from asn_dash.bench import LARGE, build_large_store
+from asn_dash.bench.large_store import LARGE, build_large_store
 
 
 def test_large_store_has_the_named_size(tmp_path):

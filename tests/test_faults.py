@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asn_dash.bench import write_long_csv
+from asn_dash.bench.ingest import write_long_csv
 
 from .apptest import new_app
 from .ingest_helpers import dump
