@@ -113,13 +113,18 @@ def _secrets() -> dict:
         return {}
 
 
-def _sign_in_page() -> None:
-    """Placeholder page: the sign-in is drawn before navigation, this only hides the page list."""
+def _nothing() -> None:
+    """The page of a signed-out visitor when all there is to say was said before navigation."""
 
 
-def _stop_signed_out() -> None:
-    # A hidden one-page navigation keeps Streamlit from listing pages/ to a signed-out visitor.
-    st.navigation([st.Page(_sign_in_page, title="Logga in", url_path="logga-in")], position="hidden")
+def _stop_signed_out(draw=_nothing) -> None:
+    """Run ``draw`` as the only page of a hidden navigation, then stop the run.
+
+    The hidden one-page navigation keeps Streamlit from listing pages/ to a signed-out visitor.
+    The sign-in form is drawn *inside* that page: drawn before it, the form's widgets belonged to
+    another page on a first visit to ``/`` than on the rerun its submit causes, so the submit was
+    lost and the visitor saw an empty form again (tests/e2e/test_smoke.py signs in from ``/``)."""
+    st.navigation([st.Page(draw, title="Logga in", url_path="logga-in")], position="hidden").run()
     st.stop()
 
 
@@ -160,16 +165,12 @@ def signed_in_user(s: Store) -> User:
                            "en användarfil eller ASN_DEMO=0.", icon="⚠️")
     elif mode == auth.OIDC:
         if user is None:
-            st.title("ASN-panelen")
-            st.write("Logga in med ditt organisationskonto för att se arbetsmarknads- och socialnämndens uppföljning.")
-            st.button("Logga in", type="primary", on_click=st.login)
-            _stop_signed_out()
+            _stop_signed_out(_oidc_sign_in)
         if not st.session_state.get("asn_sign_in_logged"):
             auth.record_sign_in(s, user.username, user, "oidc")
             st.session_state["asn_sign_in_logged"] = True
     elif user is None:
-        _local_sign_in(s)
-        _stop_signed_out()
+        _stop_signed_out(lambda: _local_sign_in(s))
     else:
         st.session_state[USER_KEY] = user
     _run.user = user
@@ -194,6 +195,12 @@ def _client() -> str:
         return ip
     ctx = get_script_run_ctx()
     return f"session {ctx.session_id[:8] if ctx else '?'}"
+
+
+def _oidc_sign_in() -> None:
+    st.title("ASN-panelen")
+    st.write("Logga in med ditt organisationskonto för att se arbetsmarknads- och socialnämndens uppföljning.")
+    st.button("Logga in", type="primary", on_click=st.login)
 
 
 def _local_sign_in(s: Store) -> None:
