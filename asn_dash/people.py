@@ -11,24 +11,8 @@ import duckdb
 
 from asn_dash.auth import User, display_name
 
-# PENDING MIGRATION: the lead moves this into a numbered migration (asn_dash/store/migrations/);
-# then drop create_people_table_until_migrated and its call in remember().
-PEOPLE_TABLE_SQL = """
-CREATE TABLE IF NOT EXISTS people (
-    user_name            VARCHAR PRIMARY KEY,
-    display_name         VARCHAR NOT NULL,
-    seen_at              TIMESTAMP NOT NULL DEFAULT current_timestamp
-);
-"""
-
-
-def create_people_table_until_migrated(cur: duckdb.DuckDBPyConnection) -> None:
-    cur.execute(PEOPLE_TABLE_SQL)
-
-
 def remember(cur: duckdb.DuckDBPyConnection, user: User) -> None:
     """Record ``user``'s current display name, on the cursor of the write that names them."""
-    create_people_table_until_migrated(cur)
     cur.execute("INSERT INTO people (user_name, display_name) VALUES (?, ?) ON CONFLICT (user_name)"
                 " DO UPDATE SET display_name = excluded.display_name, seen_at = now()",
                 [user.username, user.name]).fetchall()
@@ -36,10 +20,7 @@ def remember(cur: duckdb.DuckDBPyConnection, user: User) -> None:
 
 def names(store) -> dict[str, str]:
     """user name → display name, for everyone the store has seen (empty before anyone has)."""
-    try:
-        rows = store.query("SELECT user_name, display_name FROM people")
-    except duckdb.CatalogException:  # no one remembered yet, and the table is not migrated in
-        return {}
+    rows = store.query("SELECT user_name, display_name FROM people")
     return dict(zip(rows["user_name"], rows["display_name"]))
 
 
