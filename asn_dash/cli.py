@@ -215,30 +215,42 @@ def _cmd_uploads(args: argparse.Namespace) -> int:
 
 
 def _cmd_kolada(args: argparse.Namespace) -> int:
+    from asn_dash.kolada import client as kolada
+
+    if args.action == "status":
+        from asn_dash.kolada.comparison import fetched_at
+
+        store = _open_waiting(args.db, args.wait)
+        try:
+            frame = kolada.status(store)
+            fetched, error = fetched_at(store)
+        finally:
+            store.close()
+        print(f"Kolada-data hämtad {(fetched or '—')[:16].replace('T', ' ').removesuffix(' 00:00')}."
+              + (f" Senaste misslyckade hämtning: {error}" if error else ""))
+        for r in frame.itertuples(index=False):
+            print(f"{r.kpi}  {r.values:>7} värden  {r.municipalities:>3} kommuner  {r.first_year}–{r.last_year}"
+                  f"  hämtad {r.fetched_at:%Y-%m-%d}  {r.title[:70]}")
+        return EXIT_OK
+    return _kolada_pull(args, kolada)
+
+
+def _kolada_pull(args: argparse.Namespace, kolada) -> int:
+    """Fetch everything first without holding the store, then store it in one short transaction:
+    a slow or hostile Kolada never keeps uploads waiting."""
     from datetime import date
 
     from asn_dash.catalogue import load_catalogue
-    from asn_dash.kolada import client as kolada
 
-    store = _open_waiting(args.db, args.wait)
+    is_tty = sys.stderr.isatty()
+
+    def progress(url: str) -> None:
+        if is_tty:
+            print(f"\rHämtar från Kolada … {client.calls} anrop", end="", file=sys.stderr, flush=True)
+
+    by = _user(None)
+    client = kolada.Client(base=kolada.base_url(args.base_url), on_call=progress)
     try:
-        if args.action == "status":
-            from asn_dash.kolada.comparison import fetched_at
-
-            frame = kolada.status(store)
-            fetched, error = fetched_at(store)
-            print(f"Kolada-data hämtad {(fetched or '—')[:16].replace('T', ' ').removesuffix(' 00:00')}." + (f" Senaste misslyckade hämtning: {error}" if error else ""))
-            for r in frame.itertuples(index=False):
-                print(f"{r.kpi}  {r.values:>7} värden  {r.municipalities:>3} kommuner  {r.first_year}–{r.last_year}"
-                      f"  hämtad {r.fetched_at:%Y-%m-%d}  {r.title[:70]}")
-            return EXIT_OK
-        is_tty = sys.stderr.isatty()
-
-        def progress(url: str) -> None:
-            if is_tty:
-                print(f"\rHämtar från Kolada … {client.calls} anrop", end="", file=sys.stderr, flush=True)
-
-        client = kolada.Client(base=kolada.base_url(args.base_url), on_call=progress)
         kpis = list(args.kpi or [])
         if args.set == "kkik-ifo":
             members = kolada.kkik_members(client)
@@ -250,16 +262,26 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
         last = args.date_to or date.today().year
         years = list(range(args.date_from or last - 9, last + 1))
         municipalities = None if args.all or not args.municipality else args.municipality
-        result = kolada.pull(store, _user(None), client, kpis, municipalities, years)
+        pulled = kolada.fetch(client, by, kpis, municipalities, years)
+    except kolada.KoladaError as exc:
         if is_tty:
             print(file=sys.stderr)
-        print(result.line())
-        return EXIT_OK
-    except kolada.KoladaError as exc:
+        store = _open_waiting(args.db, args.wait)
+        try:
+            kolada.remember_failure(store, exc.sv)  # the Jämförelser page says its data is older
+        finally:
+            store.close()
         print(f"Fel: {exc.sv} Lagrad Kolada-data är oförändrad.", file=sys.stderr)
         return EXIT_ERROR
+    if is_tty:
+        print(file=sys.stderr)
+    store = _open_waiting(args.db, args.wait)
+    try:
+        result = kolada.save(store, by, pulled)
     finally:
         store.close()
+    print(result.line())
+    return EXIT_OK
 
 
 def _cmd_users(args: argparse.Namespace) -> int:
