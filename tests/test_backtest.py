@@ -106,3 +106,19 @@ def test_run_on_the_seeded_store(s):
         assert result["overall"][m]["mape"] == pytest.approx(by_id["hushall_ekb"]["methods"][m]["mape"], abs=0.01)
     assert set(result["targets"]) == {"mape_at_or_below_best_baseline", "coverage_between_70_and_90"}
     assert "totalt" in bt.table(result)
+
+
+def test_short_history_uses_only_the_months_from_its_start():
+    # Only the year's own months: drift still continues a line exactly; the last value misses
+    # by the same 6 (mean from April) as with the full history.
+    drift = bt.short_history_cases(LINE, "mean", fc.DRIFT, 0)
+    assert len(drift) == 10 and all(c.ape == pytest.approx(0.0, abs=1e-9) for c in drift)
+    last = {(c.year, c.origin): c for c in bt.short_history_cases(LINE, "mean", fc.LAST_VALUE, 0)}
+    assert last[(2021, 4)].actual - last[(2021, 4)].point == pytest.approx(6)
+    # The engine's own choice with four or eight months is the last value (the short-history
+    # backtest's winner), so it equals the baseline there.
+    chosen = bt.short_history_cases(LINE, "mean", bt.CHOSEN, 0)
+    assert [c.point for c in chosen] == pytest.approx([c.point for c in last.values()])
+    # Same-month-last-year needs the year before: nothing without it.
+    assert bt.short_history_cases(SEASON, "sum", fc.SAME_MONTH, 0) == []
+    assert len(bt.short_history_cases(SEASON, "sum", fc.SAME_MONTH, 1)) == 10

@@ -62,8 +62,9 @@ def test_pure_seasonal_series_is_reproduced_by_ets_and_by_the_same_month_baselin
 
 def test_short_series_fall_back():
     assert fc.forecast_year(linear("2025-01", "2025-02"), 2025) is None  # too short to model
-    six = fc.forecast_year(linear("2024-11", "2025-04"), 2025)
-    assert six.method == fc.DRIFT and six.outcome("last").value == pytest.approx(100 + 2 * 13)
+    six = fc.forecast_year(linear("2024-11", "2025-04"), 2025)  # 100 … 110: the last value, 110, carried on
+    assert six.method == fc.LAST_VALUE and six.outcome("last").value == pytest.approx(110)
+    assert six.outcome("mean").value == pytest.approx((104 + 106 + 108 + 110 * 9) / 12)
     eighteen = fc.forecast_year(linear("2024-01", "2025-06"), 2025)
     assert eighteen.method == fc.ETS and eighteen.model in ("ETS ANN", "ETS AAdN")  # no seasonal form yet
     assert fc.forecast_year(linear("2025-03", "2025-08"), 2025) is None  # the year's first months unknown

@@ -100,30 +100,49 @@ def backtest_years(months: dict[str, float], before: int | None = None) -> list[
     return out
 
 
+def _case(series, year: int, origin: int, aggregation: str, method: str, lower: float | None,
+          upper: float | None, start: str | None = None) -> Case | None:
+    """Forecast ``year`` from the months up to ``origin`` (and from ``start`` on, if given)."""
+    actual = float(fc.aggregate(series[str(year)].to_numpy()[None, :], aggregation)[0])
+    known = series[series.index <= f"{year}-{origin:02d}"]
+    if start is not None:
+        known = known[known.index >= start]
+    result = fc.forecast_year(known, year, method=None if method == CHOSEN else method,
+                              lower=lower, upper=upper, scale=1.0)
+    if result is None:
+        return None
+    raw = result.outcome(aggregation)
+    shown = result.rescaled(fc.INTERVAL_SCALE.get(result.method, 1.0)).outcome(aggregation)
+    side = raw.high if actual >= raw.value else raw.low
+    half = abs(side - raw.value)
+    miss = abs(actual - raw.value)
+    ratio = miss / half if half > 0 else (0.0 if miss == 0 else math.inf)
+    return Case(year, origin, actual, raw.value, shown.low, shown.high, ratio, result.model,
+                percent=lower is not None)
+
+
 def series_cases(months: dict[str, float], aggregation: str, method: str, *, lower: float | None = 0.0,
                  upper: float | None = None, before: int | None = None) -> list[Case]:
     """Every backtest case of one monthly series for one method (the engine's own choice for
     ``CHOSEN``), for the years before ``before`` (all years if None). A series without a lower
     bound (it can be negative) is scored without percentage errors."""
     series = monthly_series(months)
-    cases = []
-    for year in backtest_years(months, before):
-        actual = float(fc.aggregate(series[str(year)].to_numpy()[None, :], aggregation)[0])
-        for origin in ORIGINS:
-            known = series[series.index <= f"{year}-{origin:02d}"]
-            result = fc.forecast_year(known, year, method=None if method == CHOSEN else method,
-                                      lower=lower, upper=upper, scale=1.0)
-            if result is None:
-                continue
-            raw = result.outcome(aggregation)
-            shown = result.rescaled(fc.INTERVAL_SCALE.get(result.method, 1.0)).outcome(aggregation)
-            side = raw.high if actual >= raw.value else raw.low
-            half = abs(side - raw.value)
-            miss = abs(actual - raw.value)
-            ratio = miss / half if half > 0 else (0.0 if miss == 0 else math.inf)
-            cases.append(Case(year, origin, actual, raw.value, shown.low, shown.high, ratio, result.model,
-                              percent=lower is not None))
-    return cases
+    cases = (_case(series, year, origin, aggregation, method, lower, upper)
+             for year in backtest_years(months, before) for origin in ORIGINS)
+    return [c for c in cases if c is not None]
+
+
+SHORT_STARTS = {"bara årets månader": 0, "från januari året före": 1}  # years of history before the year
+
+
+def short_history_cases(months: dict[str, float], aggregation: str, method: str, years_before: int, *,
+                        lower: float | None = 0.0, upper: float | None = None) -> list[Case]:
+    """Like ``series_cases`` with the history cut to start in January ``years_before`` years
+    before the forecast year: how the methods do for an indicator that is new."""
+    series = monthly_series(months)
+    cases = (_case(series, year, origin, aggregation, method, lower, upper, start=f"{year - years_before}-01")
+             for year in backtest_years(months) for origin in ORIGINS)
+    return [c for c in cases if c is not None]
 
 
 def suggested_scale(cases: list[Case]) -> float | None:
@@ -188,6 +207,7 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
     histories = forecast_inputs.load(store, ids, date(9999, 12, 31))
     indicators, pooled = [], {m: [] for m in methods}
     seconds = {m: [] for m in methods}
+    short = {name: {m: [] for m in methods} for name in SHORT_STARTS}
     for indicator_id in ids:
         h = histories[indicator_id]
         months = h.months()
@@ -202,6 +222,9 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
             by_method[m] = cases
         for m in methods:
             pooled[m].extend(by_method[m])
+            for name, years_before in SHORT_STARTS.items():
+                short[name][m].extend(short_history_cases(months, h.aggregation, m, years_before, lower=h.lower,
+                                                          upper=h.upper))
         indicators.append({
             "indicator": indicator_id, "name": h.name, "aggregation": h.aggregation, "unit": h.unit,
             "months": len(months), "exempeldata": h.uses_demo(months), "scored_by": "mape" if h.lower is not None else "mae",
@@ -231,6 +254,7 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
                             "coverage_cross_validated": _round(cross_validated_coverage(pooled[m]), 3)}
                         for m in methods},
         "seconds_per_forecast": {m: _round(float(np.median(v)), 4) if v else None for m, v in seconds.items()},
+        "short_history": {name: {m: score(cases).to_dict() for m, cases in by.items()} for name, by in short.items()},
         "indicators": indicators,
     }
 
@@ -271,6 +295,9 @@ def table(result: dict) -> str:
     lines.append(f"Mål: MAPE för vald metod högst bästa baslinjens ({METHOD_NAMES.get(result['best_baseline'], '—')}): "
                  f"{'uppfyllt' if t['mape_at_or_below_best_baseline'] else 'ej uppfyllt'}; "
                  f"täckning 70–90 %: {'uppfyllt' if t['coverage_between_70_and_90'] else 'ej uppfyllt'}.")
+    for name, by in result.get("short_history", {}).items():
+        lines.append(f"Kort historik ({name}): " + "; ".join(
+            f"{METHOD_NAMES.get(m, m)} {pct(sc['mape'], 2)}" for m, sc in by.items()) + ".")
     cal = result["calibration"][result["chosen"]]
     lines.append(f"Kalibrering ({result['chosen']}): faktor {cal['shipped']} i koden, föreslagen "
                  f"{cal['suggested']}, täckning korsvaliderad per år {pct((cal['coverage_cross_validated'] or 0) * 100, 0)}.")
