@@ -9,7 +9,7 @@ from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
-from asn_dash.rules import outlook
+from asn_dash.rules import outlook, placements
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
@@ -86,6 +86,13 @@ if prognos is not None:
         st.caption(note)
     if prognos.outcome is not None and prognos.band:  # monthly forecasts: the backtest record
         st.caption(outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year), r.unit))
+placement = ui.cached(store, placements.placement_outlook, indicator_id, year, period)
+if placement is not None:
+    st.subheader("Placeringar mot budget", anchor="placeringar")
+    st.markdown(escape_markdown(placement.sentence()))
+    st.dataframe(placement.table(), hide_index=True, width="stretch")
+    st.caption("Kostnad = antal × budgeterat pris per dygn × dagar i månaden; avvikelse = budget − kostnad "
+               "(negativ = över budget)." + (" ⚠ Exempeldata ingår." if placement.is_demo else ""))
 
 if view.units:
     st.subheader("Per enhet", anchor=False)

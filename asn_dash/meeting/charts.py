@@ -163,6 +163,7 @@ def with_forecast(fig: go.Figure, band: ForecastBand | None) -> go.Figure:
         customdata=[[p[2], p[3]] for p in pts],
         hovertemplate=(f"{band.name}: %{{y:,.4~f}}{unit_suffix} (80 %: %{{customdata[0]:,.4~f}}–"
                        f"%{{customdata[1]:,.4~f}}){demo}<extra></extra>")))
+    fig.update_layout(legend_traceorder="normal")  # a filled area would otherwise reverse the legend
     return fig
 
 

@@ -51,6 +51,12 @@ class Outlook:
     is_demo: bool
     missing: str | None = None  # why there is no model forecast
 
+    def numbers(self) -> list[float]:
+        """Every number the sentence and the chart band show (for small-number masking)."""
+        out = [] if self.outcome is None else [self.outcome.value, self.outcome.low, self.outcome.high]
+        out += [v for _, *vals in self.band for v in vals]
+        return out + ([self.analyst] if self.analyst is not None else [])
+
     @property
     def probability(self) -> float | None:
         """The model's probability that the rule gives Grön for the year."""
@@ -295,3 +301,12 @@ def area_marker(outlooks: list[Outlook]) -> str:
     parts = [f"{SYMBOLS[v]} {verdicts.count(v)} {SHORT[v]}" for v in (YES, UNSURE, NO) if verdicts.count(v)]
     demo = f" ({DEMO_MARK})" if any(o.is_demo for o in outlooks if o.verdict is not None) else ""
     return "Prognos helår: " + " · ".join(parts) + demo
+
+
+def area_markers(members: list[tuple[str, str]], outlooks: dict[str, Outlook]) -> dict[str, str]:
+    """Målområde id → its line (``area_marker``), from (målområde id, indicator id) pairs."""
+    by_area: dict[str, list[Outlook]] = {}
+    for area_id, indicator_id in members:
+        if indicator_id in outlooks:
+            by_area.setdefault(area_id, []).append(outlooks[indicator_id])
+    return {area_id: line for area_id, items in by_area.items() if (line := area_marker(items))}
