@@ -122,3 +122,18 @@ def test_short_history_uses_only_the_months_from_its_start():
     # Same-month-last-year needs the year before: nothing without it.
     assert bt.short_history_cases(SEASON, "sum", fc.SAME_MONTH, 0) == []
     assert len(bt.short_history_cases(SEASON, "sum", fc.SAME_MONTH, 1)) == 10
+
+
+def test_cli_forecast_backtest_json_and_period(seeded_db, capsys):
+    from asn_dash.cli import main
+
+    assert main(["forecast", "--backtest", "--json", "--indicator", "hushall_ekb", "--db", str(seeded_db)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [i["indicator"] for i in result["indicators"]] == ["hushall_ekb"]
+    assert set(result["overall"]) == set(bt.METHODS) and result["chosen"] == bt.CHOSEN
+    assert main(["forecast", "--backtest", "--indicator", "hushall_ekb", "--db", str(seeded_db)]) == 0
+    assert "totalt (MAPE · inom intervallet)" in capsys.readouterr().out
+    assert main(["forecast", "--period", "2025-T2", "--indicator", "hushall_ekb", "--db", str(seeded_db)]) == 0
+    assert capsys.readouterr().out.startswith("hushall_ekb: Prognos helår 2025: ")
+    assert main(["forecast", "--db", str(seeded_db)]) == 2
+    assert "ange --backtest eller --period" in capsys.readouterr().err

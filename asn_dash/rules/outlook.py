@@ -123,6 +123,16 @@ class Outlook:
             return first
         return f"{first} Målet ({goal}) {self.verdict} ({chance})."
 
+    def to_dict(self) -> dict:
+        """Plain JSON for the command line."""
+        o = self.outcome
+        return {"indicator": self.indicator_id, "year": self.year, "target": self.rule.text,
+                "value": None if o is None else round(o.value, 4), "low": None if o is None else round(o.low, 4),
+                "high": None if o is None else round(o.high, 4), "reference": self.reference,
+                "probability": None if self.probability is None else round(self.probability, 3),
+                "verdict": self.verdict, "analyst": self.analyst, "model": self.model, "exempeldata": self.is_demo,
+                "missing": self.missing, "sentence": self.sentence()}
+
     def notes(self) -> list[str]:
         """What the reader must know beside the sentence: exempeldata, the method."""
         out = []
