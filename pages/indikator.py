@@ -84,7 +84,7 @@ if prognos is not None:
     st.markdown(escape_markdown(prognos.sentence()))
     for note in prognos.notes():
         st.caption(note)
-    if prognos.outcome is not None and prognos.band:  # monthly forecasts: the backtest record
+    if prognos.outcome is not None:  # the method's record on this indicator's earlier years
         st.caption(outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year), r.unit))
 placement = ui.cached(store, placements.placement_outlook, indicator_id, year, period)
 if placement is not None:

@@ -137,3 +137,15 @@ def test_cli_forecast_backtest_json_and_period(seeded_db, capsys):
     assert capsys.readouterr().out.startswith("hushall_ekb: Prognos helår 2025: ")
     assert main(["forecast", "--db", str(seeded_db)]) == 2
     assert "ange --backtest eller --period" in capsys.readouterr().err
+
+
+def test_tertial_backtest_on_a_constant_change():
+    # Every year ends exactly 1 above its T2: from T2 the forecast is exact, once two earlier
+    # years show the change (so from 2022).
+    values = {**{f"{y}-T2": 10.0 + y - 2020 for y in range(2020, 2025)},
+              **{str(y): 11.0 + y - 2020 for y in range(2020, 2025)}}
+    cases = bt.tertial_cases(values)
+    assert [(c.year, c.origin) for c in cases] == [(2022, 8), (2023, 8), (2024, 8)]
+    assert all(c.point == pytest.approx(c.actual) and c.inside for c in cases)
+    record = bt.track_record({}, "last", 2024, tertials=values)
+    assert (record.cases, record.first_year, record.last_year, record.tertial) == (2, 2022, 2023, True)

@@ -178,16 +178,46 @@ class TrackRecord:
     inside: int
     first_year: int | None
     last_year: int | None
+    tertial: bool = False  # forecasts from T1 and T2 rather than from April and August
+
+
+def tertial_cases(values: dict[str, float], *, lower: float | None = 0.0, upper: float | None = None,
+                  before: int | None = None) -> list[Case]:
+    """The backtest of an indicator reported per tertial: each past year's value forecast from its
+    T1 and from its T2 with the earlier years only (``forecast.tertial_outcome``)."""
+    years = sorted({int(k[:4]) for k in values if k.isdigit() and (before is None or int(k) < before)})
+    cases = []
+    for year in years:
+        for tertial in (1, 2):
+            if f"{year}-T{tertial}" not in values:
+                continue
+            known = {k: v for k, v in values.items() if int(k[:4]) < year or k == f"{year}-T{tertial}"}
+            raw = fc.tertial_outcome(known, year, lower=lower, upper=upper, scale=1.0)
+            if raw is None:
+                continue
+            shown = fc.tertial_outcome(known, year, lower=lower, upper=upper)
+            actual = float(values[str(year)])
+            side = raw.high if actual >= raw.value else raw.low
+            half, miss = abs(side - raw.value), abs(actual - raw.value)
+            ratio = miss / half if half > 0 else (0.0 if miss == 0 else math.inf)
+            cases.append(Case(year, 4 * tertial, actual, raw.value, shown.low, shown.high, ratio, fc.TERTIAL,
+                              percent=lower is not None))
+    return cases
 
 
 def track_record(months: dict[str, float], aggregation: str, year: int, *, lower: float | None = 0.0,
-                 upper: float | None = None) -> TrackRecord | None:
-    """The chosen method's record on the years before ``year`` (None without any such year)."""
-    cases = series_cases(months, aggregation, CHOSEN, lower=lower, upper=upper, before=year)
+                 upper: float | None = None, tertials: dict[str, float] | None = None) -> TrackRecord | None:
+    """The chosen method's record on the years before ``year`` (None without any such year); for an
+    indicator reported per tertial, pass its values as ``tertials``."""
+    if tertials is not None:
+        cases = tertial_cases(tertials, lower=lower, upper=upper, before=year)
+    else:
+        cases = series_cases(months, aggregation, CHOSEN, lower=lower, upper=upper, before=year)
     if not cases:
         return None
     s = score(cases)
-    return TrackRecord(s.cases, s.mape, s.mae, s.inside, min(c.year for c in cases), max(c.year for c in cases))
+    return TrackRecord(s.cases, s.mape, s.mae, s.inside, min(c.year for c in cases), max(c.year for c in cases),
+                       tertial=tertials is not None)
 
 
 # --- the whole store ----------------------------------------------------------------------------
@@ -232,6 +262,13 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
             "models": _models(by_method.get(CHOSEN, [])),
             "methods": {m: score(by_method[m]).to_dict() for m in methods},
         })
+    tertial = []
+    tertial_ids = [i for i in forecast_inputs.tertial_indicators(store) if indicator_ids is None or i in indicator_ids]
+    for indicator_id, h in forecast_inputs.load(store, tertial_ids, date(9999, 12, 31)).items():
+        cases = tertial_cases(h.values, lower=h.lower, upper=h.upper)
+        if cases:
+            tertial.append({"indicator": indicator_id, "name": h.name, **score(cases).to_dict(),
+                            "suggested_scale": _round(suggested_scale(cases), 3)})
     overall = {m: score(pooled[m]).to_dict() for m in methods}
     best_baseline = min((b for b in BASELINES if b in overall and overall[b]["mape"] is not None),
                         key=lambda b: overall[b]["mape"], default=None)
@@ -255,6 +292,7 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
                         for m in methods},
         "seconds_per_forecast": {m: _round(float(np.median(v)), 4) if v else None for m, v in seconds.items()},
         "short_history": {name: {m: score(cases).to_dict() for m, cases in by.items()} for name, by in short.items()},
+        "tertial": tertial,
         "indicators": indicators,
     }
 
@@ -298,6 +336,9 @@ def table(result: dict) -> str:
     for name, by in result.get("short_history", {}).items():
         lines.append(f"Kort historik ({name}): " + "; ".join(
             f"{METHOD_NAMES.get(m, m)} {pct(sc['mape'], 2)}" for m, sc in by.items()) + ".")
+    for t in result.get("tertial", []):
+        lines.append(f"Tertialindikator {t['indicator']}: fel i snitt {pct(t['mape'])}, {t['inside']} av {t['cases']} "
+                     f"inom intervallet (t-intervall; föreslagen faktor {t['suggested_scale']}).")
     cal = result["calibration"][result["chosen"]]
     lines.append(f"Kalibrering ({result['chosen']}): faktor {cal['shipped']} i koden, föreslagen "
                  f"{cal['suggested']}, täckning korsvaliderad per år {pct((cal['coverage_cross_validated'] or 0) * 100, 0)}.")

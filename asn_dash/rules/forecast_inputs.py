@@ -64,5 +64,10 @@ def monthly_indicators(store: Store) -> list[str]:
     return store.query("SELECT id FROM indicators WHERE frequency = 'månad' ORDER BY rowid")["id"].tolist()
 
 
+def tertial_indicators(store: Store) -> list[str]:
+    """The indicators reported per tertial, in catalogue order."""
+    return store.query("SELECT id FROM indicators WHERE frequency = 'tertial' ORDER BY rowid")["id"].tolist()
+
+
 def is_month(key: str) -> bool:
     return parse_key(key).kind == KIND_MONTH

@@ -188,12 +188,13 @@ def track_text(record: backtest.TrackRecord | None, unit: str) -> str:
         error = format_value(record.mae, unit)
     years = (str(record.first_year) if record.first_year == record.last_year
              else f"{record.first_year}–{record.last_year}")
-    origins = " och ".join(MONTHS_SV_LONG_ORIGINS)
+    origins = " och ".join(TERTIAL_ORIGINS if record.tertial else MONTHS_SV_LONG_ORIGINS)
     return (f"Träffsäkerhet: fel i snitt {error}, {record.inside} av {record.cases} inom intervallet "
             f"(prognoser från {origins} {years}).")
 
 
 MONTHS_SV_LONG_ORIGINS = ("april", "augusti")  # backtest.ORIGINS as words
+TERTIAL_ORIGINS = ("T1", "T2")
 
 
 # --- from the store -----------------------------------------------------------------------------
@@ -292,9 +293,10 @@ def indicator_track_record(store: Store, indicator_id: str, year: int) -> backte
     from datetime import date
 
     h = forecast_inputs.load(store, [indicator_id], date(year - 1, 12, 31)).get(indicator_id)
-    if h is None or h.frequency != "månad":
+    if h is None or h.frequency not in FORECAST_FREQUENCIES:
         return None
-    return backtest.track_record(h.months(), h.aggregation, year, lower=h.lower, upper=h.upper)
+    return backtest.track_record(h.months(), h.aggregation, year, lower=h.lower, upper=h.upper,
+                                 tertials=h.values if h.frequency == "tertial" else None)
 
 
 def analyst_prognoses(store: Store, indicator_ids: list[str], year: int) -> dict[str, float]:
