@@ -93,7 +93,7 @@ def test_track_record_counts_only_years_before_the_plan_year():
 
 
 def test_run_on_the_seeded_store(s):
-    result = bt.run(s, indicator_ids=["hushall_ekb", "budgetavvikelse_pct", "egen_forsorjning"])
+    result = bt.run(s, indicator_ids=["hushall_ekb", "budgetavvikelse_pct", "egen_forsorjning", "personalomsattning"])
     json.dumps(result)  # plain JSON
     ids = [i["indicator"] for i in result["indicators"]]
     assert ids == ["hushall_ekb", "budgetavvikelse_pct"]  # egen_forsorjning has no monthly history
@@ -105,6 +105,7 @@ def test_run_on_the_seeded_store(s):
         assert result["overall"][m]["cases"] == 24
         assert result["overall"][m]["mape"] == pytest.approx(by_id["hushall_ekb"]["methods"][m]["mape"], abs=0.01)
     assert set(result["targets"]) == {"mape_at_or_below_best_baseline", "coverage_between_70_and_90"}
+    assert [t["indicator"] for t in result["tertial"]] == ["personalomsattning"]  # reported per tertial
     assert "totalt" in bt.table(result)
 
 

@@ -54,7 +54,7 @@ class Case:
 
     @property
     def inside(self) -> bool:
-        return self.low <= self.actual <= self.high
+        return bool(self.low <= self.actual <= self.high)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Score:
         return None if not self.cases else self.inside / self.cases
 
     def to_dict(self) -> dict:
-        return {"cases": self.cases, "mape": _round(self.mape), "mae": _round(self.mae), "inside": self.inside,
+        return {"cases": self.cases, "mape": _round(self.mape), "mae": _round(self.mae), "inside": int(self.inside),
                 "coverage": _round(self.coverage, 3)}
 
 

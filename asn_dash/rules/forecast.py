@@ -366,7 +366,7 @@ def tertial_outcome(values: dict[str, float], year: int, *, lower: float | None 
         low = max(low, lower)
     if upper is not None:
         high = min(high, upper)
-    return Outcome(value, low, high, samples)
+    return Outcome(value, float(low), float(high), samples)
 
 
 def days_in_months(year: int) -> np.ndarray:
