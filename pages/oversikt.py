@@ -37,7 +37,8 @@ for area in areas:
     for goal_id in dict.fromkeys(r.goal_id for r in area_results):
         goal_results = [r for r in area_results if r.goal_id == goal_id]
         st.subheader(f"Nämndmål: {goal_results[0].goal}", anchor=False)
-        ui.html(render.report_table(goal_results, year, period, markers))
+        shown = {r.indicator_id: markers[r.indicator_id] for r in goal_results if r.indicator_id in (markers or {})}
+        ui.html(render.report_table(goal_results, year, period, shown or None))
     units = unit_colours[unit_colours["goal_area_id"] == area.goal_area_id] if not unit_colours.empty else unit_colours
     if not units.empty:
         with st.expander("Andelen enheter som når sina mål"):

@@ -108,7 +108,7 @@ class PlacementYear:
         done = (f"{_span(recorded)} utfall, " if recorded else "")
         rest = _span([m.month for m in self.months if m.forecast])
         who = "förvaltningens prognos" if self.forecast_by == ANALYST else "prognos"
-        band = (f"; 80{NBSP}%: {tkr(self.cost_low)}–{tkr(self.cost_high)}"
+        band = (f"; 80{NBSP}%: {_tkr(self.cost_low)}–{tkr(self.cost_high)}"
                 if self.cost_low is not None and self.forecast_by == MODEL else "")
         detail = done + rest + ' ' + who
         return f"{text} {detail[0].upper() + detail[1:]}{band}."
