@@ -1,13 +1,21 @@
-"""The forecast engine on series whose year outcome is known from the maths."""
+"""The forecast engine on series whose year outcome is known from the maths; the forecast on the
+pages and in the meeting papers."""
 
+import io
+import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from asn_dash.rules import forecast as fc
+from asn_dash.rules import outlook
+from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import parse_target
+
+from .apptest import new_app
 
 
 def months(first: str, last: str) -> pd.PeriodIndex:
@@ -159,15 +167,6 @@ def test_monthly_series_from_keys():
 
 
 # --- the view model, the pages and the meeting material on a seeded store ------------------------
-
-import io  # noqa: E402
-import json  # noqa: E402
-import re  # noqa: E402
-
-from asn_dash.rules import outlook  # noqa: E402
-from asn_dash.rules.periods import parse_key  # noqa: E402
-
-from .apptest import new_app  # noqa: E402
 
 T2 = parse_key("2025-T2")
 SENTENCE = re.compile(r"^Prognos helår 2025: (\d+) \(80 %: (\d+)–(\d+)\)\. Målet \(minska jämfört med 2024: (\d+)\) "
