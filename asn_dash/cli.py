@@ -272,8 +272,16 @@ def _cmd_users(args: argparse.Namespace) -> int:
         for user, _ in auth.load_users(path).values() if path.exists() else []:
             print(f"{user.username:<20} {user.role:<11} {user.name}")
         return EXIT_OK
+    if args.action == "update":
+        auth.update_user(path, args.username, args.name, args.role)
+        print(f"Användaren {args.username} är ändrad i {path}.")
+        return EXIT_OK
+    if args.action == "remove":
+        auth.remove_user(path, args.username)
+        print(f"Användaren {args.username} är borttagen ur {path}.")
+        return EXIT_OK
     password = args.password or getpass.getpass("Lösenord (minst 10 tecken): ")
-    auth.add_user(path, args.username, args.name or args.username, args.role, password)
+    auth.add_user(path, args.username, args.username if args.name is None else args.name, args.role, password)
     print(f"Användaren {args.username} ({args.role}) är sparad i {path}.")
     return EXIT_OK
 
@@ -417,6 +425,14 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--file", help="users file (default: $ASN_USERS or .streamlit/users.toml)")
     pl2 = usub2.add_parser("list")
     pl2.add_argument("--file")
+    pu2 = usub2.add_parser("update", help="change name or role, keeping the password")
+    pu2.add_argument("username")
+    pu2.add_argument("--name")
+    pu2.add_argument("--role", choices=["läsare", "analytiker", "admin"])
+    pu2.add_argument("--file")
+    pr2 = usub2.add_parser("remove", help="remove a user (their open session ends on its next click)")
+    pr2.add_argument("username")
+    pr2.add_argument("--file")
     p.set_defaults(func=_cmd_users)
 
     p = sub.add_parser("forecast", help="Prognos helår: the backtest of the forecasts, or a period's forecasts")

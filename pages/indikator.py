@@ -118,14 +118,14 @@ if not me.can("kommentera"):
 
 with st.expander("Skriv en kommentar"):
     with st.form("comment", clear_on_submit=True):
-        text = st.text_area(f"Kommentar ({me.name})", max_chars=annotations.MAX_TEXT)
+        text = st.text_area(f"Kommentar ({escape_markdown(me.name)})", max_chars=annotations.MAX_TEXT)
         if st.form_submit_button("Spara kommentar"):
             try:
                 annotations.add_comment(store, me, indicator_id, period.key, text)
                 st.success("Kommentaren är sparad.")
                 st.rerun()
             except AsnError as exc:
-                st.error(exc.sv)
+                ui.show_error(exc)
 
 if r.rule.kind == MANUAL:
     with st.expander("Sätt förvaltningens bedömning"):
@@ -137,7 +137,7 @@ if r.rule.kind == MANUAL:
                     annotations.set_manual_status(store, me, indicator_id, period.key, colour, text)
                     st.rerun()
                 except AsnError as exc:
-                    st.error(exc.sv)
+                    ui.show_error(exc)
 
 with st.expander("Ändra bedömningen"):
     if r.override_id is not None:
@@ -147,7 +147,7 @@ with st.expander("Ändra bedömningen"):
                 annotations.withdraw_override(store, me, r.override_id)
                 st.rerun()
             except AsnError as exc:
-                st.error(exc.sv)
+                ui.show_error(exc)
     with st.form("override"):
         st.caption(f"Ändringen gäller {period.label()} i planen för {year} och sparas med namn, datum och "
                    f"kommentar. Den beräknade bedömningen visas fortsatt bredvid.")
@@ -158,4 +158,4 @@ with st.expander("Ändra bedömningen"):
                 annotations.add_override(store, me, year, indicator_id, period.key, colour, comment)
                 st.rerun()
             except AsnError as exc:
-                st.error(exc.sv)
+                ui.show_error(exc)

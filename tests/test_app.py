@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from .apptest import new_app
+from .apptest import new_app, shown
 from .htmltables import links, tables
 
 PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/jamforelser.py", "pages/presentation.py", "pages/ladda_upp.py",
@@ -119,8 +119,8 @@ def test_broken_catalogue_shows_a_message_not_a_traceback(tmp_path, monkeypatch,
     monkeypatch.setenv("ASN_DB", str(tmp_path / "new.duckdb"))
     at = new_app().run()
     assert not at.exception
-    assert "Katalogfilen" in at.error[0].value and "indicators.yaml" in at.error[0].value
-    assert "ogiltigt värde 'procentenheter'" in at.error[0].value
+    assert "Katalogfilen" in shown(at.error[0].value) and "indicators.yaml" in shown(at.error[0].value)
+    assert "ogiltigt värde 'procentenheter'" in shown(at.error[0].value)
     assert not (tmp_path / "new.duckdb").exists()
 
 
