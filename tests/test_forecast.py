@@ -273,3 +273,37 @@ def test_forecast_in_the_meeting_papers(s):
                             "ETS ANN", (), None, None, None, False)
     assert meeting.forecast_text(small, True, Policy()) == ""  # a small count of a sensitive indicator
     assert meeting.forecast_text(small, False, Policy()).startswith("Prognos helår 2025: 2")
+
+
+def write_prognos(s, rows):
+    import pandas as pd
+
+    from asn_dash.store import store
+
+    with s.writing() as cur:
+        store.write_values(cur, pd.DataFrame([{"indicator_id": i, "unit_id": "aos", "period": p, "value": v,
+                                               "value_kind": "prognos", "source": "uppladdning"} for i, p, v in rows]))
+
+
+def test_the_forvaltnings_prognos_wins_for_the_verdict(s):
+    # Barnfamiljer: the model says the goal is reached (jan–aug 128 against about 149 in 2024); the
+    # förvaltning's prognos of 155 for the year says it is not, and decides.
+    write_prognos(s, [("barnfamiljer_ekb", "2025", 155.0)])
+    o = outlook.plan_outlooks(s, 2025, T2)["barnfamiljer_ekb"]
+    assert o.analyst == 155.0 and o.probability > 0.95 and o.verdict == outlook.NO
+    assert o.marker == "Prognos (förvaltningen): ✖ nås inte (⚠ Exempeldata)"
+    text = plain(o.sentence())
+    assert text.startswith("Förvaltningens prognos helår 2025: 155; modellens: ")
+    assert "nås inte enligt förvaltningens prognos (modellens sannolikhet över 95 %)." in text
+    # A prognos is never an outcome: the assessment of T2 still uses the recorded months only.
+    assert s.scalar("SELECT count(*) FROM observations WHERE indicator_id = 'barnfamiljer_ekb' AND period = '2025'") == 0
+
+
+def test_a_monthly_prognos_for_the_rest_of_the_year_counts_as_the_förvaltnings(s):
+    # Jan–aug 2025 average 389 (published); sep–dec at 300 give (8 · 389 + 4 · 300) / 12 = 359,33,
+    # below 2024, so the goal (minska) is reached by the förvaltning's own months.
+    write_prognos(s, [("hushall_ekb", f"2025-{m:02d}", 300.0) for m in range(9, 13)])
+    o = outlook.plan_outlooks(s, 2025, T2)["hushall_ekb"]
+    assert o.analyst == pytest.approx((8 * 389 + 4 * 300) / 12) and o.verdict == outlook.YES
+    write_prognos(s, [("barnfamiljer_ekb", "2025-12", 100.0)])  # one month only: no prognos for the year
+    assert outlook.plan_outlooks(s, 2025, T2)["barnfamiljer_ekb"].analyst is None

@@ -109,3 +109,21 @@ def test_indikator_shows_the_placement_table(seeded_db, monkeypatch):
     table = next(d.value for d in at.dataframe if "Helår" in d.value.columns)
     assert list(table.iloc[0, 1:13]) == [str(c) for c in HVB_2019]
     assert table.iloc[4, -1] == "−5\u00a0905"
+
+
+def test_as_of_april_002s_own_prognos_gives_002s_year(s):
+    # 002 was written per April: jan–apr utfall, maj–dec the förvaltning's prognos. Stored as value
+    # kind prognos, it wins over the model and reproduces the report's year.
+    import pandas as pd
+
+    from asn_dash.store import store
+
+    with s.writing() as cur:
+        store.write_values(cur, pd.DataFrame([{"indicator_id": "plac_hvb_unga", "unit_id": "aos",
+                                               "period": f"2019-{m:02d}", "value": float(HVB_2019[m - 1]),
+                                               "value_kind": "prognos", "source": "uppladdning"}
+                                              for m in range(5, 13)]))
+    year = pl.placement_outlook(s, "plac_hvb_unga", 2019, parse_key("2019-T1"))
+    assert year.forecast_by == pl.ANALYST and [m.count for m in year.months] == HVB_2019
+    assert year.cost == pytest.approx(COST) and pl.tkr(year.deviation, signed=True) == "−5\u00a0905\u00a0tkr"
+    assert year.sentence().endswith("Jan–apr utfall, maj–dec förvaltningens prognos.")

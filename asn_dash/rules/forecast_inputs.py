@@ -59,6 +59,22 @@ def load(store: Store, indicator_ids: list[str], up_to: date) -> dict[str, Histo
     return out
 
 
+def prognoses(store: Store, indicator_ids: list[str], year: int) -> dict[str, dict[str, float]]:
+    """The förvaltning's own prognos for ``year`` (value kind *prognos*, the whole administration):
+    per indicator, period key → value, for the year itself (``2025``) and for months (``2025-09``)."""
+    if not indicator_ids:
+        return {}
+    frame = store.query(
+        "SELECT indicator_id, period, value FROM observations_all WHERE value_kind = 'prognos' AND unit_id = ?"
+        " AND list_contains(?, indicator_id) AND year(period_end) = ? AND value IS NOT NULL"
+        " AND period_kind IN ('år', 'månad')",
+        [queries.whole_administration(store), list(indicator_ids), year])
+    out: dict[str, dict[str, float]] = {}
+    for r in frame.itertuples(index=False):
+        out.setdefault(r.indicator_id, {})[r.period] = float(r.value)
+    return out
+
+
 def monthly_indicators(store: Store) -> list[str]:
     """The indicators reported per month, in catalogue order."""
     return store.query("SELECT id FROM indicators WHERE frequency = 'månad' ORDER BY rowid")["id"].tolist()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from asn_dash.formatting import NBSP, UNIT_SUFFIX, format_number, format_value
 from asn_dash.rules import backtest, forecast_inputs
 from asn_dash.rules import forecast as fc
@@ -227,14 +229,33 @@ def _baseline_value(h: forecast_inputs.History, rule: TargetRule, year: int) -> 
     return None if pv is None or pv.value is None else pv.value
 
 
+def analyst_year(prognos: dict[str, float] | None, h: forecast_inputs.History, year: int,
+                 period: Period) -> float | None:
+    """The förvaltning's prognos of the year's outcome: its prognos for the year, else — for a
+    monthly indicator — the recorded months with its monthly prognos for every other month,
+    aggregated as the rule will; None when it has not given one."""
+    if not prognos:
+        return None
+    if str(year) in prognos:
+        return prognos[str(year)]
+    if h.frequency != "månad":
+        return None
+    recorded = h.months(f"{period.year}-{period.last_month:02d}")
+    months = [recorded.get(f"{year}-{m:02d}", prognos.get(f"{year}-{m:02d}")) for m in range(1, 13)]
+    if any(v is None for v in months):
+        return None
+    return float(fc.aggregate(np.array([months], dtype=float), h.aggregation)[0])
+
+
 def outlook_for(h: forecast_inputs.History, rule: TargetRule, year: int, period: Period,
-                analyst: float | None = None) -> Outlook | None:
-    """The outlook of one indicator from its history, as of ``period``'s end. None when the year
-    is over (its outcome is known and assessed as it is)."""
+                prognos: dict[str, float] | None = None) -> Outlook | None:
+    """The outlook of one indicator from its history, as of ``period``'s end, with the förvaltning's
+    own ``prognos`` values for the year (period key → value) if any. None when the year is over
+    (its outcome is known and assessed as it is)."""
     reference = _baseline_value(h, rule, year)
     last_month = f"{period.year}-{period.last_month:02d}"
     base = dict(indicator_id=h.indicator_id, name=h.name, unit=h.unit, year=year, rule=rule, reference=reference,
-                analyst=analyst)
+                analyst=analyst_year(prognos, h, year, period))
     if h.frequency == "tertial":
         keys = {k: v for k, v in h.values.items() if parse_key(k).end <= period.end}
         if str(year) in keys:
@@ -279,10 +300,10 @@ def plan_outlooks(store: Store, year: int, period: Period, indicator_ids: list[s
     if indicator_ids is not None:
         rules = {i: r for i, r in rules.items() if i in set(indicator_ids)}
     histories = forecast_inputs.load(store, list(rules), period.end)
-    analyst = analyst_prognoses(store, list(rules), year)
+    prognoses = forecast_inputs.prognoses(store, list(rules), year)
     out = {}
     for indicator_id, rule in rules.items():
-        o = outlook_for(histories[indicator_id], rule, year, period, analyst.get(indicator_id))
+        o = outlook_for(histories[indicator_id], rule, year, period, prognoses.get(indicator_id))
         if o is not None:
             out[indicator_id] = o
     return out
@@ -297,12 +318,6 @@ def indicator_track_record(store: Store, indicator_id: str, year: int) -> backte
         return None
     return backtest.track_record(h.months(), h.aggregation, year, lower=h.lower, upper=h.upper,
                                  tertials=h.values if h.frequency == "tertial" else None)
-
-
-def analyst_prognoses(store: Store, indicator_ids: list[str], year: int) -> dict[str, float]:
-    """The förvaltning's own prognos for ``year`` per indicator (value kind *prognos*). The store
-    has no value kinds yet: nothing until the migration that adds them."""
-    return {}
 
 
 def area_marker(outlooks: list[Outlook]) -> str:

@@ -24,7 +24,7 @@ from asn_dash.rules.periods import MONTHS_SV, Period
 from asn_dash.store import queries
 from asn_dash.store.store import Store
 
-MODEL, ANALYST = "modell", "förvaltningen"
+MODEL, ANALYST, MIXED = "modell", "förvaltningen", "förvaltningen och modell"
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,8 @@ class PlacementYear:
         recorded = [m.month for m in self.months if not m.forecast]
         done = (f"{_span(recorded)} utfall, " if recorded else "")
         rest = _span([m.month for m in self.months if m.forecast])
-        who = "förvaltningens prognos" if self.forecast_by == ANALYST else "prognos"
+        who = {ANALYST: "förvaltningens prognos", MIXED: "prognos (förvaltningens där den finns, annars modellens)"}.get(
+            self.forecast_by, "prognos")
         band = (f"; 80{NBSP}%: {_tkr(self.cost_low)}–{tkr(self.cost_high)}"
                 if self.cost_low is not None and self.forecast_by == MODEL else "")
         detail = done + rest + ' ' + who
@@ -175,11 +176,10 @@ def placement_year(indicator_id: str, name: str, year: int, volume: float, price
                          forecast_by if used_forecast else None, low, high, model if used_forecast else None, is_demo)
 
 
-def placement_outlook(store: Store, indicator_id: str, year: int, period: Period,
-                      analyst: dict[int, float] | None = None) -> PlacementYear | None:
+def placement_outlook(store: Store, indicator_id: str, year: int, period: Period) -> PlacementYear | None:
     """The placement table of ``indicator_id`` for ``year`` as of ``period``'s end; None when the
-    catalogue has no budget assumption (volume and price per day) for that year. ``analyst``:
-    the förvaltning's monthly prognos counts, which win over the model's."""
+    catalogue has no budget assumption (volume and price per day) for that year. The förvaltning's
+    monthly prognos counts (value kind *prognos*) win over the model's for the months they cover."""
     budget = queries.budget(store, indicator_id, year)
     if budget is None or pd.isna(budget.volume_per_month) or pd.isna(budget.price_per_day):
         return None
@@ -188,14 +188,19 @@ def placement_outlook(store: Store, indicator_id: str, year: int, period: Period
     h = forecast_inputs.load(store, [indicator_id], end)[indicator_id]
     months = h.months()
     counts = {int(k[5:7]): v for k, v in months.items() if k.startswith(f"{year}-")}
-    if analyst:
-        rest = {m: v for m, v in analyst.items() if m not in counts}
-        return placement_year(indicator_id, h.name, year, volume, price, counts, rest, forecast_by=ANALYST,
-                              is_demo=h.uses_demo(months))
+    prognos = forecast_inputs.prognoses(store, [indicator_id], year).get(indicator_id, {})
+    analyst = {int(k[5:7]): v for k, v in prognos.items() if len(k) == 7 and int(k[5:7]) not in counts}
     result = fc.forecast_year(fc.monthly_series(months), year, lower=h.lower, upper=h.upper) if months else None
-    if result is None or result.complete:
+    model = {} if result is None or result.complete else {
+        m: float(result.point[m - 1]) for m in range(1, 13) if not result.recorded[m - 1]}
+    if analyst and all(m in analyst for m in model) and len(counts) + len(analyst) == 12:
+        return placement_year(indicator_id, h.name, year, volume, price, counts, analyst, forecast_by=ANALYST,
+                              is_demo=h.uses_demo(months))
+    if not model:
         return placement_year(indicator_id, h.name, year, volume, price, counts, is_demo=h.uses_demo(months))
-    forecast = {m: float(result.point[m - 1]) for m in range(1, 13) if not result.recorded[m - 1]}
+    if analyst:  # the förvaltning's months win; the model fills the rest (no model interval then)
+        return placement_year(indicator_id, h.name, year, volume, price, counts, {**model, **analyst},
+                              forecast_by=MIXED, model=result.model, is_demo=h.uses_demo(months))
     cost = result.outcome("sum", weights=fc.days_in_months(year) * price)
-    return placement_year(indicator_id, h.name, year, volume, price, counts, forecast, cost_band=(cost.low, cost.high),
+    return placement_year(indicator_id, h.name, year, volume, price, counts, model, cost_band=(cost.low, cost.high),
                           model=result.model, is_demo=h.uses_demo(months))
