@@ -308,6 +308,39 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    """Prognos helår: the backtest of the forecasts (``--backtest``) or the plan's forecasts for a period."""
+    import json
+
+    from asn_dash.rules import backtest, outlook
+    from asn_dash.rules.periods import parse_key
+
+    if not args.backtest and not args.period:
+        print("Fel: ange --backtest eller --period (t.ex. 2025-T2).", file=sys.stderr)
+        return EXIT_REJECTED
+    try:
+        period = parse_key(args.period) if args.period else None
+    except ValueError as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    store = _open_waiting(args.db, args.wait)
+    try:
+        if args.backtest:
+            result = backtest.run(store, indicator_ids=args.indicator)
+        else:
+            found = outlook.plan_outlooks(store, args.plan_year or period.year, period, args.indicator)
+            result = [o.to_dict() for o in found.values()]
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    elif args.backtest:
+        print(backtest.table(result))
+    else:
+        print("\n".join(f"{o['indicator']}: {o['sentence']}" for o in result) or "Inga prognoser för perioden.")
+    return EXIT_OK
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     import json
 
@@ -423,6 +456,16 @@ def build_parser() -> argparse.ArgumentParser:
     pr2.add_argument("username")
     pr2.add_argument("--file")
     p.set_defaults(func=_cmd_users)
+
+    p = sub.add_parser("forecast", help="Prognos helår: the backtest of the forecasts, or a period's forecasts")
+    p.add_argument("--backtest", action="store_true", help="rolling-origin backtest (April and August of each "
+                   "past year): MAPE and 80 %% interval coverage per indicator and overall, against the baselines")
+    p.add_argument("--period", help="the forecasts as of this period, e.g. 2025-T2 (without --backtest)")
+    p.add_argument("--plan-year", type=int, help="plan year (default: the period's year)")
+    p.add_argument("--indicator", nargs="+", help="only these indicator ids")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    store_args(p)
+    p.set_defaults(func=_cmd_forecast)
 
     p = sub.add_parser("bench", help="benchmarks (figures for the notes, not tests)")
     p.add_argument("parts", nargs="*", metavar="PART",
