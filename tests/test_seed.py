@@ -91,3 +91,36 @@ def test_published_unit_colours_reproduce_the_reported_shares(s):
                              " AND indicator_id LIKE 'enhetsmal_andel_%'").itertuples(index=False))
     for area in ("medarbetare", "kvalitet", "leverans"):
         assert shares[area] == published[f"enhetsmal_andel_{area}"]
+
+
+def test_002_verksamhetsmatt_are_the_printed_tables(s):
+    # 002 "Övriga verksamhetsmått per område", Jan–Apr 2019
+    assert _monthly(s, "missbruk_aktualiseringar", "2019-01", "2019-04") == [20, 26, 25, 19]
+    assert _monthly(s, "relationsvald_pagaende_arenden", "2019-01", "2019-04") == [53, 50, 50, 37]
+    assert _monthly(s, "oppna_forskolan_besok", "2019-01", "2019-04") == [936, 900, 958, 1054]
+    assert _monthly(s, "ekb_avslutade_arenden", "2019-01", "2019-04") == [43, 18, 25, 12]
+    assert _monthly(s, "kallan_belagda_platser", "2019-01", "2019-04") == [8.5, 6.9, 7]  # no value for January
+
+
+def test_demo_months_add_up_to_a_published_year(s):
+    # 001 Barnbokslut: 658 utredningar påbörjades 2021
+    assert sum(_monthly(s, "bou_inledda_utredningar", "2021-01", "2021-12")) == 658
+    assert s.scalar("SELECT value FROM observations WHERE indicator_id = 'bou_inledda_utredningar'"
+                    " AND unit_id = 'aos' AND period = '2021'") == 658
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("\t", " ").split())
+
+
+def test_comments_are_quoted_verbatim_from_their_report():
+    from pathlib import Path
+
+    seeds = {p.name[:3]: _normal(p.read_text(encoding="utf-8"))
+             for p in (Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt")}
+    if not seeds:
+        pytest.skip("the reports are not beside the checkout")
+    quoted = [r for r in rows("comments.csv") if r["source_doc"].startswith("002")]
+    assert len(quoted) > 40
+    for r in quoted:
+        assert _normal(r["text"]) in seeds["002"], (r["indicator"], r["text"][:60])
