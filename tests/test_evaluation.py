@@ -7,6 +7,7 @@ from asn_dash.auth import User
 from asn_dash.rules import evaluation
 from asn_dash.rules.periods import parse_key
 from asn_dash.store import queries
+from .ingest_helpers import delete_values
 
 
 def results_for(s, year, key):
@@ -60,7 +61,7 @@ def test_override_and_manual_status_flow_into_the_evaluation(s):
 
 
 def test_unit_values_roll_up_when_the_administration_has_none(s):
-    s.con.execute("DELETE FROM observations WHERE indicator_id = 'sjukfranvaro' AND unit_id = 'aos'")
+    delete_values(s.con, "v.indicator_id = 'sjukfranvaro' AND v.unit_id = 'aos'")
     series = queries.admin_series(s, ["sjukfranvaro"], "aos", parse_key("2025-08").end)["sjukfranvaro"]
     units = s.query("SELECT avg(value) FROM observations WHERE indicator_id = 'sjukfranvaro' AND period = '2025-03'")
     assert series["2025-03"].value == pytest.approx(units.iloc[0, 0])

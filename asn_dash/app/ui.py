@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -18,7 +19,8 @@ from asn_dash.rules import evaluation
 from asn_dash.rules.periods import Period, parse_key, periods_for_year
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
-from asn_dash.store.store import Store, connect_existing, db_path
+from asn_dash.store.shared import shared
+from asn_dash.store.store import Store, db_path
 
 YEAR_KEY = "planar"
 PERIOD_KEY = "period"
@@ -27,12 +29,10 @@ PERIOD_KEY = "period"
 _run = threading.local()  # this script run's connection; each session runs on its own thread
 
 
-@st.cache_resource(show_spinner="Förbereder datalagret …")
-def _prepare(path: str) -> bool:
-    """Once per server process and store: create and seed it if missing, migrate it, sync the
-    catalogue. Afterwards each script run only connects."""
+def _prepare(path: Path) -> None:
+    """Once per server process and store, before its first connection: create and seed it if
+    missing, migrate it, sync the catalogue (see asn_dash.store.shared)."""
     open_store(path).close()
-    return True
 
 
 def ensure_app_navigation() -> None:
@@ -52,9 +52,10 @@ def ensure_app_navigation() -> None:
 
 
 def open_run_store() -> Store:
-    """Connect for this script run (``app.py`` closes it when the run ends).
+    """Borrow the process's shared store connection for this script run (``app.py`` hands it back
+    when the run ends; see asn_dash.store.shared).
 
-    The app holds the DuckDB file only while a run is executing, so a CLI ingest can take the
+    The app holds the DuckDB file only while runs are executing, so a CLI ingest can take the
     file between clicks. While one holds it, the run waits (``ASN_LOCK_WAIT`` seconds, default
     30: longer than a large upload takes to commit) and then shows the new data; after that the
     page says so and offers a retry. A store file deleted under the running app is reported,
@@ -62,9 +63,8 @@ def open_run_store() -> Store:
     """
     path = db_path()
     try:
-        _prepare(str(path))
         with st.spinner("Datalagret uppdateras just nu – väntar …", show_time=True):
-            s = Store(connect_existing(path, wait=lock_wait()), path)
+            s = shared(path).acquire(wait=lock_wait(), prepare=_prepare)
     except AsnError as exc:
         show_error(exc)
         if st.button("Försök igen", type="primary"):
@@ -325,11 +325,11 @@ CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}  # 
 
 def deferred(make):
     """``make(store)`` as data for ``st.download_button``: Streamlit calls it when the button is
-    clicked, after this run has closed its store, so it opens (and closes) a connection of its own."""
+    clicked, after this run has handed its store back, so it borrows the shared connection itself."""
     path = db_path()
 
     def run():
-        s = Store(connect_existing(path, wait=lock_wait()), path)
+        s = shared(path).acquire(wait=lock_wait(), prepare=_prepare)
         try:
             return make(s)
         finally:

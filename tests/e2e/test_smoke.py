@@ -81,11 +81,11 @@ def test_cli_ingest_while_the_app_is_open(server, page, tmp_path):
 
 def test_html_in_a_comment_is_shown_as_text(server, page):
     """User text never becomes markup: script and event handlers in a comment stay inert."""
-    import duckdb
+    from asn_dash.store.store import connect, while_locked
 
     page.goto(f"{server.url}/?planar=2025&period=2025-T2")
-    wait_for_app(page, "Översikt")  # the store exists and no run holds it now
-    con = duckdb.connect(str(server.db))
+    wait_for_app(page, "Översikt")  # the store exists
+    con = while_locked(lambda: connect(server.db), wait=60)  # until no run of the app holds it
     con.execute("INSERT INTO comments (indicator_id, period, author, written_on, text) VALUES "
                 "('barnfamiljer_ekb', '2025-T2', '<b>Mallory</b>](javascript:alert(1))', current_date, "
                 "'<img src=x onerror=\"document.title=''XSS''\"><script>window.__xss = 1</script>')")
