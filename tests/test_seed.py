@@ -154,7 +154,7 @@ def test_t2_2025_economy_per_avdelning_is_the_printed_table(s):
     assert (barn[("2025-T2", "utfall")], barn[("2025-T2", "budget")]) == (-137761, -86809)
     assert (barn[("2025", "prognos")], barn[("2025", "budget")]) == (-192741, -130775)
     assert _kinds(s, "budgetavvikelse_avdelning_barn_unga")[("2025", "prognos")] == -61966
-    parts = ("forvaltningsovergripande", "avdelning_vuxen", "avdelning_barn_unga")
+    parts = ("forvaltningsovergripande_2025", "avdelning_vuxen", "avdelning_barn_unga")
     total = _kinds(s, "nettokostnad_asn_fore_buffert")
     for key in (("2025-T2", "utfall"), ("2025-T2", "budget"), ("2025", "prognos"), ("2025", "budget")):
         assert sum(_kinds(s, f"nettokostnad_{p}")[key] for p in parts) == total[key], key
@@ -162,6 +162,10 @@ def test_t2_2025_economy_per_avdelning_is_the_printed_table(s):
     asn = _kinds(s, "nettokostnad_asn")
     assert asn[("2025", "prognos")] == total[("2025", "prognos")] + _kinds(s, "omvarldsbuffert")[("2025", "prognos")]
     assert _kinds(s, "budgetavvikelse_tkr")[("2025", "prognos")] == -54669
+    # "Avvikelse helårsprognos 2025 mot utfall 2024" gives 2024's outcome: the parts add up to the
+    # total, and the totals before and after the buffer agree (−347 935)
+    assert sum(_kinds(s, f"nettokostnad_{p}")[("2024", "utfall")] for p in parts) == -347935
+    assert asn[("2024", "utfall")] == total[("2024", "utfall")] == -347935
 
 
 def test_printed_deviations_agree_with_outcome_and_budget(s):
@@ -187,7 +191,7 @@ def test_printed_deviations_agree_with_outcome_and_budget(s):
 def test_forecasts_and_budgets_are_never_read_as_outcomes(s):
     outcomes = {r.period for r in s.query("SELECT period FROM observations WHERE indicator_id = 'nettokostnad_asn'"
                                           " AND unit_id = 'aos' AND source = 'publicerad'").itertuples()}
-    assert outcomes == {"2019-T1", "2020", "2021", "2022", "2025-T2"}
+    assert outcomes == {"2019-T1", "2020", "2021", "2022", "2024", "2025-T2"}
     # 002's placements May–Dec 2019 are a forecast made in April
     plac = _kinds(s, "plac_hvb_unga")
     assert [plac[(f"2019-{m:02d}", "prognos")] for m in range(5, 13)] == [12, 11, 11, 12, 10, 11, 10, 9]
