@@ -133,7 +133,7 @@ def years_figure(title: str, unit: str, frame, font_size: int = 15) -> go.Figure
             marker={"size": 9}, hovertemplate=f"{column}: %{{y:,.4~f}}{_suffix(unit)}<extra></extra>"))
     fig = _base_layout(fig, title, unit, font_size)
     fig.update_xaxes(type="category", categoryorder="category ascending", categoryarray=None, range=None)
-    _integer_axis(fig, unit, [float(v) for v in frame.to_numpy().ravel() if v == v])
+    _integer_axis(fig, unit, [float(v) for v in frame.to_numpy().ravel() if v is not None and v == v])
     return fig
 
 
