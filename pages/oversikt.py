@@ -12,6 +12,7 @@ year, period = ui.selection()
 results, areas = ui.evaluation_for(store, year, period)
 plan = ui.cached(store, queries.plan, year)
 
+ui.html(render.PRINT_CSS)
 st.title("Översikt")
 st.markdown(f"**{plan['title']}** · uppföljning för **{period.span_label()}**")
 st.caption(f"Målstruktur enligt {plan['source']}. Utfall och bedömning för hela förvaltningen; "
