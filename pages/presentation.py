@@ -26,10 +26,11 @@ class Screen:
     chart_height: int  # px: fills the screen below the title and controls
     reason_chars: int  # longer texts are cut with "…" (the deck's notes and the report have them in full)
     comment_chars: int
+    place_chars: int  # "målområde · nämndmål" under the text
     long_title: int  # titles longer than this get smaller type
 
 
-SCREENS = {"1920 × 1080": Screen(860, 260, 420, 70), "1280 × 720": Screen(540, 120, 170, 45)}
+SCREENS = {"1920 × 1080": Screen(850, 260, 420, 160, 70), "1280 × 720": Screen(470, 120, 140, 70, 45)}
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -121,7 +122,7 @@ def present() -> None:
         return
     result = by_id[order[n - 1]]
     row = meeting.build_rows(store, [result], year, period, policy)[0]
-    slide = meeting.build_slide(store, result, row, year, period, policy, font_size=22, title="")
+    slide = meeting.build_slide(store, result, row, year, period, policy, font_size=22, title="", footer=False)
     if len(result.name) > screen.long_title:
         ui.html(render.LONG_TITLE_CSS)
     title_col.title(result.name, anchor=False)
@@ -133,8 +134,8 @@ def present() -> None:
             st.plotly_chart(slide.figure, width="stretch", theme=None, config={"displayModeBar": False})
         else:
             st.markdown(meeting.NO_CHART if not slide.notes else "Diagrammet visas inte.")
-            for line in [slide.source, *slide.notes]:
-                st.caption(escape_markdown(line))
+        # source and masking as text under the chart: it wraps on any screen
+        st.caption("  \n".join(escape_markdown(line) for line in [slide.source, *slide.notes]))
     with text_col:
         ui.html(render.badge(row.colour, big=True))
         st.markdown(f"**Utfall {escape_markdown(period.span_label())}:** {escape_markdown(meeting.value_text(row))}  \n"
@@ -144,7 +145,7 @@ def present() -> None:
             st.markdown(f"**{escape_markdown(row.comment_label)}**")
             st.text(meeting.shorten(row.comment, screen.comment_chars))
         where = result.goal_area if result.goal == result.goal_area else f"{result.goal_area} · {result.goal}"
-        st.caption(escape_markdown(meeting.shorten(where, screen.reason_chars)))
+        st.caption(escape_markdown(meeting.shorten(where, screen.place_chars)))
 
 
 if st.session_state.get(SHOWING_KEY):

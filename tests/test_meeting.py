@@ -75,7 +75,8 @@ def test_chart_hides_the_small_month_and_one_more_so_the_mean_cannot_give_it_awa
     assert not any(0 < y < 3.5 for y in shown(slide.figure))
     assert slide.row.masked and any("Små tal maskeras" in n for n in slide.notes)
     # the exports print title and source beside the image: the chart itself carries neither
-    assert not slide.figure.layout.title.text and not slide.figure.layout.annotations
+    assert not slide.figure.layout.title.text
+    assert not any("Källa" in a.text or "Små tal" in a.text for a in slide.figure.layout.annotations)
     result = next(r for r in evaluation.measure_results(sis, 2025, T2) if r.indicator_id == "plac_sis")
     alone = meeting.build_slide(sis, result, meeting.build_rows(sis, [result], 2025, T2, Policy())[0], 2025, T2,
                                 Policy(), title="")

@@ -109,7 +109,7 @@ def test_long_comments_are_shortened_on_the_wall(page, seeded_db):
     button(page, "Starta presentation").click().run()
     button(page, "Nästa").click().run()
     shown = next(t.value for t in page.text)
-    assert shown.endswith("…") and len(shown) <= 170 and long.startswith(shown[:-1])
+    assert shown.endswith("…") and len(shown) <= 140 and long.startswith(shown[:-1])
 
 
 def test_masking_can_be_switched_off_with_a_warning(page):

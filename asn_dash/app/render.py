@@ -27,6 +27,7 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
 [role="checkbox"]:focus-visible, [tabindex]:focus-visible {
   outline: 3px solid #0072B2 !important; outline-offset: 2px !important; box-shadow: 0 0 0 5px #FFFFFF !important; }
 [data-testid="stCaptionContainer"] { color: #4D4D4D !important; opacity: 1 !important; }
+button kbd { color: inherit !important; opacity: 1 !important; }
 [data-testid="stSidebarNavLink"] span { color: #000000 !important; }
 </style>"""
 
@@ -45,6 +46,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stMain"] [data-testid="stText"] { font-size: 1.25rem; white-space: pre-wrap; }
 [data-testid="stMain"] button { white-space: nowrap; }
 [data-testid="stMain"] button p { font-size: 1.2rem !important; white-space: nowrap; }
+[data-testid="stMain"] button kbd { font-size: 1.15rem !important; }
 .asn-badge { font-size: 1.15rem !important; padding: 2px 8px !important; }
 .asn-badge-big { font-size: 1.8rem !important; padding: 4px 14px !important; }
 .asn-card { font-size: 1.15rem !important; padding: 10px 12px !important; }
@@ -72,7 +74,7 @@ PRINT_CSS = """<style>
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
   .asn-grid-wrap, .asn-grid, .asn-cards, .asn-card, table tr { break-inside: avoid; page-break-inside: avoid; }
   .asn-grid-wrap { overflow: visible !important; }
-  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h1, h2, h3, [data-testid="stElementContainer"]:has(h1, h2, h3) { break-after: avoid; page-break-after: avoid; }
   * { -webkit-print-color-adjust: exact !important; print-color-adjust: exact !important; }
 }
 </style>"""
