@@ -52,30 +52,30 @@ def store_path(seeded_template, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def material(store_path):
+def built(store_path):
+    """(the material as exported, the rows unmasked, the plan's nämndmål in order)."""
     store = open_store(store_path)
     try:
-        return meeting.build(store, 2025, T2, ORDER, Policy(), font_size=20)
+        return (meeting.build(store, 2025, T2, ORDER, Policy(), font_size=20),
+                {r.indicator_id: r for r in meeting.build(store, 2025, T2, ORDER, OFF, with_slides=False).rows},
+                list(dict.fromkeys(queries.plan_structure(store, 2025)["goal"])))
     finally:
         store.close()
 
 
 @pytest.fixture(scope="module")
-def unmasked(store_path):
-    store = open_store(store_path)
-    try:
-        return {r.indicator_id: r for r in meeting.build(store, 2025, T2, ORDER, OFF, with_slides=False).rows}
-    finally:
-        store.close()
+def material(built):
+    return built[0]
 
 
 @pytest.fixture(scope="module")
-def goals(store_path):
-    store = open_store(store_path)
-    try:
-        return list(dict.fromkeys(queries.plan_structure(store, 2025)["goal"]))
-    finally:
-        store.close()
+def unmasked(built):
+    return built[1]
+
+
+@pytest.fixture(scope="module")
+def goals(built):
+    return built[2]
 
 
 @pytest.fixture(scope="module")

@@ -109,27 +109,27 @@ class Meeting:
         return notes + [DEMO_NOTE] if self.has_demo else notes
 
 
-def report_title(period: Period) -> str:
-    """What the report is called: "Tertialrapport T2 2025", "Månadsrapport augusti 2025" …"""
+def _names(period: Period) -> tuple[str, str]:
+    """(what the report is called, its file name without extension, in ASCII)."""
+    y = period.year
     if period.kind == KIND_TERTIAL:
-        return f"Tertialrapport T{period.tertial} {period.year}"
+        return f"Tertialrapport T{period.tertial} {y}", f"ASN-tertialrapport-T{period.tertial}-{y}"
     if period.kind == KIND_MONTH:
-        return f"Månadsrapport {MONTHS_SV_LONG[period.month - 1]} {period.year}"
+        return f"Månadsrapport {MONTHS_SV_LONG[period.month - 1]} {y}", f"ASN-manadsrapport-{y}-{period.month:02d}"
     if period.kind == KIND_YEAR:
-        return f"Verksamhetsberättelse {period.year}"
-    return f"Uppföljning {period.label()}"
+        return f"Verksamhetsberättelse {y}", f"ASN-verksamhetsberattelse-{y}"
+    return f"Uppföljning {period.label()}", f"ASN-R12-{y}-{period.month:02d}"
+
+
+def report_title(period: Period) -> str:
+    """ "Tertialrapport T2 2025", "Månadsrapport augusti 2025", "Verksamhetsberättelse 2025" …"""
+    return _names(period)[0]
 
 
 def file_stem(period: Period) -> str:
-    """The exports' file name without extension, in ASCII: ``ASN-tertialrapport-T2-2025``,
-    ``ASN-manadsrapport-2025-08``, ``ASN-verksamhetsberattelse-2025``, ``ASN-R12-2025-08``."""
-    if period.kind == KIND_TERTIAL:
-        return f"ASN-tertialrapport-T{period.tertial}-{period.year}"
-    if period.kind == KIND_MONTH:
-        return f"ASN-manadsrapport-{period.year}-{period.month:02d}"
-    if period.kind == KIND_YEAR:
-        return f"ASN-verksamhetsberattelse-{period.year}"
-    return f"ASN-R12-{period.year}-{period.month:02d}"
+    """``ASN-tertialrapport-T2-2025``, ``ASN-manadsrapport-2025-08``, ``ASN-verksamhetsberattelse-2025``,
+    ``ASN-R12-2025-08``: the exports' file names say what they are."""
+    return _names(period)[1]
 
 
 def area_verdicts(area: AreaSummary) -> tuple[str | None, str]:

@@ -4,6 +4,8 @@ presentation mode at 1280 × 720: no serious or critical violation.
 Only what Streamlit itself causes and the app cannot fix is left out, rule by rule and selector
 by selector (README, "Accessibility"); everything else fails the test."""
 
+from contextlib import contextmanager
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -65,13 +67,22 @@ def sign_in(pg, url: str) -> None:
     expect(pg.get_by_test_id("stSidebarNav")).to_contain_text("Logg", timeout=60_000)
 
 
-def test_every_page_has_no_serious_violation(browser, admin_server):
-    """Signed in once (a page load would start a new, signed-out session), then through the
-    sidebar's links, as an admin sees every page."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
-    pg = context.new_page()
+@contextmanager
+def admin_page(browser, server, width: int = 1400, height: int = 1000):
+    """A signed-in admin's page. Signed in once: a page load would start a new, signed-out
+    session, so the tests move through the sidebar's links."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
     try:
-        sign_in(pg, f"{admin_server.url}/om_data?planar=2025&period=2025-T2")
+        pg = context.new_page()
+        sign_in(pg, f"{server.url}/om_data?planar=2025&period=2025-T2")
+        settled(pg)
+        yield pg
+    finally:
+        context.close()
+
+
+def test_every_page_has_no_serious_violation(browser, admin_server):
+    with admin_page(browser, admin_server) as pg:
         found = {}
         for link, heading in PAGES:
             pg.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
@@ -83,15 +94,10 @@ def test_every_page_has_no_serious_violation(browser, admin_server):
             settled(pg)
             found[link] = problems(pg)
         assert found == {link: [] for link, _ in PAGES}
-    finally:
-        context.close()
 
 
 def test_presentation_mode_at_1280x720_has_no_serious_violation(browser, admin_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="sv-SE")
-    pg = context.new_page()
-    try:
-        sign_in(pg, f"{admin_server.url}/om_data?planar=2025&period=2025-T2")
+    with admin_page(browser, admin_server, 1280, 720) as pg:
         pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Presentation").click()
         wait_for_app(pg, "Presentation och export")
         pg.get_by_text("1280 × 720", exact=True).click()
@@ -112,19 +118,13 @@ def test_presentation_mode_at_1280x720_has_no_serious_violation(browser, admin_s
                 break
         screenshot(pg, "tillganglighet-presentation-1280")
         assert pg.locator(".js-plotly-plot").count() == 1
-    finally:
-        context.close()
 
 
 def test_keyboard_focus_is_visible_in_the_sidebar(browser, admin_server):
     """Tabbing onto a page link draws a 3 px ring that contrasts with the sidebar."""
     from asn_dash.colours import contrast
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
-    pg = context.new_page()
-    try:
-        sign_in(pg, f"{admin_server.url}/om_data")
-        settled(pg)
+    with admin_page(browser, admin_server) as pg:
         link = pg.locator("[data-testid='stSidebarNavLink']").nth(1)
         link.focus()
         pg.keyboard.press("Shift+Tab")
@@ -140,5 +140,3 @@ def test_keyboard_focus_is_visible_in_the_sidebar(browser, admin_server):
             return "#" + "".join(f"{p:02X}" for p in parts)
 
         assert contrast(hex_of(ring["colour"]), hex_of(ring["background"])) >= 3  # WCAG 1.4.11
-    finally:
-        context.close()
