@@ -55,7 +55,10 @@ def main(soffice, profile, source, target):
             desktop.terminate()
         except Exception:  # the bridge closes as the office exits
             pass
-        office.wait(timeout=30)
+        try:
+            office.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # the PDF is written; an office that hangs on exit is killed
+            pass
     finally:
         if office.poll() is None:
             office.kill()
