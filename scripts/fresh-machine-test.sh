@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Prove the README's set-up on fresh machines: run exactly the README's two commands in clean
+# Debian 12 roots and report what happened and how long it took. Not part of the test suite
+# (it takes long and needs the network: Debian packages and PyPI); run it by hand, as root:
+#
+#   bash scripts/fresh-machine-test.sh [debian12] [slim] [-- PYTEST-ARGS]
+#
+# Machines (default: both):
+#   debian12  Debian 12 minbase plus Debian's own python3 (no python3-venv, no pip), used by a
+#             non-root user who has sudo, like a municipal server;
+#   slim      like the python:3.11-slim image: root without sudo, no Debian python3, a
+#             python.org-style Python 3.11 in /usr/local (this machine's pyenv 3.11 build, copied;
+#             skipped when there is none), ca-certificates, tzdata, netbase.
+# For each: debootstrap a clean root in a temporary folder (the bare debootstrap result is cached
+# in /var/tmp/asn-fresh-cache for a week), put a clean `git clone` of this checkout's HEAD
+# with ../shared beside it, and inside chroot run
+#   1. bash scripts/setup.sh && .venv/bin/python -m streamlit run app.py
+#      started in the background, until /_stcore/health answers and a page renders
+#      (scripts/render_probe.py: Översikt with its "Måluppfyllelse" grid, no exception), then stopped;
+#   2. bash scripts/test.sh [PYTEST-ARGS]   (the whole suite unless arguments are given).
+# Logs land in /var/tmp/asn-fresh-logs/MACHINE-*.log; the root is deleted afterwards
+# (KEEP_ROOT=1 keeps it). Everything runs in a private mount namespace, so the mounts of the
+# roots vanish with the script.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+SHARED="$(cd "$REPO/.." && pwd)/shared"
+SUITE=bookworm
+CACHE=/var/tmp/asn-fresh-cache
+LOGS=/var/tmp/asn-fresh-logs
+APP_COMMAND='bash scripts/setup.sh && .venv/bin/python -m streamlit run app.py'
+TEST_COMMAND='bash scripts/test.sh'
+PYENV_311="${PYENV_311:-$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.11.* 2>/dev/null | sort -V | tail -1 || true)}"
+
+say() { echo "[$(date +%H:%M:%S)] $*"; }
+
+machines=()
+pytest_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        debian12|slim) machines+=("$1") ;;
+        --) shift; pytest_args=("$@"); break ;;
+        *) echo "usage: $0 [debian12] [slim] [-- PYTEST-ARGS]" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ ${#machines[@]} -gt 0 ] || machines=(debian12 slim)
+
+[ "$(id -u)" -eq 0 ] || { echo "Run as root (debootstrap and chroot need it)." >&2; exit 1; }
+if [ -z "${ASN_FRESH_NS:-}" ]; then
+    # private mounts: nothing mounted here is seen outside, and all of it goes when we end
+    exec env ASN_FRESH_NS=1 unshare --mount --propagation private bash "$0" "${machines[@]}" -- "${pytest_args[@]}"
+fi
+[ -d "$SHARED" ] || { echo "$SHARED is missing (the project's shared folder beside the checkout)." >&2; exit 1; }
+command -v debootstrap >/dev/null || { say "installing debootstrap"; apt-get update -qq; apt-get install -y -qq debootstrap >/dev/null; }
+mkdir -p "$CACHE" "$LOGS"
+
+base_tarball() {
+    # the untouched debootstrap result, rebuilt when older than a week
+    local tarball="$CACHE/$SUITE-minbase.tar"
+    if [ -z "$(find "$tarball" -mtime -7 2>/dev/null)" ]; then
+        local tmp
+        tmp="$(mktemp -d /var/tmp/asn-debootstrap.XXXXXX)"
+        say "debootstrap $SUITE (minbase) …"
+        local t0=$SECONDS
+        debootstrap --variant=minbase "$SUITE" "$tmp" >"$LOGS/debootstrap.log" 2>&1
+        tar -C "$tmp" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
+        rm -rf "$tmp"
+        say "debootstrap done in $((SECONDS - t0)) s"
+    fi
+    echo "$tarball"
+}
+
+in_root() {
+    # run a command in the root as a fresh login would: empty environment, C.UTF-8
+    local root="$1" user="$2"; shift 2
+    local home=/root
+    [ "$user" = root ] || home="/home/$user"
+    chroot --userspec="$user:$user" "$root" /usr/bin/env -i HOME="$home" USER="$user" LANG=C.UTF-8 \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb "$@"
+}
+
+prepare_root() {
+    local machine="$1" root="$2" user="$3"
+    tar -C "$root" -xf "$(base_tarball)"
+    # a Debian 12 install's usual sources: the release, its updates and security, same mirror
+    local mirror
+    mirror="$(awk '$1 == "deb" {print $2; exit}' "$root/etc/apt/sources.list")"
+    printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s-security %s-security main\n' \
+        "$mirror" "$SUITE" "$mirror" "$SUITE" "$mirror" "$SUITE" >"$root/etc/apt/sources.list"
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    mount -t proc proc "$root/proc"
+    mount --rbind /sys "$root/sys"
+    mount -t tmpfs -o mode=1777 shm "$root/dev/shm" 2>/dev/null || { mkdir -p "$root/dev/shm"; mount -t tmpfs -o mode=1777 shm "$root/dev/shm"; }
+    mkdir -p "$root/dev/pts" && mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
+    for dev in null zero random urandom tty full; do [ -e "$root/dev/$dev" ] || { touch "$root/dev/$dev"; mount --bind "/dev/$dev" "$root/dev/$dev"; }; done
+    in_root "$root" root apt-get update -qq
+    case "$machine" in
+        debian12)
+            in_root "$root" root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 sudo >/dev/null
+            in_root "$root" root useradd --create-home --shell /bin/bash "$user"
+            echo "$user ALL=(ALL) NOPASSWD:ALL" >"$root/etc/sudoers.d/$user"
+            chmod 0440 "$root/etc/sudoers.d/$user"
+            ;;
+        slim)
+            # what the python:3.11-slim image adds to Debian: the runtime libraries of a
+            # source-built Python in /usr/local, certificates, time zones, netbase
+            in_root "$root" root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                ca-certificates netbase tzdata libssl3 libffi8 libsqlite3-0 libbz2-1.0 liblzma5 libreadline8 \
+                libncursesw6 libuuid1 zlib1g libexpat1 libgdbm6 >/dev/null
+            tar -C "$PYENV_311" --exclude='lib/python3.*/site-packages/*' --exclude='__pycache__' \
+                --exclude='lib/python3.*/test' -cf - bin/python3.11 lib include \
+                | tar -C "$root/usr/local" -xf -
+            ln -sf python3.11 "$root/usr/local/bin/python3"
+            ln -sf python3 "$root/usr/local/bin/python"
+            in_root "$root" root ldconfig
+            in_root "$root" root python3 -m ensurepip --default-pip >/dev/null
+            ;;
+    esac
+    local home="/root"
+    [ "$user" = root ] || home="/home/$user"
+    git clone --quiet "$REPO" "$root$home/asn-dash"
+    cp -a "$SHARED" "$root$home/shared"
+    [ "$user" = root ] || in_root "$root" root chown -R "$user:$user" "$home"
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+stop_root_processes() {
+    # every process whose root is this chroot was started by this script
+    local root="$1" pid
+    for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+        if [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$root" ]; then kill -9 "$pid" 2>/dev/null || true; fi
+    done
+}
+
+run_machine() {
+    local machine="$1" user=root
+    [ "$machine" = debian12 ] && user=anna
+    if [ "$machine" = slim ] && [ ! -x "$PYENV_311/bin/python3.11" ]; then
+        say "slim: skipped (no Python 3.11 build to copy; set PYENV_311)"
+        return 0
+    fi
+    local root log home=/root
+    [ "$user" = root ] || home="/home/$user"
+    root="$(mktemp -d /var/tmp/asn-fresh-root.XXXXXX)"
+    log="$LOGS/$machine"
+    local t0=$SECONDS
+    prepare_root "$machine" "$root" "$user" >"$log-prepare.log" 2>&1
+    say "$machine: testing $(git -C "$root$home/asn-dash" log -1 --format='%h %s')"
+    say "$machine: clean root ready in $((SECONDS - t0)) s ($(in_root "$root" root sh -c '. /etc/os-release; echo "$PRETTY_NAME"'), $(in_root "$root" root python3 -V), user $user)"
+
+    # 1. the app command, as the README says, started until it serves a page
+    local port status=0
+    port="$(free_port)"
+    t0=$SECONDS
+    in_root "$root" "$user" env STREAMLIT_SERVER_PORT="$port" setsid bash -c "cd ~/asn-dash && $APP_COMMAND" >"$log-app.log" 2>&1 &
+    local app=$!
+    until curl -sf "http://127.0.0.1:$port/_stcore/health" >/dev/null 2>&1; do
+        if ! kill -0 "$app" 2>/dev/null; then status=1; break; fi
+        sleep 2
+    done
+    if [ $status -eq 0 ]; then
+        local health=$((SECONDS - t0))
+        if in_root "$root" "$user" bash -c "cd ~/asn-dash && .venv/bin/python scripts/render_probe.py $port Måluppfyllelse" >>"$log-app.log" 2>&1; then
+            say "$machine: app command OK: /_stcore/health after $health s, first page rendered after $((SECONDS - t0)) s ($(tail -1 "$log-app.log"))"
+        else
+            status=1; say "$machine: app command FAILED: health after $health s but no page (see $log-app.log)"
+        fi
+    else
+        say "$machine: app command FAILED after $((SECONDS - t0)) s (see $log-app.log)"
+    fi
+    stop_root_processes "$root"
+    wait "$app" 2>/dev/null || true
+    # quiet the second time: setup.sh prints nothing when everything is there
+    local again
+    again="$(in_root "$root" "$user" bash -c 'cd ~/asn-dash && bash scripts/setup.sh 2>&1')"
+    say "$machine: setup.sh again: $([ -z "$again" ] && echo "silent, nothing to do" || echo "printed: $again")"
+
+    # 2. the test command, as the README says
+    t0=$SECONDS
+    local tests=0 command="$TEST_COMMAND"
+    [ ${#pytest_args[@]} -eq 0 ] || command+=" $(printf '%q ' "${pytest_args[@]}")"
+    in_root "$root" "$user" bash -c "cd ~/asn-dash && $command" >"$log-test.log" 2>&1 || tests=$?
+    say "$machine: test command exit $tests in $((SECONDS - t0)) s: $(grep -E '^=+ .*(passed|failed|error).* =+$' "$log-test.log" | tail -1)"
+    stop_root_processes "$root"
+    umount -R "$root/sys" "$root/proc" "$root/dev/pts" "$root/dev/shm" 2>/dev/null || true
+    for dev in null zero random urandom tty full; do umount "$root/dev/$dev" 2>/dev/null || true; done
+    if [ -n "${KEEP_ROOT:-}" ]; then say "$machine: root kept at $root"; else rm -rf --one-file-system "$root"; fi
+    [ $status -eq 0 ] && [ $tests -eq 0 ]
+}
+
+say "fresh-machine test of $(git -C "$REPO" rev-parse --short HEAD) on: ${machines[*]}"
+failed=0
+for machine in "${machines[@]}"; do run_machine "$machine" || failed=1; done
+exit $failed
