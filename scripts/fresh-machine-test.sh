@@ -36,9 +36,11 @@ say() { echo "[$(date +%H:%M:%S)] $*"; }
 
 machines=()
 pytest_args=()
+one=""
 while [ $# -gt 0 ]; do
     case "$1" in
         debian12|slim) machines+=("$1") ;;
+        --one) one="$2"; shift ;;  # internal: one machine, in its own shell so errors stop it
         --) shift; pytest_args=("$@"); break ;;
         *) echo "usage: $0 [debian12] [slim] [-- PYTEST-ARGS]" >&2; exit 2 ;;
     esac
@@ -61,12 +63,12 @@ base_tarball() {
     if [ -z "$(find "$tarball" -mtime -7 2>/dev/null)" ]; then
         local tmp
         tmp="$(mktemp -d /var/tmp/asn-debootstrap.XXXXXX)"
-        say "debootstrap $SUITE (minbase) …"
+        say "debootstrap $SUITE (minbase) …" >&2
         local t0=$SECONDS
         debootstrap --variant=minbase "$SUITE" "$tmp" >"$LOGS/debootstrap.log" 2>&1
         tar -C "$tmp" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
-        rm -rf "$tmp"
-        say "debootstrap done in $((SECONDS - t0)) s"
+        rm -rf --one-file-system "$tmp"
+        say "debootstrap done in $((SECONDS - t0)) s" >&2
     fi
     echo "$tarball"
 }
@@ -148,6 +150,7 @@ run_machine() {
     root="$(mktemp -d /var/tmp/asn-fresh-root.XXXXXX)"
     log="$LOGS/$machine"
     local t0=$SECONDS
+    trap 'say "$machine: FAILED at line $LINENO of $0 (logs: $log-*.log)"' ERR
     prepare_root "$machine" "$root" "$user" >"$log-prepare.log" 2>&1
     say "$machine: testing $(git -C "$root$home/asn-dash" log -1 --format='%h %s')"
     say "$machine: clean root ready in $((SECONDS - t0)) s ($(in_root "$root" root sh -c '. /etc/os-release; echo "$PRETTY_NAME"'), $(in_root "$root" root python3 -V), user $user)"
@@ -176,7 +179,7 @@ run_machine() {
     wait "$app" 2>/dev/null || true
     # quiet the second time: setup.sh prints nothing when everything is there
     local again
-    again="$(in_root "$root" "$user" bash -c 'cd ~/asn-dash && bash scripts/setup.sh 2>&1')"
+    again="$(in_root "$root" "$user" bash -c 'cd ~/asn-dash && bash scripts/setup.sh 2>&1' || true)"
     say "$machine: setup.sh again: $([ -z "$again" ] && echo "silent, nothing to do" || echo "printed: $again")"
 
     # 2. the test command, as the README says
@@ -189,10 +192,17 @@ run_machine() {
     umount -R "$root/sys" "$root/proc" "$root/dev/pts" "$root/dev/shm" 2>/dev/null || true
     for dev in null zero random urandom tty full; do umount "$root/dev/$dev" 2>/dev/null || true; done
     if [ -n "${KEEP_ROOT:-}" ]; then say "$machine: root kept at $root"; else rm -rf --one-file-system "$root"; fi
-    [ $status -eq 0 ] && [ $tests -eq 0 ]
+    trap - ERR
+    if [ $status -ne 0 ] || [ $tests -ne 0 ]; then return 1; fi
 }
 
-say "fresh-machine test of $(git -C "$REPO" rev-parse --short HEAD) on: ${machines[*]}"
+[ -n "$one" ] || say "fresh-machine test of $(git -C "$REPO" rev-parse --short HEAD) on: ${machines[*]}"
+if [ -n "$one" ]; then
+    run_machine "$one"
+    exit $?
+fi
 failed=0
-for machine in "${machines[@]}"; do run_machine "$machine" || failed=1; done
+for machine in "${machines[@]}"; do
+    bash "$0" --one "$machine" -- "${pytest_args[@]}" || failed=1
+done
 exit $failed
