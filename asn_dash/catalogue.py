@@ -220,9 +220,9 @@ def _fail(path: Path, line: int | None, where: str, reason: str) -> CatalogueErr
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_yaml(text: str, loader: type = _LOADER) -> tuple[yaml.Node | None, object]:
+def parse_yaml(text: str, loader: type | None = None) -> tuple[yaml.Node | None, object]:
     """The node tree (for line numbers) and the data of one YAML document, parsed once."""
-    parser = loader(text)
+    parser = (loader or _LOADER)(text)
     try:
         node = parser.get_single_node()
         return node, (parser.construct_document(node) if node is not None else None)

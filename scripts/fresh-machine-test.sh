@@ -148,11 +148,12 @@ run_machine() {
     local root log home=/root
     [ "$user" = root ] || home="/home/$user"
     root="$(mktemp -d /var/tmp/asn-fresh-root.XXXXXX)"
+    chmod 755 "$root"
     log="$LOGS/$machine"
     local t0=$SECONDS
     trap 'say "$machine: FAILED at line $LINENO of $0 (logs: $log-*.log)"' ERR
     prepare_root "$machine" "$root" "$user" >"$log-prepare.log" 2>&1
-    say "$machine: testing $(git -C "$root$home/asn-dash" log -1 --format='%h %s')"
+    say "$machine: testing $(git -C "$REPO" log -1 --format='%h %s')"
     say "$machine: clean root ready in $((SECONDS - t0)) s ($(in_root "$root" root sh -c '. /etc/os-release; echo "$PRETTY_NAME"'), $(in_root "$root" root python3 -V), user $user)"
 
     # 1. the app command, as the README says, started until it serves a page
@@ -178,9 +179,11 @@ run_machine() {
     stop_root_processes "$root"
     wait "$app" 2>/dev/null || true
     # quiet the second time: setup.sh prints nothing when everything is there
-    local again
-    again="$(in_root "$root" "$user" bash -c 'cd ~/asn-dash && bash scripts/setup.sh 2>&1' || true)"
-    say "$machine: setup.sh again: $([ -z "$again" ] && echo "silent, nothing to do" || echo "printed: $again")"
+    local again again_rc=0
+    again="$(in_root "$root" "$user" bash -c 'cd ~/asn-dash && bash scripts/setup.sh 2>&1')" || again_rc=$?
+    if [ $again_rc -ne 0 ]; then say "$machine: setup.sh again: FAILED (exit $again_rc): $again"
+    elif [ -z "$again" ]; then say "$machine: setup.sh again: silent, nothing to do"
+    else say "$machine: setup.sh again printed: $again"; fi
 
     # 2. the test command, as the README says
     t0=$SECONDS
