@@ -85,6 +85,7 @@ in_root() {
 prepare_root() {
     local machine="$1" root="$2" user="$3"
     tar -C "$root" -xf "$(base_tarball)"
+    chmod 755 "$root"  # the tarball keeps its build folder's 0700
     # a Debian 12 install's usual sources: the release, its updates and security, same mirror
     local mirror
     mirror="$(awk '$1 == "deb" {print $2; exit}' "$root/etc/apt/sources.list")"
