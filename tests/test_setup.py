@@ -1,0 +1,241 @@
+"""Set-up and start-up: the catalogue's C YAML loader matches the pure-Python one, the catalogue
+is parsed once per process, commands import only what they use, the locks match the pins, and
+scripts/setup.sh does nothing (and says nothing) when everything is already there."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from asn_dash import catalogue
+from asn_dash.catalogue import CatalogueError, load_catalogue
+from asn_dash.catalogue_files import DEFAULT_DIR, FILES, catalogue_digest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- the catalogue's YAML loader --------------------------------------------------------------
+
+def _walk(node: yaml.Node):
+    """Every node of a tree with what identifies it and where it stands in the file."""
+    yield (type(node).__name__, node.tag, node.value if isinstance(node, yaml.ScalarNode) else None,
+           node.start_mark.line, node.start_mark.column, node.end_mark.line, node.end_mark.column)
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _walk(item)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _walk(key)
+            yield from _walk(value)
+
+
+def test_the_c_loader_is_the_one_used():
+    assert catalogue._LOADER is yaml.CSafeLoader, "PyYAML without libyaml: the catalogue parses ~9× slower"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_c_loader_gives_the_same_data_and_line_marks_as_the_python_loader(name):
+    text = (DEFAULT_DIR / name).read_text(encoding="utf-8")
+    c_node, c_data = catalogue.parse_yaml(text, yaml.CSafeLoader)
+    py_node, py_data = catalogue.parse_yaml(text, yaml.SafeLoader)
+    assert c_data == py_data == yaml.safe_load(text)
+    c_nodes, py_nodes = list(_walk(c_node)), list(_walk(py_node))
+    assert len(c_nodes) > 100
+    assert c_nodes == py_nodes
+
+
+def _message(folder: Path, loader: type, monkeypatch) -> str:
+    monkeypatch.setattr(catalogue, "_LOADER", loader)
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(folder)
+    return info.value.sv
+
+
+@pytest.mark.parametrize("old, new", [
+    # a YAML syntax error, a target rule that does not parse, a value that is not allowed
+    ("{id: hushall_ekb, target: minska jämfört med 2024}", "{id: hushall_ekb, target: [minska}"),
+    ("target: minska jämfört med 2024}", "target: minska lite}"),
+    ("unit: procent, frequency: månad", "unit: procnet, frequency: månad"),
+])
+def test_error_messages_keep_their_line_numbers_with_either_loader(catalogue_copy, monkeypatch, old, new):
+    for name in ("plans.yaml", "indicators.yaml"):
+        path = catalogue_copy / name
+        text = path.read_text(encoding="utf-8")
+        if old in text:
+            line = text[: text.index(old)].count("\n") + 1
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            break
+    else:
+        pytest.fail(f"{old!r} is in no catalogue file")
+    c_message = _message(catalogue_copy, yaml.CSafeLoader, monkeypatch)
+    py_message = _message(catalogue_copy, yaml.SafeLoader, monkeypatch)
+    # libyaml words a syntax error its own way ("did not find expected ','"); all else is the same
+    def shape(message: str) -> str:
+        return re.sub(r"(YAML-syntax: ).*?(\. Rätta)", r"\1…\2", message)
+
+    assert shape(c_message) == shape(py_message)
+    numbers = [int(n) for n in re.findall(r", rad (\d+)", c_message)]
+    assert numbers and line <= numbers[0] <= line + 2, c_message
+
+
+# --- parsed once per process -------------------------------------------------------------------
+
+def test_the_catalogue_is_parsed_once_per_version(catalogue_copy, monkeypatch):
+    calls = []
+    real = catalogue.parse_yaml
+    monkeypatch.setattr(catalogue, "parse_yaml", lambda text, loader=None: calls.append(1) or real(text, loader))
+    first = load_catalogue(catalogue_copy)
+    assert len(calls) == 3
+    assert load_catalogue(catalogue_copy) is first
+    assert len(calls) == 3
+    assert first.digest == catalogue_digest(catalogue_copy)
+
+    path = catalogue_copy / "indicators.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    second = load_catalogue(catalogue_copy)
+    assert len(calls) == 6
+    assert second is not first and second.digest != first.digest == catalogue_digest(DEFAULT_DIR)
+
+
+def _run_python(code: str, *args: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_opening_a_store_in_step_with_the_catalogue_parses_nothing(seeded_db):
+    loaded = _run_python(
+        "import sys; from asn_dash.store.setup import open_store; open_store(sys.argv[1]).close(); "
+        "print(sorted(m for m in ('asn_dash.catalogue', 'pydantic', 'yaml') if m in sys.modules))",
+        str(seeded_db))
+    assert loaded == "[]"
+
+
+def test_opening_a_store_after_a_catalogue_edit_resyncs_it(seeded_db, catalogue_copy):
+    path = catalogue_copy / "units.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    code = ("import os, sys; os.environ['ASN_CATALOGUE'] = sys.argv[2]; "
+            "from asn_dash.store.setup import open_store; s = open_store(sys.argv[1]); "
+            "print(s.query(\"SELECT value FROM meta WHERE key = 'catalogue_digest'\").value[0]); s.close()")
+    assert _run_python(code, str(seeded_db), str(catalogue_copy)) == catalogue_digest(catalogue_copy)
+
+
+# --- the command line imports what a command needs -----------------------------------------------
+
+HEAVY = ("pandas", "duckdb", "openpyxl", "plotly", "kaleido", "streamlit", "pydantic", "yaml", "pptx", "docx",
+         "statsmodels", "requests")
+
+
+def _imported_by(argv: list[str]) -> list[str]:
+    code = ("import json, sys; from asn_dash.cli import main; "
+            "rc = main(json.loads(sys.argv[1])); "
+            f"print(json.dumps([rc] + [m for m in {HEAVY!r} if m in sys.modules]))")
+    return json.loads(_run_python(code, json.dumps(argv)))
+
+
+def test_help_imports_no_heavy_library():
+    code = ("import sys; from asn_dash.cli import build_parser; build_parser().format_help(); "
+            f"print([m for m in {HEAVY!r} if m in sys.modules])")
+    assert _run_python(code) == "[]"
+
+
+def test_ingest_imports_only_what_it_uses(seeded_db, tmp_path):
+    upload = tmp_path / "u.csv"
+    upload.write_text("indikator;enhet;period;värde\nhushall_ekb;;2019-01;250\n", encoding="utf-8")
+    rc, *loaded = _imported_by(["ingest", str(upload), "--db", str(seeded_db), "--dry-run"])
+    assert rc == 0
+    assert set(loaded) <= {"pandas", "duckdb"}, loaded
+
+
+# --- the locked dependency trees ----------------------------------------------------------------
+
+def _pins(path: Path) -> dict[str, str]:
+    """name → version of every ``name==version`` line (markers and hashes aside)."""
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;\\]+)", line)
+        if m:
+            name = re.sub(r"[-_.]+", "-", m.group(1).split("[")[0]).lower()
+            pins.setdefault(name, m.group(2))
+    return pins
+
+
+@pytest.mark.parametrize("top, lock", [("requirements.txt", "requirements.lock"),
+                                       ("requirements-dev.txt", "requirements-dev.lock")])
+def test_locks_hold_the_top_level_pins_with_hashes(top, lock):
+    text = (ROOT / lock).read_text(encoding="utf-8")
+    requirements = [b for b in re.split(r"\n(?=\S)", text) if b and not b.startswith("#")]
+    assert requirements and all("--hash=sha256:" in b for b in requirements), lock
+    locked = _pins(ROOT / lock)
+    wanted = _pins(ROOT / top) | (_pins(ROOT / "requirements.txt") if top != "requirements.txt" else {})
+    stale = {n: (v, locked.get(n)) for n, v in wanted.items() if locked.get(n) != v}
+    assert not stale, f"{lock} is out of date ((pin, locked)): {stale}; run bash scripts/lock.sh"
+
+
+def test_the_test_lock_installs_the_apps_versions():
+    app, dev = _pins(ROOT / "requirements.lock"), _pins(ROOT / "requirements-dev.lock")
+    assert {n: v for n, v in app.items() if dev.get(n) != v} == {}
+
+
+# --- scripts/setup.sh ------------------------------------------------------------------------
+
+def _fake_command(folder: Path, name: str, log: Path) -> None:
+    path = folder / name
+    path.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\nexit 1\n')
+    path.chmod(0o755)
+
+
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists(),
+                    reason="the DejaVu fonts are not installed here (scripts/setup.sh would install them)")
+def test_setup_is_silent_and_does_nothing_the_second_time(tmp_path):
+    """A project copy with a small lock and a .venv whose pip only records its arguments; apt-get
+    and sudo record and fail, chromium and soffice are present."""
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "setup.sh", project / "scripts" / "setup.sh")
+    (project / "requirements.lock").write_text("# nothing to install\n")
+    log = tmp_path / "calls.log"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(project / ".venv")], check=True)
+    venv_python = project / ".venv" / "bin" / "python"
+    purelib = subprocess.run([str(venv_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    (Path(purelib) / "pip").mkdir()
+    (Path(purelib) / "pip" / "__init__.py").write_text("")
+    (Path(purelib) / "pip" / "__main__.py").write_text(
+        f"import sys\nopen({str(log)!r}, 'a').write('pip ' + ' '.join(sys.argv[1:]) + '\\n')\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("apt-get", "sudo"):
+        _fake_command(bin_dir, name, log)
+    for name in ("chromium", "soffice"):
+        (bin_dir / name).write_text("#!/bin/sh\nexit 0\n")
+        (bin_dir / name).chmod(0o755)
+    python_dir = Path(sys.executable).parent
+    env = {"PATH": f"{bin_dir}:{python_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def setup() -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", "scripts/setup.sh"], cwd=project, env=env, capture_output=True, text=True,
+                              timeout=60)
+
+    first = setup()
+    assert first.returncode == 0, first.stderr
+    assert "installing Python packages from requirements.lock" in first.stderr
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1 and calls[0].startswith("pip install") and "--require-hashes -r requirements.lock" in calls[0]
+
+    second = setup()
+    assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
+    assert log.read_text().splitlines() == calls  # no pip, no apt-get, no sudo
+
+    (project / "requirements.lock").write_text("# a changed lock is installed again\n")
+    third = setup()
+    assert third.returncode == 0 and len(log.read_text().splitlines()) == 2
