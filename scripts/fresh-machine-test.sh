@@ -30,6 +30,9 @@ CACHE=/var/tmp/asn-fresh-cache
 LOGS=/var/tmp/asn-fresh-logs
 APP_COMMAND='bash scripts/setup.sh && .venv/bin/python -m streamlit run app.py'
 TEST_COMMAND='bash scripts/test.sh'
+# A machine that reaches PyPI through a TLS-inspecting proxy trusts that proxy's CA through pip's
+# `cert` setting; the roots get the same bundle (and nothing else of this machine's pip set-up).
+HOST_CA="${PIP_CERT:-$(sed -n 's/^cert *= *//p' /etc/pip.conf 2>/dev/null | head -1)}"
 PYENV_311="${PYENV_311:-$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.11.* 2>/dev/null | sort -V | tail -1 || true)}"
 
 say() { echo "[$(date +%H:%M:%S)] $*"; }
@@ -76,10 +79,11 @@ base_tarball() {
 in_root() {
     # run a command in the root as a fresh login would: empty environment, C.UTF-8
     local root="$1" user="$2"; shift 2
-    local home=/root
+    local home=/root ca=()
     [ "$user" = root ] || home="/home/$user"
+    [ ! -f "$root/etc/ssl/host-ca.crt" ] || ca=(PIP_CERT=/etc/ssl/host-ca.crt)
     chroot --userspec="$user:$user" "$root" /usr/bin/env -i HOME="$home" USER="$user" LANG=C.UTF-8 \
-        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb "$@"
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb "${ca[@]}" "$@"
 }
 
 prepare_root() {
@@ -92,6 +96,8 @@ prepare_root() {
     printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s-security %s-security main\n' \
         "$mirror" "$SUITE" "$mirror" "$SUITE" "$mirror" "$SUITE" >"$root/etc/apt/sources.list"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
+    echo "127.0.1.1 $(hostname)" >>"$root/etc/hosts"
+    [ -z "$HOST_CA" ] || [ ! -f "$HOST_CA" ] || cp "$HOST_CA" "$root/etc/ssl/host-ca.crt"
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys"
     mount -t tmpfs -o mode=1777 shm "$root/dev/shm" 2>/dev/null || { mkdir -p "$root/dev/shm"; mount -t tmpfs -o mode=1777 shm "$root/dev/shm"; }
