@@ -3,7 +3,8 @@
 repetitions (min and median). Target: the ingest takes at most 3× the bare import.
 
 One more ingest runs under ``-X importtime`` to show where the time goes: the top-level imports'
-share of the process and the costliest of them.
+share of the process and the costliest of them. ``python -c "import duckdb, pandas"`` is timed
+alongside as the floor of any ingest path that uses pandas.
 """
 
 from __future__ import annotations
@@ -67,19 +68,19 @@ def bench_startup(rows: int = ROWS, repeats: int = REPEATS) -> dict:
                     "--accept-warnings", "--user", "bench"]
 
         duckdb_argv = [sys.executable, "-c", "import duckdb"]
-        _timed(duckdb_argv), _timed(ingest_argv(-1))  # warm the file cache and the bytecode
-        bare, ingest = [], []
+        pandas_argv = [sys.executable, "-c", "import duckdb, pandas"]
+        _timed(duckdb_argv), _timed(pandas_argv), _timed(ingest_argv(-1))  # warm file cache and bytecode
+        bare, floor, ingest = [], [], []
         for run in range(repeats):
-            # alternate which goes first, so neither always runs on a cooler machine
-            if run % 2:
-                ingest.append(_timed(ingest_argv(run)))
-                bare.append(_timed(duckdb_argv))
-            else:
-                bare.append(_timed(duckdb_argv))
-                ingest.append(_timed(ingest_argv(run)))
+            # rotate the order, so none always runs first on a cooler machine
+            jobs = [(bare, duckdb_argv), (ingest, None), (floor, pandas_argv)]
+            for runs, argv in jobs[run % 3:] + jobs[:run % 3]:
+                runs.append(_timed(argv or ingest_argv(run)))
         profiled = subprocess.run(ingest_argv(repeats, "-X", "importtime"), cwd=ROOT, capture_output=True,
                                   text=True, check=True)
     out = {"rows": rows, "repeats": repeats, "import_duckdb_s": _summary(bare), "ingest_s": _summary(ingest),
+           "import_duckdb_pandas_s": _summary(floor),
+           "floor_ratio_median": round(statistics.median(floor) / statistics.median(bare), 2),
            "ratio_min": round(min(ingest) / min(bare), 2),
            "ratio_median": round(statistics.median(ingest) / statistics.median(bare), 2),
            "target_ratio": TARGET, **import_profile(profiled.stderr)}
@@ -93,4 +94,6 @@ def lines(s: dict) -> list[str]:
             f"python -c 'import duckdb' {s['import_duckdb_s']['median']} s (min {s['import_duckdb_s']['min']}), "
             f"median of {s['repeats']} interleaved = {s['ratio_median']}× (min/min {s['ratio_min']}×; "
             f"target ≤ {s['target_ratio']:g}×: {'met' if s['met'] else 'MISSED'})",
+            f"startup: python -c 'import duckdb, pandas' {s['import_duckdb_pandas_s']['median']} s = "
+            f"{s['floor_ratio_median']}× (the floor of an ingest path that imports pandas)",
             f"startup: imports {s['imports_s']} s of the profiled ingest; costliest top-level imports (s): {costliest}"]
