@@ -97,7 +97,7 @@ prepare_root() {
         "$mirror" "$SUITE" "$mirror" "$SUITE" "$mirror" "$SUITE" >"$root/etc/apt/sources.list"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
     echo "127.0.1.1 $(hostname)" >>"$root/etc/hosts"
-    [ -z "$HOST_CA" ] || [ ! -f "$HOST_CA" ] || cp "$HOST_CA" "$root/etc/ssl/host-ca.crt"
+    if [ -n "$HOST_CA" ] && [ -f "$HOST_CA" ]; then mkdir -p "$root/etc/ssl"; cp "$HOST_CA" "$root/etc/ssl/host-ca.crt"; fi
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys"
     mount -t tmpfs -o mode=1777 shm "$root/dev/shm" 2>/dev/null || { mkdir -p "$root/dev/shm"; mount -t tmpfs -o mode=1777 shm "$root/dev/shm"; }
@@ -145,6 +145,15 @@ stop_root_processes() {
     done
 }
 
+remove_root() {
+    local machine="$1" root="$2" dev
+    case "$root" in /var/tmp/asn-fresh-root.?*) ;; *) return 0 ;; esac
+    stop_root_processes "$root"
+    umount -R "$root/sys" "$root/proc" "$root/dev/pts" "$root/dev/shm" 2>/dev/null || true
+    for dev in null zero random urandom tty full; do umount "$root/dev/$dev" 2>/dev/null || true; done
+    if [ -n "${KEEP_ROOT:-}" ]; then say "$machine: root kept at $root"; else rm -rf --one-file-system "$root"; fi
+}
+
 run_machine() {
     local machine="$1" user=root
     [ "$machine" = debian12 ] && user=anna
@@ -152,13 +161,15 @@ run_machine() {
         say "slim: skipped (no Python 3.11 build to copy; set PYENV_311)"
         return 0
     fi
-    local root log home=/root
+    # root, log: global, for the EXIT trap (each machine runs in its own shell)
+    local home=/root
     [ "$user" = root ] || home="/home/$user"
     root="$(mktemp -d /var/tmp/asn-fresh-root.XXXXXX)"
     chmod 755 "$root"
     log="$LOGS/$machine"
     local t0=$SECONDS
-    trap 'say "$machine: FAILED at line $LINENO of $0 (logs: $log-*.log)"' ERR
+    # on any exit: stop what runs in the root, unmount, delete it; say so when this machine failed
+    trap 'rc=$?; [ $rc -eq 0 ] || say "$machine: FAILED (exit $rc; logs: $log-*.log)"; remove_root "$machine" "$root"' EXIT
     prepare_root "$machine" "$root" "$user" >"$log-prepare.log" 2>&1
     say "$machine: testing $(git -C "$REPO" log -1 --format='%h %s')"
     say "$machine: clean root ready in $((SECONDS - t0)) s ($(in_root "$root" root sh -c '. /etc/os-release; echo "$PRETTY_NAME"'), $(in_root "$root" root python3 -V), user $user)"
@@ -198,11 +209,6 @@ run_machine() {
     [ ${#pytest_args[@]} -eq 0 ] || command+=" $(printf '%q ' "${pytest_args[@]}")"
     in_root "$root" "$user" bash -c "cd ~/asn-dash && $command" >"$log-test.log" 2>&1 || tests=$?
     say "$machine: test command exit $tests in $((SECONDS - t0)) s: $(grep -E '^=+ .*(passed|failed|error).* =+$' "$log-test.log" | tail -1)"
-    stop_root_processes "$root"
-    umount -R "$root/sys" "$root/proc" "$root/dev/pts" "$root/dev/shm" 2>/dev/null || true
-    for dev in null zero random urandom tty full; do umount "$root/dev/$dev" 2>/dev/null || true; done
-    if [ -n "${KEEP_ROOT:-}" ]; then say "$machine: root kept at $root"; else rm -rf --one-file-system "$root"; fi
-    trap - ERR
     if [ $status -ne 0 ] || [ $tests -ne 0 ]; then return 1; fi
 }
 
