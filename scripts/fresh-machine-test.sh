@@ -3,27 +3,32 @@
 # Debian 12 roots and report what happened and how long it took. Not part of the test suite
 # (it takes long and needs the network: Debian packages and PyPI); run it by hand, as root:
 #
-#   bash scripts/fresh-machine-test.sh [debian12] [slim] [-- PYTEST-ARGS]
+#   bash scripts/fresh-machine-test.sh [debian12] [slim] [docker] [-- PYTEST-ARGS]
 #
-# Machines (default: both):
+# Machines (default: all three):
 #   debian12  Debian 12 minbase plus Debian's own python3 (no python3-venv, no pip), used by a
 #             non-root user who has sudo, like a municipal server;
 #   slim      like the python:3.11-slim image: root without sudo, no Debian python3, a
 #             python.org-style Python 3.11 in /usr/local (this machine's pyenv 3.11 build, copied;
-#             skipped when there is none), ca-certificates, tzdata, netbase.
+#             skipped when there is none), ca-certificates, tzdata, netbase;
+#   docker    the same slim-like root, where the Dockerfile's steps run as a Docker build would
+#             (scripts/dockerfile_steps.py): its RUN lines as root, then its CMD as its USER, until
+#             its HEALTHCHECK passes and a page renders (no Docker engine is needed).
 # For each: debootstrap a clean root in a temporary folder (the bare debootstrap result is cached
 # in /var/tmp/asn-fresh-cache for a week), put a clean `git clone` of this checkout's HEAD
 # with ../shared beside it, and inside chroot run
 #   1. bash scripts/setup.sh && .venv/bin/python -m streamlit run app.py
 #      started in the background, until /_stcore/health answers and a page renders
-#      (scripts/render_probe.py: Översikt with its "Måluppfyllelse" grid, no exception), then stopped;
-#   2. bash scripts/test.sh [PYTEST-ARGS]   (the whole suite unless arguments are given).
+#      (scripts/render_probe.py: Översikt with its "Måluppfyllelse" grid, no exception); then a
+#      chart image and a Word → PDF conversion (scripts/export_probe.py); then stopped;
+#   2. bash scripts/setup.sh once more: it must print nothing;
+#   3. bash scripts/test.sh [PYTEST-ARGS]   (the whole suite unless arguments are given).
 # Logs land in /var/tmp/asn-fresh-logs/MACHINE-*.log; the root is deleted afterwards
 # (KEEP_ROOT=1 keeps it). Everything runs in a private mount namespace, so the mounts of the
-# roots vanish with the script.
+# roots vanish with the script. The script runs from a copy, so editing it meanwhile is safe.
 set -euo pipefail
 
-REPO="$(cd "$(dirname "$0")/.." && pwd)"
+REPO="${ASN_FRESH_REPO:-$(cd "$(dirname "$0")/.." && pwd)}"
 SHARED="$(cd "$REPO/.." && pwd)/shared"
 SUITE=bookworm
 CACHE=/var/tmp/asn-fresh-cache
@@ -42,19 +47,23 @@ pytest_args=()
 one=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        debian12|slim) machines+=("$1") ;;
+        debian12|slim|docker) machines+=("$1") ;;
         --one) one="$2"; shift ;;  # internal: one machine, in its own shell so errors stop it
         --) shift; pytest_args=("$@"); break ;;
-        *) echo "usage: $0 [debian12] [slim] [-- PYTEST-ARGS]" >&2; exit 2 ;;
+        *) echo "usage: $0 [debian12] [slim] [docker] [-- PYTEST-ARGS]" >&2; exit 2 ;;
     esac
     shift
 done
-[ ${#machines[@]} -gt 0 ] || machines=(debian12 slim)
+[ ${#machines[@]} -gt 0 ] || machines=(debian12 slim docker)
 
 [ "$(id -u)" -eq 0 ] || { echo "Run as root (debootstrap and chroot need it)." >&2; exit 1; }
 if [ -z "${ASN_FRESH_NS:-}" ]; then
     # private mounts: nothing mounted here is seen outside, and all of it goes when we end
-    exec env ASN_FRESH_NS=1 unshare --mount --propagation private bash "$0" "${machines[@]}" -- "${pytest_args[@]}"
+    mkdir -p "$LOGS"
+    copy="$LOGS/.fresh-machine-test.$$.sh"
+    cp "$0" "$copy"
+    exec env ASN_FRESH_NS=1 ASN_FRESH_REPO="$REPO" unshare --mount --propagation private \
+        bash "$copy" "${machines[@]}" -- "${pytest_args[@]}"
 fi
 [ -d "$SHARED" ] || { echo "$SHARED is missing (the project's shared folder beside the checkout)." >&2; exit 1; }
 command -v debootstrap >/dev/null || { say "installing debootstrap"; apt-get update -qq; apt-get install -y -qq debootstrap >/dev/null; }
@@ -111,7 +120,7 @@ prepare_root() {
             echo "$user ALL=(ALL) NOPASSWD:ALL" >"$root/etc/sudoers.d/$user"
             chmod 0440 "$root/etc/sudoers.d/$user"
             ;;
-        slim)
+        slim|docker)
             # what the python:3.11-slim image adds to Debian: the runtime libraries of a
             # source-built Python in /usr/local, certificates, time zones, netbase
             in_root "$root" root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
@@ -126,11 +135,75 @@ prepare_root() {
             in_root "$root" root python3 -m ensurepip --default-pip >/dev/null
             ;;
     esac
+    if [ "$machine" = docker ]; then
+        git clone --quiet "$REPO" "$root/build-context"   # what `docker build .` is given
+        return
+    fi
     local home="/root"
     [ "$user" = root ] || home="/home/$user"
     git clone --quiet "$REPO" "$root$home/asn-dash"
     cp -a "$SHARED" "$root$home/shared"
     [ "$user" = root ] || in_root "$root" root chown -R "$user:$user" "$home"
+}
+
+serve() {
+    # start COMMAND in the root as USER (extra NAME=value settings first), wait until HEALTH
+    # (a command in the root) passes, render a page, make the exports; set $served to what happened
+    local user="$1" dir="$2" command="$3" health="$4" log="$5"; shift 5
+    local t0=$SECONDS app status=0
+    in_root "$root" "$user" env "$@" setsid bash -c "cd $dir && $command" >"$log" 2>&1 &
+    app=$!
+    until in_root "$root" "$user" env "$@" bash -c "$health" >/dev/null 2>&1; do
+        if ! kill -0 "$app" 2>/dev/null; then status=1; break; fi
+        sleep 2
+    done
+    if [ $status -ne 0 ]; then
+        served="FAILED after $((SECONDS - t0)) s: the server stopped (see $log)"
+    else
+        local healthy=$((SECONDS - t0)) render exports
+        if render="$(in_root "$root" "$user" env "$@" bash -c "cd $dir && .venv/bin/python scripts/render_probe.py $port Måluppfyllelse" 2>&1)"; then
+            served="OK: healthy after $healthy s, first page after $((SECONDS - t0)) s (${render##*$'\n'})"
+        else
+            status=1; served="FAILED: healthy after $healthy s but no page: ${render##*$'\n'}"
+        fi
+        if exports="$(in_root "$root" "$user" env "$@" bash -c "cd $dir && .venv/bin/python scripts/export_probe.py" 2>&1)"; then
+            served+="; ${exports##*$'\n'}"
+        else
+            status=1; served+="; exports FAILED: ${exports##*$'\n'}"
+        fi
+    fi
+    stop_root_processes "$root"
+    wait "$app" 2>/dev/null || true
+    return $status
+}
+
+run_docker() {
+    # the Dockerfile's steps, in order, as `docker build` and `docker run` would take them
+    local envs=() workdir=/ user=root command="" health="" kind arg t0=$SECONDS
+    while IFS=$'\t' read -r kind arg; do
+        case "$kind" in
+            ENV) envs+=("$arg") ;;
+            WORKDIR) workdir="$arg"; in_root "$root" root mkdir -p "$workdir" ;;
+            COPY)
+                read -r src dst <<<"$arg"
+                in_root "$root" root bash -c "cd $workdir && mkdir -p \"\$(dirname $dst)\" && cp -a /build-context/$src $dst" ;;
+            RUN)
+                say "docker: RUN $arg"
+                in_root "$root" root env "${envs[@]}" bash -c "cd $workdir && $arg" >>"$log-build.log" 2>&1 ;;
+            USER) user="$arg" ;;
+            HEALTHCHECK) health="${arg//8501/$port}" ;;   # the container's 8501 is a free port here
+            CMD) command="${arg//8501/$port}" ;;
+        esac
+    done < <(python3 "$root/build-context/scripts/dockerfile_steps.py" "$root/build-context/Dockerfile")
+    say "docker: built in $((SECONDS - t0)) s; CMD as user $user: $command"
+    if [ -z "$command" ] || [ -z "$health" ] || [ "$user" = root ]; then
+        say "docker: the Dockerfile needs a CMD, a HEALTHCHECK and a USER other than root"; return 1
+    fi
+    local served status=0
+    serve "$user" "$workdir" "exec $command" "$health" "$log-app.log" "${envs[@]}" || status=$?
+    say "docker: $served"
+    in_root "$root" root test -f /data/asn.duckdb && say "docker: the store is on the volume: $(in_root "$root" root ls -l /data | tail -n +2 | tr -s ' ' | cut -d' ' -f3,5,9 | tr '\n' ' ')"
+    return $status
 }
 
 free_port() {
@@ -174,28 +247,18 @@ run_machine() {
     say "$machine: testing $(git -C "$REPO" log -1 --format='%h %s')"
     say "$machine: clean root ready in $((SECONDS - t0)) s ($(in_root "$root" root sh -c '. /etc/os-release; echo "$PRETTY_NAME"'), $(in_root "$root" root python3 -V), user $user)"
 
-    # 1. the app command, as the README says, started until it serves a page
-    local port status=0
-    port="$(free_port)"
-    t0=$SECONDS
-    in_root "$root" "$user" env STREAMLIT_SERVER_PORT="$port" setsid bash -c "cd ~/asn-dash && $APP_COMMAND" >"$log-app.log" 2>&1 &
-    local app=$!
-    until curl -sf "http://127.0.0.1:$port/_stcore/health" >/dev/null 2>&1; do
-        if ! kill -0 "$app" 2>/dev/null; then status=1; break; fi
-        sleep 2
-    done
-    if [ $status -eq 0 ]; then
-        local health=$((SECONDS - t0))
-        if in_root "$root" "$user" bash -c "cd ~/asn-dash && .venv/bin/python scripts/render_probe.py $port Måluppfyllelse" >>"$log-app.log" 2>&1; then
-            say "$machine: app command OK: /_stcore/health after $health s, first page rendered after $((SECONDS - t0)) s ($(tail -1 "$log-app.log"))"
-        else
-            status=1; say "$machine: app command FAILED: health after $health s but no page (see $log-app.log)"
-        fi
-    else
-        say "$machine: app command FAILED after $((SECONDS - t0)) s (see $log-app.log)"
+    if [ "$machine" = docker ]; then
+        port="$(free_port)"
+        run_docker
+        return
     fi
-    stop_root_processes "$root"
-    wait "$app" 2>/dev/null || true
+
+    # 1. the app command, as the README says, started until it serves a page
+    local status=0 served
+    port="$(free_port)"
+    serve "$user" "~/asn-dash" "$APP_COMMAND" "python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/_stcore/health', timeout=4)\"" "$log-app.log" \
+        STREAMLIT_SERVER_PORT="$port" || status=$?
+    say "$machine: app command $served"
     # quiet the second time: setup.sh prints nothing when everything is there
     local again again_rc=0
     again="$(in_root "$root" "$user" bash -c 'cd ~/asn-dash && bash scripts/setup.sh 2>&1')" || again_rc=$?
