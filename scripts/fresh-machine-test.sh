@@ -242,7 +242,8 @@ run_machine() {
     log="$LOGS/$machine"
     local t0=$SECONDS
     # on any exit: stop what runs in the root, unmount, delete it; say so when this machine failed
-    trap 'rc=$?; [ $rc -eq 0 ] || say "$machine: FAILED (exit $rc; logs: $log-*.log)"; remove_root "$machine" "$root"' EXIT
+    MACHINE="$machine"  # global, for the EXIT trap
+    trap 'rc=$?; [ $rc -eq 0 ] || say "$MACHINE: FAILED (exit $rc; logs: $log-*.log)"; remove_root "$MACHINE" "$root"' EXIT
     prepare_root "$machine" "$root" "$user" >"$log-prepare.log" 2>&1
     say "$machine: testing $(git -C "$REPO" log -1 --format='%h %s')"
     say "$machine: clean root ready in $((SECONDS - t0)) s ($(in_root "$root" root sh -c '. /etc/os-release; echo "$PRETTY_NAME"'), $(in_root "$root" root python3 -V), user $user)"
@@ -271,7 +272,7 @@ run_machine() {
     local tests=0 command="$TEST_COMMAND"
     [ ${#pytest_args[@]} -eq 0 ] || command+=" $(printf '%q ' "${pytest_args[@]}")"
     in_root "$root" "$user" bash -c "cd ~/asn-dash && $command" >"$log-test.log" 2>&1 || tests=$?
-    say "$machine: test command exit $tests in $((SECONDS - t0)) s: $(grep -E '^=+ .*(passed|failed|error).* =+$' "$log-test.log" | tail -1)"
+    say "$machine: test command exit $tests in $((SECONDS - t0)) s: $(grep -E '[0-9]+ (passed|failed|errors?)\b' "$log-test.log" | tail -1)"
     if [ $status -ne 0 ] || [ $tests -ne 0 ]; then return 1; fi
 }
 
