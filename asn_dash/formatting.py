@@ -116,22 +116,22 @@ def _is_missing_time(value) -> bool:
     return value is None or value != value
 
 
-def format_timestamp(value: datetime | str | None) -> str:
-    """``2025-09-02 14:05``: minutes, no seconds, no ``00:00:00``; empty when there is none."""
+def _time_text(value, pattern: str) -> str:
     if _is_missing_time(value):
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return f"{value:%Y-%m-%d %H:%M}"
+    return format(value, pattern)
+
+
+def format_timestamp(value: datetime | str | None) -> str:
+    """``2025-09-02 14:05``: minutes, no seconds, no ``00:00:00``; empty when there is none."""
+    return _time_text(value, "%Y-%m-%d %H:%M")
 
 
 def format_date(value: date | str | None) -> str:
     """``2025-09-02`` for a date or a timestamp; empty when there is none."""
-    if _is_missing_time(value):
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return f"{value:%Y-%m-%d}"
+    return _time_text(value, "%Y-%m-%d")
 
 
 def display_frame(frame, *, timestamps=(), dates=(), counts=(), sizes=()):
