@@ -148,6 +148,21 @@ def test_help_imports_no_heavy_library():
     assert _run_python(code) == "[]"
 
 
+def test_building_the_parser_imports_no_command_module():
+    code = ("import sys; from asn_dash.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in sys.modules if m.startswith('asn_dash')))")
+    assert _run_python(code) == "['asn_dash', 'asn_dash.cli', 'asn_dash.errors']"
+
+
+def test_bench_help_names_every_part(capsys):
+    from asn_dash.bench import PARTS
+    from asn_dash.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "--help"])
+    assert f"which parts (default: all): {', '.join(PARTS)}" in " ".join(capsys.readouterr().out.split())
+
+
 def test_ingest_imports_only_what_it_uses(seeded_db, tmp_path):
     upload = tmp_path / "u.csv"
     upload.write_text("indikator;enhet;period;värde\nhushall_ekb;;2019-01;250\n", encoding="utf-8")
