@@ -64,3 +64,10 @@ def test_log_times_have_minutes_not_seconds(admin):
     assert not admin.exception
     times = admin.dataframe[0].value["Tid"].tolist()
     assert times and all(TIME.match(t) for t in times), times
+
+
+def test_kolada_pull_summary_has_a_decimal_comma():
+    from asn_dash.kolada.client import PullResult
+
+    line = PullResult(kpis=["N31814"], rows=1234, calls=3, seconds=2.25, empty_kpis=[]).line()
+    assert "på 2,3 s." in line
