@@ -70,4 +70,4 @@ def test_kolada_pull_summary_has_a_decimal_comma():
     from asn_dash.kolada.client import PullResult
 
     line = PullResult(kpis=["N31814"], rows=1234, calls=3, seconds=2.25, empty_kpis=[]).line()
-    assert "på 2,3 s." in line
+    assert line.startswith(f"Kolada: 1{NBSP}234 värden för 1 nyckeltal hämtade med 3 anrop på 2,3 s.")

@@ -168,7 +168,8 @@ class PullResult:
 
     def line(self) -> str:
         warn = f"; inga värden för {', '.join(self.empty_kpis)}" if self.empty_kpis else ""
-        return (f"Kolada: {self.rows} värden för {len(self.kpis)} nyckeltal hämtade med {self.calls} anrop "
+        return (f"Kolada: {format_number(self.rows)} värden för {len(self.kpis)} nyckeltal hämtade med "
+                f"{format_number(self.calls)} anrop "
                 f"på {format_number(self.seconds, 1)} s{warn}.")
 
 
