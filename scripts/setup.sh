@@ -52,7 +52,7 @@ fi
 
 # 2. Debian packages for the commands the product runs
 missing=()
-command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v chromium >/dev/null || missing+=(chromium)
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
 [ -f "$DEJAVU" ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi

@@ -203,54 +203,94 @@ def test_the_test_lock_installs_the_apps_versions():
 
 # --- scripts/setup.sh ------------------------------------------------------------------------
 
-def _fake_command(folder: Path, name: str, log: Path) -> None:
-    path = folder / name
-    path.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\nexit 1\n')
-    path.chmod(0o755)
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+needs_fonts = pytest.mark.skipif(not DEJAVU.exists(), reason="the DejaVu fonts are not installed here "
+                                                               "(scripts/setup.sh would install them)")
+# what setup.sh runs besides the commands a test fakes
+TOOLS = ("bash", "env", "sha256sum", "cut", "cat", "basename", "dirname", "rm")
 
 
-@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists(),
-                    reason="the DejaVu fonts are not installed here (scripts/setup.sh would install them)")
+class Machine:
+    """A project copy with a small lock, a .venv whose pip only records its arguments, and a PATH
+    of only the basic tools plus fakes: commands that are "installed" succeed, ``apt-get`` and
+    ``sudo`` record their arguments (sudo then runs the rest), ``id -u`` says who we are."""
+
+    def __init__(self, tmp_path: Path, *, installed=("chromium", "soffice"), uid=0, sudo=True):
+        self.project, self.log, self.bin = tmp_path / "project", tmp_path / "calls.log", tmp_path / "bin"
+        (self.project / "scripts").mkdir(parents=True)
+        shutil.copy(ROOT / "scripts" / "setup.sh", self.project / "scripts" / "setup.sh")
+        (self.project / "requirements.lock").write_text("# nothing to install\n")
+        self.log.write_text("")
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(self.project / ".venv")], check=True)
+        purelib = Path(subprocess.run(
+            [str(self.project / ".venv" / "bin" / "python"), "-c",
+             "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True, text=True, check=True).stdout.strip())
+        (purelib / "pip").mkdir()
+        (purelib / "pip" / "__init__.py").write_text("")
+        (purelib / "pip" / "__main__.py").write_text(
+            f"import sys\nopen({str(self.log)!r}, 'a').write('pip ' + ' '.join(sys.argv[1:]) + '\\n')\n")
+        self.bin.mkdir()
+        for tool in TOOLS:
+            (self.bin / tool).symlink_to(shutil.which(tool))
+        (self.bin / "python3").symlink_to(sys.executable)
+        self._script("id", f"echo {uid}")
+        self._script("apt-get", f'echo "apt-get $*" >> "{self.log}"')
+        if sudo:
+            self._script("sudo", f'echo "sudo $*" >> "{self.log}"; exec "$@"')
+        for name in installed:
+            self._script(name, "exit 0")
+
+    def _script(self, name: str, body: str) -> None:
+        (self.bin / name).write_text(f"#!/bin/bash\n{body}\n")
+        (self.bin / name).chmod(0o755)
+
+    def setup(self) -> subprocess.CompletedProcess:
+        return subprocess.run([str(self.bin / "bash"), "scripts/setup.sh"], cwd=self.project, capture_output=True,
+                              text=True, timeout=60, env={"PATH": str(self.bin), "HOME": str(self.project)})
+
+    def calls(self) -> list[str]:
+        return self.log.read_text().splitlines()
+
+
+@needs_fonts
 def test_setup_is_silent_and_does_nothing_the_second_time(tmp_path):
-    """A project copy with a small lock and a .venv whose pip only records its arguments; apt-get
-    and sudo record and fail, chromium and soffice are present."""
-    project = tmp_path / "project"
-    (project / "scripts").mkdir(parents=True)
-    shutil.copy(ROOT / "scripts" / "setup.sh", project / "scripts" / "setup.sh")
-    (project / "requirements.lock").write_text("# nothing to install\n")
-    log = tmp_path / "calls.log"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(project / ".venv")], check=True)
-    venv_python = project / ".venv" / "bin" / "python"
-    purelib = subprocess.run([str(venv_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    (Path(purelib) / "pip").mkdir()
-    (Path(purelib) / "pip" / "__init__.py").write_text("")
-    (Path(purelib) / "pip" / "__main__.py").write_text(
-        f"import sys\nopen({str(log)!r}, 'a').write('pip ' + ' '.join(sys.argv[1:]) + '\\n')\n")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for name in ("apt-get", "sudo"):
-        _fake_command(bin_dir, name, log)
-    for name in ("chromium", "soffice"):
-        (bin_dir / name).write_text("#!/bin/sh\nexit 0\n")
-        (bin_dir / name).chmod(0o755)
-    python_dir = Path(sys.executable).parent
-    env = {"PATH": f"{bin_dir}:{python_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
-
-    def setup() -> subprocess.CompletedProcess:
-        return subprocess.run(["bash", "scripts/setup.sh"], cwd=project, env=env, capture_output=True, text=True,
-                              timeout=60)
-
-    first = setup()
+    machine = Machine(tmp_path)
+    first = machine.setup()
     assert first.returncode == 0, first.stderr
     assert "installing Python packages from requirements.lock" in first.stderr
-    calls = log.read_text().splitlines()
-    assert len(calls) == 1 and calls[0].startswith("pip install") and "--require-hashes -r requirements.lock" in calls[0]
+    assert machine.calls() == ["pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock"]
 
-    second = setup()
+    second = machine.setup()
     assert (second.returncode, second.stdout, second.stderr) == (0, "", "")
-    assert log.read_text().splitlines() == calls  # no pip, no apt-get, no sudo
+    assert len(machine.calls()) == 1  # no pip, no apt-get, no sudo
 
-    (project / "requirements.lock").write_text("# a changed lock is installed again\n")
-    third = setup()
-    assert third.returncode == 0 and len(log.read_text().splitlines()) == 2
+    (machine.project / "requirements.lock").write_text("# a changed lock is installed again\n")
+    third = machine.setup()
+    assert third.returncode == 0 and len(machine.calls()) == 2
+
+
+@needs_fonts
+def test_setup_installs_only_the_missing_debian_packages_as_root(tmp_path):
+    machine = Machine(tmp_path, installed=("soffice",))
+    result = machine.setup()
+    assert result.returncode == 0, result.stderr
+    assert machine.calls()[:2] == ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends chromium"]
+
+
+@needs_fonts
+def test_setup_uses_sudo_when_not_root(tmp_path):
+    machine = Machine(tmp_path, installed=(), uid=1000)
+    assert machine.setup().returncode == 0
+    install = "apt-get install -y -qq --no-install-recommends chromium libreoffice-writer-nogui"
+    assert machine.calls()[:4] == ["sudo apt-get update -qq", "apt-get update -qq",
+                                   f"sudo env DEBIAN_FRONTEND=noninteractive {install}", install]
+
+
+def test_setup_explains_what_to_install_without_root_or_sudo(tmp_path):
+    machine = Machine(tmp_path, installed=(), uid=1000, sudo=False)
+    result = machine.setup()
+    assert result.returncode == 1
+    assert "not root and sudo is missing" in result.stderr
+    assert "apt-get install chromium libreoffice-writer-nogui" in result.stderr
+    assert machine.calls() == []  # nothing was tried, not even pip
