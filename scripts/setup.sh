@@ -7,6 +7,7 @@
 #       chromium                  kaleido draws the exported chart images with it; browser tests
 #       libreoffice-writer-nogui  `soffice --headless --convert-to pdf` for the PDF report
 #       fonts-dejavu-core         Swedish letters and the symbols ✔ ▲ ✖ in images and the PDF
+#       libatomic1                (tests) Playwright's bundled node driver needs libatomic.so.1
 # Debian packages are installed with apt-get as root, through sudo when not root.
 # PYTHON=python3.12 bash scripts/setup.sh picks another interpreter (3.11 or later) for .venv.
 set -euo pipefail
@@ -63,5 +64,12 @@ digest="$(sha256sum "$LOCK" | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
     say "installing Python packages from $LOCK into $VENV …"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r "$LOCK"
+    # shared libraries that binaries inside those packages need and a fresh Debian lacks:
+    # Playwright's bundled node driver (test lock) needs libatomic.so.1
+    for driver in "$VENV"/lib/python3*/site-packages/playwright/driver/node; do
+        if [ -x "$driver" ] && ldd "$driver" 2>/dev/null | grep -q 'libatomic.so.1 => not found'; then
+            apt_install libatomic1
+        fi
+    done
     echo "$digest" >"$stamp"
 fi

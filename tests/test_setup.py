@@ -207,7 +207,7 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 needs_fonts = pytest.mark.skipif(not DEJAVU.exists(), reason="the DejaVu fonts are not installed here "
                                                                "(scripts/setup.sh would install them)")
 # what setup.sh runs besides the commands a test fakes
-TOOLS = ("bash", "env", "sha256sum", "cut", "cat", "basename", "dirname", "rm")
+TOOLS = ("bash", "env", "sha256sum", "cut", "cat", "basename", "dirname", "rm", "grep")
 
 
 class Machine:
@@ -215,7 +215,8 @@ class Machine:
     of only the basic tools plus fakes: commands that are "installed" succeed, ``apt-get`` and
     ``sudo`` record their arguments (sudo then runs the rest), ``id -u`` says who we are."""
 
-    def __init__(self, tmp_path: Path, *, installed=("chromium", "soffice"), uid=0, sudo=True):
+    def __init__(self, tmp_path: Path, *, installed=("chromium", "soffice"), uid=0, sudo=True,
+                 libatomic=True):
         self.project, self.log, self.bin = tmp_path / "project", tmp_path / "calls.log", tmp_path / "bin"
         (self.project / "scripts").mkdir(parents=True)
         shutil.copy(ROOT / "scripts" / "setup.sh", self.project / "scripts" / "setup.sh")
@@ -230,7 +231,12 @@ class Machine:
         (purelib / "pip" / "__init__.py").write_text("")
         (purelib / "pip" / "__main__.py").write_text(
             f"import sys\nopen({str(self.log)!r}, 'a').write('pip ' + ' '.join(sys.argv[1:]) + '\\n')\n")
+        driver = purelib / "playwright" / "driver" / "node"
+        driver.parent.mkdir(parents=True)
+        driver.write_text("#!/bin/sh\n")
+        driver.chmod(0o755)
         self.bin.mkdir()
+        self._script("ldd", "echo 'libatomic.so.1 => " + ("/lib/libatomic.so.1 (0x1)'" if libatomic else "not found'"))
         for tool in TOOLS:
             (self.bin / tool).symlink_to(shutil.which(tool))
         (self.bin / "python3").symlink_to(sys.executable)
@@ -294,3 +300,15 @@ def test_setup_explains_what_to_install_without_root_or_sudo(tmp_path):
     assert "not root and sudo is missing" in result.stderr
     assert "apt-get install chromium libreoffice-writer-nogui" in result.stderr
     assert machine.calls() == []  # nothing was tried, not even pip
+
+
+@needs_fonts
+def test_setup_adds_libatomic_when_playwrights_driver_lacks_it(tmp_path):
+    """A fresh Debian has no libatomic.so.1, which Playwright's bundled node needs (found by
+    scripts/fresh-machine-test.sh: every browser test failed to start its driver)."""
+    lacking = Machine(tmp_path / "a", libatomic=False)
+    assert lacking.setup().returncode == 0
+    assert lacking.calls()[1:] == ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends libatomic1"]
+    having = Machine(tmp_path / "b")
+    assert having.setup().returncode == 0
+    assert len(having.calls()) == 1  # pip only
