@@ -104,7 +104,7 @@ else:
         timestamps=["Tid", "Ångrad"], counts=["Nya", "Ändrade", "Oförändrade", "Varningar"]),
         hide_index=True, width="stretch")
     mine = log["user_name"] == me.username
-    active = log[(log["status"] != "ångrad") & (mine | me.can("ångra andras uppladdningar"))]["id"].tolist()
+    active = log[~log["status"].isin(["ångrad", uploads.UNCHANGED]) & (mine | me.can("ångra andras uppladdningar"))]["id"].tolist()
     if active:
         with st.form("undo"):
             chosen = st.selectbox("Ångra uppladdning nr", active)

@@ -51,14 +51,15 @@ def import_profile(stderr: str, top: int = 6) -> dict:
 
 
 def bench_startup(rows: int = ROWS, repeats: int = REPEATS) -> dict:
-    from asn_dash.bench.ingest import write_long_csv
+    from asn_dash.bench.ingest import prepare_upload_store, upload_keys, write_long_csv
     from asn_dash.store.setup import build_store
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         upload, template = folder / "upload.csv", folder / "template.duckdb"
-        write_long_csv(upload, rows)
         build_store(template)
+        prepare_upload_store(template)
+        write_long_csv(upload, rows, upload_keys(template))
 
         def ingest_argv(run: int, *python_flags: str) -> list[str]:
             # a fresh copy of the store per run (copied outside the timed process): every run inserts
