@@ -285,5 +285,5 @@ failed=0
 for machine in "${machines[@]}"; do
     bash "$0" --one "$machine" -- "${pytest_args[@]}" || failed=1
 done
-rm -f "$0"  # the copy this runs from
+case "$0" in "$LOGS"/.fresh-machine-test.*.sh) rm -f "$0" ;; esac  # the copy this runs from
 exit $failed
