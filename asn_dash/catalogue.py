@@ -12,8 +12,6 @@ entry and the fix, in Swedish and English.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,14 +20,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from asn_dash.errors import AsnError
+from asn_dash import catalogue_files
+from asn_dash.catalogue_files import FILES, CatalogueError, catalogue_dir, digest, file_bytes
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import BASELINE, FIXED, SCALE_012, TOLERANCE, YES_NO, TargetRule, parse_target
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
-ENV_VAR = "ASN_CATALOGUE"  # an alternative catalogue folder, e.g. for a trial of new plans
-FILES = ("units.yaml", "indicators.yaml", "plans.yaml")
-
+DEFAULT_DIR, ENV_VAR = catalogue_files.DEFAULT_DIR, catalogue_files.ENV_VAR  # named here by callers
 KOLADA_ID = re.compile(r"^[NU]\d{5}$")
 INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$|^[NU]\d{5}$")
 UPLOAD = "uppladdning"
@@ -39,10 +35,6 @@ Frequency = Literal["månad", "tertial", "år", "status"]
 Direction = Literal["lägre", "högre", "ingen"]
 UnitAggregation = Literal["sum", "mean", "none"]
 PeriodAggregation = Literal["sum", "mean", "last", "r12"]
-
-
-class CatalogueError(AsnError):
-    """The catalogue files cannot be used as they are."""
 
 
 class _Model(BaseModel):
@@ -226,17 +218,24 @@ def _fail(path: Path, line: int | None, where: str, reason: str) -> CatalogueErr
     )
 
 
-def _read(path: Path, model: type[_Model]):
+# libyaml's parser (C) when PyYAML was built with it: ~9× faster than the pure-Python one, with
+# the same documents and the same line marks (tests/test_setup.py compares them).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str, loader: type | None = None) -> tuple[yaml.Node | None, object]:
+    """The node tree (for line numbers) and the data of one YAML document, parsed once."""
+    parser = (loader or _LOADER)(text)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CatalogueError(
-            f"Katalogfilen {path} saknas. Återställ den från git (git checkout -- {path.name}).",
-            f"Catalogue file {path} is missing.",
-        ) from None
+        node = parser.get_single_node()
+        return node, (parser.construct_document(node) if node is not None else None)
+    finally:
+        parser.dispose()
+
+
+def _read(path: Path, text: str, model: type[_Model]):
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node, data = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -259,13 +258,30 @@ def _read(path: Path, model: type[_Model]):
         raise _fail(path, _line_of(node, err["loc"]), _where(err["loc"], data), reason + more) from None
 
 
+# (folder, digest of its files) → the validated catalogue: each version is parsed once per process
+_LOADED: dict[tuple[Path, str], Catalogue] = {}
+
+
 def load_catalogue(directory: Path | str | None = None) -> Catalogue:
-    """Load and cross-check the three catalogue files."""
-    directory = Path(directory or os.environ.get(ENV_VAR) or DEFAULT_DIR)
+    """Load and cross-check the three catalogue files; a version already loaded in this process
+    (same folder, same bytes) is returned as it was, without parsing again."""
+    directory = catalogue_dir(directory)
+    contents = file_bytes(directory)
+    key = (directory.resolve(), digest(contents))
+    if key not in _LOADED:
+        _LOADED[key] = _validate(directory, contents, key[1])
+    return _LOADED[key]
+
+
+def _validate(directory: Path, contents: dict[str, bytes], files_digest: str) -> Catalogue:
     paths = {name: directory / name for name in FILES}
-    units_file, units_node, units_data = _read(paths["units.yaml"], UnitsFile)
-    ind_file, ind_node, ind_data = _read(paths["indicators.yaml"], IndicatorsFile)
-    plans_file, plans_node, plans_data = _read(paths["plans.yaml"], PlansFile)
+
+    def read(name: str, model: type[_Model]):
+        return _read(paths[name], contents[name].decode("utf-8"), model)
+
+    units_file, units_node, units_data = read("units.yaml", UnitsFile)
+    ind_file, ind_node, ind_data = read("indicators.yaml", IndicatorsFile)
+    plans_file, plans_node, plans_data = read("plans.yaml", PlansFile)
 
     def fail(name: str, loc: tuple, data: object, node: yaml.Node, reason: str) -> CatalogueError:
         return _fail(paths[name], _line_of(node, loc), _where(loc, data), reason)
@@ -312,8 +328,7 @@ def load_catalogue(directory: Path | str | None = None) -> Catalogue:
                     if problem:
                         raise fail("plans.yaml", loc + ("target",), plans_data, plans_node, problem)
 
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths.values())).hexdigest()
-    return Catalogue(units_file.units, ind_file.indicators, plans_file.plans, digest)
+    return Catalogue(units_file.units, ind_file.indicators, plans_file.plans, files_digest)
 
 
 def _unique(ids: list, name: str, loc: tuple, data, node, fail) -> None:

@@ -368,10 +368,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _bench_parts() -> list[str]:
-    from asn_dash.bench import PARTS
+class _BenchPartsHelp(str):
+    """The bench command's help, naming the parts only when help is shown: argparse formats a
+    help text with ``%``, so importing the bench package (~30 ms) waits until then."""
 
-    return list(PARTS)
+    def __mod__(self, params) -> str:
+        from asn_dash.bench import PARTS
+
+        return f"{self}: {', '.join(PARTS)}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -487,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="benchmarks (figures for the notes, not tests)")
     p.add_argument("parts", nargs="*", metavar="PART",
-                   help="which parts (default: all): " + ", ".join(_bench_parts()))
+                   help=_BenchPartsHelp("which parts (default: all)"))
     p.add_argument("--rows", type=int, default=1_000_000, help="rows of the ingest benchmark's upload")
     p.set_defaults(func=_cmd_bench)
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from asn_dash.app import ui
 from asn_dash.errors import AsnError
-from asn_dash.formatting import format_plain
+from asn_dash.formatting import display_frame, format_number, format_plain
 from asn_dash.uploads import history as uploads
 from asn_dash.uploads import ingest, templates
 
@@ -51,9 +51,9 @@ if upload is not None:
     counts = analysis.counts()
     st.header("Förhandsgranskning", anchor=False)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Nya värden", counts["inserted"])
-    c2.metric("Ändrade värden", counts["updated"])
-    c3.metric("Oförändrade", counts["unchanged"])
+    c1.metric("Nya värden", format_number(counts["inserted"]))
+    c2.metric("Ändrade värden", format_number(counts["updated"]))
+    c3.metric("Oförändrade", format_number(counts["unchanged"]))
     changes = analysis.changes
 
     def table(status: str) -> pd.DataFrame:
@@ -88,7 +88,8 @@ if upload is not None:
             ui.show_error(exc)
         else:
             st.session_state["upload_message"] = (
-                f"Uppladdning {upload_id} är inläst: {counts['inserted']} nya och {counts['updated']} ändrade värden.")
+                f"Uppladdning {upload_id} är inläst: {format_number(counts['inserted'])} nya och "
+                f"{format_number(counts['updated'])} ändrade värden.")
             st.rerun()
 
 st.header("Uppladdningar", anchor=False)
@@ -96,10 +97,12 @@ log = ui.cached(store, uploads.list_uploads)
 if log.empty:
     st.write("Inga uppladdningar ännu.")
 else:
-    st.dataframe(log.rename(columns={
+    st.dataframe(display_frame(log.rename(columns={
         "id": "Nr", "uploaded_at": "Tid", "user_name": "Av", "file_name": "Fil", "inserted": "Nya",
         "updated": "Ändrade", "unchanged": "Oförändrade", "warnings": "Varningar", "status": "Status",
-        "undone_at": "Ångrad", "undone_by": "Ångrad av", "sha256": "SHA-256"}), hide_index=True, width="stretch")
+        "undone_at": "Ångrad", "undone_by": "Ångrad av", "sha256": "SHA-256"}),
+        timestamps=["Tid", "Ångrad"], counts=["Nya", "Ändrade", "Oförändrade", "Varningar"]),
+        hide_index=True, width="stretch")
     mine = log["user_name"] == me.username
     active = log[~log["status"].isin(["ångrad", uploads.UNCHANGED]) & (mine | me.can("ångra andras uppladdningar"))]["id"].tolist()
     if active:

@@ -1,8 +1,11 @@
 """Om data: where the figures come from, what is demo data, and the store's state."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from asn_dash import sources
+from asn_dash.formatting import display_frame, format_bytes
 from asn_dash.app import ui
 from asn_dash.store import queries
 
@@ -30,9 +33,11 @@ counts = queries.counts_by_source(store)
 counts["source"] = counts["source"].map(lambda s: sources.SOURCE_LABELS.get(s, s))
 st.header("Lagrade värden per källa", anchor=False)
 st.dataframe(
-    counts.rename(columns={"source": "Källa", "antal": "Antal värden", "forsta": "Första period",
-                           "sista": "Sista period"}),
+    display_frame(counts.rename(columns={"source": "Källa", "antal": "Antal värden", "forsta": "Första period",
+                                         "sista": "Sista period"}),
+                  counts=["Antal värden"], dates=["Första period", "Sista period"]),
     hide_index=True,
 )
 info = queries.schema_info(store)
-st.caption(f"Datalager: {info['path']} · schemaversion {info['schema_version']}")
+size = Path(info["path"]).stat().st_size if Path(info["path"]).exists() else None
+st.caption(f"Datalager: {info['path']} ({format_bytes(size)}) · schemaversion {info['schema_version']}")

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from asn_dash.formatting import format_value
+from asn_dash.formatting import format_value, round_half_up
 from asn_dash.meeting.charts import Line, Point, Reference
 from asn_dash.rules.aggregation import Obs, period_value
 from asn_dash.rules.evaluation import IndicatorResult
@@ -52,7 +52,7 @@ def build(store: Store, result: IndicatorResult, year: int, period: Period) -> I
         for m in range(1, last_month + 1):
             pv = period_value(series, Period(year, month=m), "r12")
             if pv is not None and pv.months_reported >= 12:
-                r12.append(Point(m, round(pv.value, 2), pv.is_demo))
+                r12.append(Point(m, float(round_half_up(pv.value, 2)), pv.is_demo))
         lines.append(Line("Rullande 12 månader (R12)", r12, colour="#009E73"))
     lines = [line for line in lines if line.points]
 

@@ -60,11 +60,18 @@ def _kolada(ctx: Context) -> dict:
     return bench_kolada(kpis=LARGE["kolada_kpis"], municipalities=LARGE["municipalities"], years=LARGE["kolada_years"])
 
 
+def _startup(ctx: Context) -> dict:
+    from .startup import bench_startup
+
+    return bench_startup()
+
+
 # part name → (module with lines(), how to run it)
 PARTS: dict[str, tuple[str, Callable[[Context], dict]]] = {
     "pages": ("pages", _pages),
     "ingest": ("ingest", _ingest),
     "kolada": ("kolada", _kolada),
+    "startup": ("startup", _startup),
 }
 
 

@@ -38,6 +38,7 @@ from urllib3.util.retry import Retry
 
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
+from asn_dash.formatting import format_number
 from asn_dash.kolada.snapshot import kpi_row
 from asn_dash.store.store import Store, audit, transaction
 
@@ -235,8 +236,9 @@ class PullResult:
 
     def line(self) -> str:
         warn = f"; inga värden för {', '.join(self.empty_kpis)}" if self.empty_kpis else ""
-        return (f"Kolada: {self.rows} värden för {len(self.kpis)} nyckeltal hämtade med {self.calls} anrop "
-                f"på {self.seconds:.1f} s{warn}.")
+        return (f"Kolada: {format_number(self.rows)} värden för {len(self.kpis)} nyckeltal hämtade med "
+                f"{format_number(self.calls)} anrop "
+                f"på {format_number(self.seconds, 1)} s{warn}.")
 
 
 @dataclass
