@@ -63,13 +63,16 @@ def test_every_encoding_and_separator(encoding, sep, seeded_db, tmp_path, capsys
 def test_thousands_and_decimal_conventions(seeded_db, tmp_path, capsys):
     path = tmp_path / "tal.csv"
     path.write_bytes(csv_bytes("indikator;period;värde\nnettokostnad_asn;2024;-308 853\n"
-                               "budgetavvikelse_pct;2025-02;−1,5 %\nkostnad_konsulter;2025-02;1.234,5\n"
+                               "budgetavvikelse_pct;2025-02;−1,5 %\nkostnad_konsulter;2025-02;1\u202f234,5\n"
+                               "kostnad_konsulter;2025-03;1234.25\nkostnad_konsulter;2025-04;0,125\n"
                                "U28487;2024;Ja\n"))
     code, out = run(seeded_db, path, "--accept-warnings", capsys=capsys)
     assert code == 0, out
     assert value(seeded_db, "nettokostnad_asn", "aos", "2024")[0]["value"] == -308853
     assert value(seeded_db, "budgetavvikelse_pct", "aos", "2025-02")[0]["value"] == -1.5
     assert value(seeded_db, "kostnad_konsulter", "aos", "2025-02")[0]["value"] == 1234.5
+    assert value(seeded_db, "kostnad_konsulter", "aos", "2025-03")[0]["value"] == 1234.25
+    assert value(seeded_db, "kostnad_konsulter", "aos", "2025-04")[0]["value"] == 0.125
     assert value(seeded_db, "U28487", "aos", "2024")[0]["value"] == 1
 
 
