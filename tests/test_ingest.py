@@ -138,9 +138,10 @@ def test_export_filters_and_protects_text_cells(seeded_db, tmp_path, capsys):
                      "--indicator", "vald_fragor", "hushall_ekb", "--unit", "aos", "--from", "2025-01",
                      "--to", "2025-08"]) == 0
     rows = list(load_workbook(out_file).active.iter_rows(values_only=True))
-    assert rows[0] == ("indikator", "enhet", "period", "värde")
+    assert rows[0] == ("indikator", "enhet", "period", "värde", "kommentar")
     assert {r[0] for r in rows[1:]} == {"vald_fragor", "hushall_ekb"}
-    assert ("vald_fragor", "Arbetsmarknads- och socialförvaltningen", "2025-T2", "'=HYPERLINK(\"x\")") in rows
+    assert ("vald_fragor", "Arbetsmarknads- och socialförvaltningen", "2025-T2", "'=HYPERLINK(\"x\")") in [
+        r[:4] for r in rows]
     assert all(date(2025, 1, 1) <= parse_key(r[2]).end <= date(2025, 8, 31) for r in rows[1:])
     capsys.readouterr()
     before = dump(seeded_db)

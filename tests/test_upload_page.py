@@ -46,7 +46,7 @@ def test_templates_are_valid_uploads(seeded_db):
 def test_errors_are_listed_and_nothing_loads(page, seeded_db):
     before = dump(seeded_db)
     upload(page, "fel.csv", "indikator;period;värde\nokand;2025-03;1\nhushall_ekb;2025-13;2\n")
-    assert page.error[0].value.startswith("2 fel i fel.csv. Inget har lästs in")
+    assert page.error[0].value.startswith("2 fel i fel\\.csv. Inget har lästs in")  # the name as escaped Markdown
     errors = page.dataframe[0].value
     assert list(errors.columns) == ["Rad", "Kolumn", "Värde", "Fel"]
     assert errors["Rad"].tolist() == [2, 3]

@@ -253,12 +253,15 @@ def _stray(cells: pd.DataFrame, table: RawTable, blanks: list[int]) -> tuple[np.
     for i in blanks:
         filled = ~cells[i].str.fullmatch(f"{BLANK}*").to_numpy(dtype=bool) & pd.isna(value)
         value[filled] = cells[i].to_numpy()[filled]
-        where[filled] = f"kolumn {column_letter(i)}"
+        where[filled] = column_letter(i)
     return value, where
 
 
-def _long_frame(table: RawTable, layout: Layout) -> pd.DataFrame:
-    """One row per value with the raw cells and where they came from."""
+def _table_frame(table: RawTable, layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The table as DuckDB stages it: one row per table row with the raw cells by role and,
+    for the wide layout, its month cells as columns ``m0, m1 …`` and a small table naming each
+    month column (turned into one row per value in SQL, so a million values never become
+    Python objects)."""
     cells, roles, names = table.cells, layout.roles, table.columns
     n = len(cells)
 
@@ -266,31 +269,21 @@ def _long_frame(table: RawTable, layout: Layout) -> pd.DataFrame:
         return cells[roles[role]].to_numpy() if role in roles else np.full(n, "", dtype=object)
 
     stray, stray_col = _stray(cells, table, layout.blanks)
-    common = {"row": table.rows, "indicator_raw": col("indikator"), "unit_raw": col("enhet"),
-              "stray": stray, "stray_col": stray_col}
+    frame = {"row": np.asarray(table.rows, dtype="int64"), "indicator_raw": col("indikator"),
+             "unit_raw": col("enhet"), "stray": stray, "stray_col": stray_col}
     if layout.kind == "long":
-        frame = pd.DataFrame({**common, "period_raw": col("period"), "period_cell": col("period"),
-                              "value_raw": col("värde"), "comment": col("kommentar")})
-        frame["period_col"] = names[roles["period"]]
-        frame["value_col"] = names[roles["värde"]]
-        return frame
-    parts = []
-    if "år" in roles:
-        years = pd.Series(col("år"), dtype=object).str.replace(f"^{BLANK}+|{BLANK}+$", "", regex=True)
-        is_year = years.str.fullmatch("[0-9]{4}").to_numpy(dtype=bool)
-    for index, month in layout.months.items():
-        part = pd.DataFrame({**common, "value_raw": cells[index].to_numpy(), "comment": ""})
-        if isinstance(month, int):
-            part["period_raw"] = np.where(is_year, years + f"-{month:02d}", YEAR_MARK + years)
-            part["period_cell"] = years.to_numpy()
-            part["period_col"] = names[roles["år"]]
-        else:
-            part["period_raw"] = part["period_cell"] = names[index]
-            part["period_col"] = names[index]
-        part["value_col"] = names[index]
-        parts.append(part)
-    frame = pd.concat(parts, ignore_index=True)
-    return frame.sort_values(["row"], kind="stable").reset_index(drop=True)
+        frame.update({"period_raw": col("period"), "value_raw": col("värde"), "comment": col("kommentar"),
+                      "period_col": names[roles["period"]], "value_col": names[roles["värde"]]})
+        return pd.DataFrame(frame), None
+    frame["year"] = col("år")
+    months = []
+    for j, (i, month) in enumerate(layout.months.items()):
+        frame[f"m{j}"] = cells[i].to_numpy()
+        by_year = isinstance(month, int)
+        months.append({"month": f"m{j}", "value_col": names[i], "month_number": month if by_year else None,
+                       "period_header": None if by_year else names[i],
+                       "period_col": names[roles["år"]] if by_year else names[i]})
+    return pd.DataFrame(frame), pd.DataFrame(months).astype({"month_number": "Int64", "period_header": object})
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -364,7 +357,7 @@ def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: 
                "period_col": _quote(names[roles["period"]]), "value_col": _quote(names[roles["värde"]]),
                "stray": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN c{i}" for i in layout.blanks)
                         + " END" if layout.blanks else "NULL",
-               "stray_col": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN 'kolumn {column_letter(i)}'"
+               "stray_col": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN '{column_letter(i)}'"
                                                for i in layout.blanks) + " END" if layout.blanks else "NULL"}
 
         def cell(role: str) -> str:
@@ -393,12 +386,31 @@ def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: 
 
 
 def _stage_with_pandas(cur, table: RawTable, layout: Layout) -> None:
-    frame = _long_frame(table, layout)
-    frame["row"] = frame["row"].astype("int64")
+    frame, months = _table_frame(table, layout)
     cur.register("staged_frame", frame)
-    cur.execute(f"CREATE TEMP TABLE staged AS SELECT {_staged_select(lambda c: _FRAME.get(c, c), 'row')}"
-                f" FROM staged_frame").fetchall()
-    cur.unregister("staged_frame")
+    try:
+        names = dict(_FRAME)
+        if months is None:
+            source = "staged_frame"
+            names["period_cell"] = "period_raw"
+        else:
+            names["kommentar"] = "NULL"
+            cur.register("month_frame", months)
+            year = clean_sql("year")
+            source = f"""(
+                SELECT u.*, m.value_col, m.period_col,
+                       CASE WHEN m.month_number IS NULL THEN m.period_header
+                            WHEN regexp_full_match({year}, '[0-9]{{4}}') THEN {year} || '-' || lpad(m.month_number::VARCHAR, 2, '0')
+                            ELSE {_quote(YEAR_MARK)} || {year} END AS period_raw,
+                       CASE WHEN m.month_number IS NULL THEN m.period_header ELSE {year} END AS period_cell
+                FROM (UNPIVOT staged_frame ON COLUMNS('^m[0-9]+$') INTO NAME month VALUE value_raw) u
+                JOIN month_frame m USING (month))"""
+        cur.execute(f"CREATE TEMP TABLE staged AS SELECT {_staged_select(lambda c: names.get(c, c), 'row')}"
+                    f" FROM {source}").fetchall()
+    finally:
+        cur.unregister("staged_frame")
+        if months is not None:
+            cur.unregister("month_frame")
 
 
 _FRAME = {"indikator": "indicator_raw", "enhet": "unit_raw", "värde": "value_raw", "kommentar": "comment"}
@@ -438,7 +450,7 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
             _stage_with_duckdb(cur, file, table, layout, tempfile.gettempdir())
         else:
             _stage_with_pandas(cur, table, layout)
-        table.text = ""
+        table.text, table.cells = "", pd.DataFrame()  # staged: the cells are in DuckDB now
         analysis = _check(store, cur, file, data, table, layout, today or date.today())
     except BaseException:
         cur.close()
@@ -541,8 +553,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
             WHERE period_error IS NOT NULL {period_checked}
         UNION ALL SELECT row, 3, value_col, value_raw, value_error FROM checked WHERE value_error IS NOT NULL
         UNION ALL SELECT row, 3, col, value, msg FROM reader_problems
-        UNION ALL SELECT row, 4, {_quote(comment_col)}, comment,
-                         'kommentaren är för lång (' || length(comment) || ' tecken, högst {MAX_TEXT})'
+        UNION ALL SELECT row, 4, {_quote(comment_col)}, comment, '#too-long:' || length(comment)
             FROM checked WHERE length(comment) > {MAX_TEXT}
         UNION ALL SELECT row, 5, stray_col, stray,
                          'värdet står i en kolumn utan rubrik; ge kolumnen en rubrik (t.ex. kommentar) eller ta bort '
@@ -562,6 +573,8 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
             msg = "okänd indikator" + _closest(value, ind_names)
         elif msg == "#unknown-unit":
             msg = "okänd enhet" + _closest(value, unit_names)
+        elif msg.startswith("#too-long:"):
+            msg = f"kommentaren är för lång ({count(int(msg[10:]))} tecken, högst {count(MAX_TEXT)})"
         errors.append(Problem(int(row), str(col), "" if value is None else str(value), msg))
     analysis = Analysis(file, hashlib.sha256(data).hexdigest(), layout.kind, errors=errors, error_count=total,
                         data=data, sheet=None, store=store, cursor=cur)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -228,21 +229,31 @@ def _records(name: str, text: str, sep: str):
         yield record
 
 
+_BLANK_RE = re.compile(f"{BLANK}*")
+
+
 def _blank(text: str) -> bool:
-    return re.fullmatch(f"{BLANK}*", text) is not None
+    return _BLANK_RE.fullmatch(text) is not None
+
+
+_SEP_LINE = re.compile("sep=([;,\t|])[ \t]*\n", re.IGNORECASE)
 
 
 def read_csv_header(name: str, data: bytes) -> RawTable:
-    """The header of a CSV (for layout detection), its encoding, separator and decoded text."""
+    """The header of a CSV (for layout detection), its encoding, separator and decoded text.
+    Excel's separator line (``sep=;``) is honoured and, as in Excel, not counted as a row."""
     text, encoding = decode(name, data)
     if text.startswith("\ufeff"):
         text = text[1:]
+    sep = None
+    if m := _SEP_LINE.match(text):
+        sep, text = m[1], text[m.end():]
     if _blank(text):
         raise fail(name, "filen är tom")
     first_line = text.split("\n", 1)[0]
     if _blank(first_line):
         raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
-    sep = detect_separator(name, first_line)
+    sep = sep or detect_separator(name, first_line)
     header = next(_records(name, text, sep))
     if len(header) > MAX_COLUMNS:
         raise fail(name, f"rubrikraden har {count(len(header))} kolumner; högst {MAX_COLUMNS} går att läsa in", row=1)
@@ -285,6 +296,8 @@ def check_workbook_zip(name: str, data: bytes) -> None:
         names = {m.filename for m in members}
         if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
             raise fail(name, "OpenDocument-kalkylblad (.ods) stöds inte; spara som .xlsx eller CSV")
+        if "xl/workbook.bin" in names:
+            raise fail(name, "binära Excel-arbetsböcker (.xlsb) stöds inte; spara som .xlsx eller CSV")
         if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
             raise fail(name, f"{NEITHER} (det är ett zip-arkiv, inte en Excel-arbetsbok)")
         if len(members) > XLSX_MAX_MEMBERS:
@@ -295,85 +308,89 @@ def check_workbook_zip(name: str, data: bytes) -> None:
                              f"{format_bytes(XLSX_MAX_UNZIPPED)}. Spara bladet som CSV (UTF-8) och ladda upp det")
 
 
-def _parser_class():
-    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
-
-    class Parser(WorkSheetParser):
-        """openpyxl's streaming sheet parser, telling a formula without a cached value from an
-        empty cell (``data_only`` gives ``None`` for both)."""
-
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            if cell["value"] is None and element.find(VALUE_TAG) is None:
-                formula = element.find(FORMULA_TAG)
-                if formula is not None:
-                    cell["value"] = _NoCachedValue("=" + (formula.text or ""))
-            return cell
-
-    return Parser
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _CELL, _VALUE, _FORMULA, _TEXT = (_NS + t for t in ("row", "c", "v", "f", "t"))
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]*)")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"')
 
 
 class _NoCachedValue(str):
     """A formula cell saved without its value (e.g. written by a program, never opened in Excel)."""
 
 
-_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+@functools.lru_cache(maxsize=4096)
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
-def _is_percent_format(fmt: str) -> bool:
-    """Excel scales by 100 for a % outside quotes, escapes and [..] sections (``0.00" %"`` does not)."""
-    return "%" in _QUOTED.sub("", fmt or "")
+def _open_book(data: bytes):
+    """The workbook's parts that are small and needed (sheet list, shared strings, styles) —
+    not openpyxl's worksheets, whose constructor scans a whole sheet that lacks ``<dimension>``."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, keep_vba=False, data_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [(sheet.name, sheet.state or "visible", rel.target, "chartsheet" in (rel.Type or ""))
+                  for sheet, rel in reader.parser.find_sheets() if rel.target in reader.valid_files]
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader, sheets
 
 
-def _cell_text(value, percent: bool) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "Ja" if value else "Nej"
-    if isinstance(value, (int, float)):
-        try:
-            return number_text(value, 2) + " %" if percent else number_text(value)
-        except ValueError:  # NaN or infinity written into the file
-            return str(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    return str(value)
-
-
-def _choose_sheet(name: str, book, sheet: str | None):
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    listed = ", ".join(book.sheetnames[:10]) + (" …" if len(book.sheetnames) > 10 else "")
+def _choose_sheet(name: str, sheets: list, sheet: str | None) -> tuple[str, str]:
+    """(title, member path): the named sheet, else the first visible one."""
+    titles = [s[0] for s in sheets]
+    listed = ", ".join(titles[:10]) + (" …" if len(titles) > 10 else "")
     if sheet:
-        chosen = [n for n in book.sheetnames if n == sheet] or [
-            n for n in book.sheetnames if n.strip().lower() == sheet.strip().lower()]
+        chosen = [s for s in sheets if s[0] == sheet] or [s for s in sheets if s[0].strip().lower() ==
+                                                            sheet.strip().lower()]
         if len(chosen) != 1:
             raise fail(name, f"bladet '{sheet}' finns inte; filen har {listed}")
-        ws = book[chosen[0]]
-        if not isinstance(ws, ReadOnlyWorksheet):
-            raise fail(name, f"bladet '{chosen[0]}' är ett diagram, inte en tabell")
-        return ws
-    sheets = [ws for ws in book.worksheets if isinstance(ws, ReadOnlyWorksheet)]
-    if not sheets:
+        if chosen[0][3]:
+            raise fail(name, f"bladet '{chosen[0][0]}' är ett diagram, inte en tabell")
+        return chosen[0][0], chosen[0][2]
+    tables = [s for s in sheets if not s[3]]
+    if not tables:
         raise fail(name, "Excel-filen har inget kalkylblad")
-    visible = [ws for ws in sheets if ws.sheet_state == "visible"]
-    return (visible or sheets)[0]
+    first = ([s for s in tables if s[1] == "visible"] or tables)[0]
+    return first[0], first[2]
 
 
-def _check_dimension(name: str, ws) -> None:
-    """The sheet's own declaration of its size (``<dimension ref="A1:XFD30000"/>``)."""
-    rows, cols = ws.max_row, ws.max_column
-    if cols and cols > MAX_COLUMNS:
-        raise fail(name, f"bladet '{ws.title}' har {count(cols)} kolumner (till kolumn {column_letter(cols - 1)}); "
+def _declared_size(archive, path: str) -> tuple[int, int] | None:
+    """(rows, columns) from the sheet's ``<dimension ref="A1:XFD30000"/>``, which comes before
+    the cells: only the start of the sheet is read."""
+    with archive.open(path) as src:
+        head = src.read(64 * 1024)
+    m = _DIMENSION.search(head)
+    if not m:
+        return None
+    last = m[1].decode("ascii", "replace").split(":")[-1]
+    ref = _REF.fullmatch(last)
+    if not ref:
+        return None
+    return int(ref[2] or 0), _column_number(ref[1])
+
+
+def _check_dimension(name: str, title: str, size: tuple[int, int] | None) -> None:
+    if not size:
+        return
+    rows, cols = size
+    if cols > MAX_COLUMNS:
+        raise fail(name, f"bladet '{title}' har {count(cols)} kolumner (till kolumn {column_letter(cols - 1)}); "
                          f"högst {MAX_COLUMNS} går att läsa in")
-    if rows and rows > XLSX_MAX_ROWS:
-        raise fail(name, _too_many_rows(ws.title, rows))
-    if rows and cols and rows * cols > XLSX_MAX_CELLS:
-        raise fail(name, _too_many_cells(ws.title, rows, cols))
+    if rows > XLSX_MAX_ROWS:
+        raise fail(name, _too_many_rows(title, rows))
+    if rows * cols > XLSX_MAX_CELLS:
+        raise fail(name, _too_many_cells(title, rows, cols))
 
 
 def _too_many_rows(title: str, rows: int) -> str:
@@ -386,96 +403,181 @@ def _too_many_cells(title: str, rows: int, cols: int) -> str:
             f"går att läsa från Excel. Ta bort tomma kolumner eller spara bladet som CSV")
 
 
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def _is_percent_format(fmt: str) -> bool:
+    """Excel scales by 100 for a % outside quotes, escapes and [..] sections (``0.00" %"`` does not)."""
+    return "%" in _QUOTED.sub("", fmt or "")
+
+
+class _Styles:
+    """What a cell's style says about its number: a date (and which epoch), or a percentage."""
+
+    def __init__(self, wb):
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+        self.epoch = wb.epoch
+        self.dates = set(wb._date_formats)
+        self.durations = set(wb._timedelta_formats)
+        self.percent = set()
+        for style_id, style in enumerate(wb._cell_styles):
+            fmt_id = style.numFmtId
+            try:
+                fmt = BUILTIN_FORMATS.get(fmt_id, "General") if fmt_id < BUILTIN_FORMATS_MAX_SIZE else \
+                    wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE]
+            except IndexError:
+                fmt = "General"
+            if _is_percent_format(fmt):
+                self.percent.add(style_id)
+
+
+def _number_cell(text: str, style: int, styles: _Styles) -> str:
+    from openpyxl.utils.datetime import from_excel
+
+    number = float(text)
+    if number.is_integer() and abs(number) < 2 ** 53 and "." not in text and "e" not in text.lower():
+        number = int(number)
+    if style in styles.dates:
+        try:
+            return _cell_text(from_excel(number, styles.epoch, timedelta=style in styles.durations))
+        except (OverflowError, ValueError):
+            return "#VALUE!"
+    return _cell_text(number, style in styles.percent)
+
+
+def _sheet_rows(src, shared: list, styles: _Styles):
+    """(Excel row number, [(column number, text)]) for each row of a sheet, streamed: each row's
+    cells are dropped once read. Formula cells without a cached value come as ``_NoCachedValue``."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.datetime import from_ISO8601
+
+    index = 0
+    for _, el in iterparse(src):
+        if el.tag != _ROW:
+            continue
+        index = int(el.get("r")) if el.get("r") else index + 1
+        cells = []
+        column = 0
+        for c in el:
+            if c.tag != _CELL:
+                continue
+            ref = _REF.match(c.get("r") or "")
+            column = _column_number(ref[1]) if ref else column + 1
+            kind = c.get("t", "n")
+            v = c.find(_VALUE)
+            text = v.text if v is not None else None
+            if kind == "inlineStr":
+                value = "".join(t.text or "" for t in c.iter(_TEXT))
+            elif not text:
+                f = c.find(_FORMULA)
+                if f is not None and (v is None or kind not in ("str", "s")):
+                    value = _NoCachedValue("=" + (f.text or ""))
+                else:
+                    value = ""
+            elif kind == "s":
+                value = shared[int(text)]
+                value = value if isinstance(value, str) else str(value)
+            elif kind in ("str", "e"):
+                value = text
+            elif kind == "b":
+                value = "Ja" if text.strip() in ("1", "true") else "Nej"
+            elif kind == "d":
+                value = _cell_text(from_ISO8601(text))
+            else:
+                value = _number_cell(text, int(c.get("s", 0)), styles)
+            cells.append((column, value))
+        el.clear()  # what stays of a read row is an empty element (bounded by XLSX_MAX_ROWS)
+        yield index, cells
+
+
+def _cell_text(value, percent: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        try:
+            return number_text(value, 2) + " %" if percent else number_text(value)
+        except ValueError:  # NaN or infinity written into the file
+            return str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
 def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> RawTable:
     check_workbook_zip(name, data)
-    from openpyxl import load_workbook
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
-
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        reader, sheets = _open_book(data)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise fail(name, f"filen är inte en läsbar Excel-fil (.xlsx) ({type(exc).__name__})") from None
     try:
-        ws = _choose_sheet(name, book, sheet)
-        _check_dimension(name, ws)
-        percent_styles: dict[int, bool] = {}
-
-        def percent(style_id: int) -> bool:
-            if style_id not in percent_styles:
-                try:
-                    fmt_id = book._cell_styles[style_id].numFmtId
-                    fmt = BUILTIN_FORMATS.get(fmt_id, "General") if fmt_id < BUILTIN_FORMATS_MAX_SIZE else \
-                        book._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE]
-                except (IndexError, KeyError, TypeError):
-                    fmt = "General"
-                percent_styles[style_id] = _is_percent_format(fmt)
-            return percent_styles[style_id]
-
-        with book._archive.open(ws._worksheet_path) as src:
-            parser = _parser_class()(src, ws._shared_strings, data_only=True, epoch=book.epoch,
-                                     date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
-            table = _stream_rows(name, ws.title, parser, percent)
-        table.sheet = ws.title
-        table.date1904 = book.epoch.year == 1904
+        title, path = _choose_sheet(name, sheets, sheet)
+        _check_dimension(name, title, _declared_size(reader.archive, path))
+        with reader.archive.open(path) as src:
+            table = _stream_rows(name, title, _sheet_rows(src, reader.shared_strings, _Styles(reader.wb)))
+        table.sheet = title
+        table.date1904 = reader.wb.epoch.year == 1904
     except ReadError:
         raise
-    except Exception as exc:  # a sheet openpyxl cannot parse (bad XML, bad cell references …)
+    except Exception as exc:  # a sheet that cannot be parsed (bad XML, bad cell references …)
         raise fail(name, f"bladet går inte att läsa ({type(exc).__name__}); spara filen igen från Excel") from None
     finally:
-        book.close()
+        reader.archive.close()
     return _drop_empty(table)
 
 
-def _stream_rows(name: str, title: str, parser, percent) -> RawTable:
+def _stream_rows(name: str, title: str, rows_of_cells) -> RawTable:
     header: list[str] | None = None
     width = 0
     body: list[list[str]] = []
     rows: list[int] = []
     problems: list[tuple[int, int, str]] = []  # (row, column index, formula)
-    for index, cells in parser.parse():
+    for index, cells in rows_of_cells:
         if index > XLSX_MAX_ROWS:
             raise fail(name, _too_many_rows(title, index))
         if not cells:
             continue
-        last = max(c["column"] for c in cells)
+        last = max(c for c, _ in cells)
         if last > MAX_COLUMNS:
             raise fail(name, f"bladet '{title}' har värden i kolumn {column_letter(last - 1)}; högst {MAX_COLUMNS} "
                              f"kolumner går att läsa in", row=index)
         values = [""] * last
-        for c in cells:
-            value = c["value"]
+        for column, value in cells:
             if isinstance(value, _NoCachedValue):
-                problems.append((index, c["column"] - 1, str(value)))
-                value = None
-            values[c["column"] - 1] = _cell_text(value, c["data_type"] == "n" and percent(c["style_id"]))
+                problems.append((index, column - 1, str(value)))
+                value = ""
+            values[column - 1] = value
+        filled = [i for i, v in enumerate(values) if v and not _blank(v)]
         if header is None:
-            if index != 1 or all(_blank(v) for v in values):
+            if index != 1 or not filled:
                 raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
-            header = values
-            while header and _blank(header[-1]):
-                header.pop()
+            header = values[:filled[-1] + 1]
             width = len(header)
             continue
-        if all(_blank(v) for v in values):
+        if not filled:
             continue
-        last_filled = max(i for i, v in enumerate(values) if not _blank(v)) + 1
-        if last_filled > width:  # a value right of the header: kept, so it is reported, not dropped
+        if filled[-1] >= width:  # a value right of the header: kept, so it is reported, not dropped
+            grow = filled[-1] + 1 - width
             for row in body:
-                row.extend([""] * (last_filled - width))
-            header.extend([""] * (last_filled - width))
-            width = last_filled
+                row.extend([""] * grow)
+            header.extend([""] * grow)
+            width += grow
         if (len(body) + 1) * width > XLSX_MAX_CELLS:
             raise fail(name, _too_many_cells(title, index, width))
         body.append(values[:width] + [""] * (width - len(values)))
         rows.append(index)
     if header is None:
         raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
-    columns = header
     cells = pd.DataFrame(body, columns=range(width), dtype=object) if body else \
         pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
-    found = [(row, columns[col] if col < width and columns[col] else column_letter(col), formula,
+    found = [(row, header[col] if col < width and header[col] else column_letter(col), formula,
               FORMULA_WITHOUT_VALUE) for row, col, formula in problems]
-    return RawTable(name, columns, cells, rows, "xlsx", "", problems=found)
+    return RawTable(name, header, cells, rows, "xlsx", "", problems=found)
 
 
 def _drop_empty(table: RawTable) -> RawTable:
