@@ -151,9 +151,10 @@ def max_bytes() -> int:
 
 def too_large(file: str, size: int | None, limit: int) -> UploadError:
     """``size`` None: a stream that did not end within the limit."""
-    what = f"är {format_bytes(size)}" if size is not None else "är större än gränsen"
-    return UploadError(f"{file}: filen {what}; gränsen är {format_bytes(limit)}. Dela upp filen eller be en "
-                       f"administratör höja gränsen (ASN_MAX_UPLOAD_MB).")
+    what = (f"är {format_bytes(size)}; gränsen är {format_bytes(limit)}" if size is not None
+            else f"är större än gränsen {format_bytes(limit)}")
+    return UploadError(f"{file}: filen {what}. Dela upp filen eller be en administratör höja gränsen "
+                       f"(ASN_MAX_UPLOAD_MB).")
 
 
 def read_limited(path: str, limit: int) -> bytes:
