@@ -167,7 +167,7 @@ def _write_output(path: str | Path, data: bytes) -> None:
 
     path = Path(path)
     if path.is_dir():
-        raise OutputError(f"{path} är en mapp; ange ett filnamn, t.ex. {path / ('export' + (path.suffix or '.csv'))}.")
+        raise OutputError(f"{path} är en mapp; ange ett filnamn i den (-o {path / 'FIL'}).")
     if path.exists() and not path.is_file():  # /dev/stdout, a named pipe …
         try:
             path.write_bytes(data)
