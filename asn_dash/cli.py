@@ -96,6 +96,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     try:
         limit = ingest.max_bytes()
+        ingest.first_year()
     except ingest.UploadConfigError as exc:
         return refuse(EXIT_ERROR, exc.sv)
     try:

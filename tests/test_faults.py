@@ -30,7 +30,7 @@ MILLION = 1_000_000
 
 def cli(*args, env=None, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "asn_dash", *args], cwd=ROOT,
-                            env={**os.environ, "ASN_MAX_UPLOAD_MB": "1000", **(env or {})},
+                            env={**os.environ, "ASN_MAX_UPLOAD_MB": "1000", "ASN_FIRST_YEAR": "1800", **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 

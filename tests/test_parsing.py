@@ -84,7 +84,7 @@ def _python(cell):
 def sql_numbers():
     con = duckdb.connect()
     n = number_sql("t")
-    query = f"SELECT {n.error}, {n.value}, {n.percent} FROM (SELECT {clean_sql('?')} AS t)"
+    query = f"SELECT {n.error}, {n.value}, {n.percent} FROM (SELECT {clean_sql('raw')} AS t FROM (SELECT ? AS raw))"
 
     def run(cell):
         error, value, percent = con.execute(query, [cell]).fetchone()

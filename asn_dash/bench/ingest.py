@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_long_csv(path: Path, rows: int, seed: int = 1) -> int:
-    """A long-format upload with ``rows`` distinct (indicator, unit, month) keys from 1900 on."""
+    """A long-format upload with ``rows`` distinct (indicator, unit, month) keys from 1800 on (load it with
+    ASN_FIRST_YEAR=1800: uploads hold years from 2000 otherwise)."""
     from asn_dash.catalogue import load_catalogue
 
     cat = load_catalogue()
@@ -62,6 +63,7 @@ def _child(kind: str, csv_path: str, db_path: str) -> dict:
         from asn_dash.uploads import ingest
 
         os.environ["ASN_MAX_UPLOAD_MB"] = "1000"
+        os.environ["ASN_FIRST_YEAR"] = "1800"  # write_long_csv's keys start in 1800
         store = open_store(db_path)
         data = Path(csv_path).read_bytes()
         t0 = time.perf_counter()

@@ -35,7 +35,7 @@ from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.rules.periods import Period
 from asn_dash.store.store import Store, audit, transaction
-from asn_dash.uploads.parsing import (BLANK, YEAR_MARK, clean_sql, comment_sql, month_header, name_key,
+from asn_dash.uploads.parsing import (BLANK, FIRST_YEAR, YEAR_MARK, clean_sql, comment_sql, month_header, name_key,
                                       name_key_sql, number_sql, parse_period, unguard_sql)
 from asn_dash.uploads.readers import (RawTable, ReadError, column_letter, count, format_bytes, read_csv,
                                       read_csv_header, read_xlsx, sniff)
@@ -147,6 +147,20 @@ def max_bytes() -> int:
             f"gränsen för uppladdade filer i MB (t.ex. 20). Be en administratör rätta den.",
             f"ASN_MAX_UPLOAD_MB is invalid ({raw!r}): expected a positive number of MB, e.g. 20.")
     return int(mb * 1024 * 1024)
+
+
+def first_year() -> int:
+    """The earliest year an upload may hold: 2000, or ``ASN_FIRST_YEAR`` for loading older
+    history (the benchmarks' synthetic uploads start in 1800)."""
+    raw = os.environ.get("ASN_FIRST_YEAR", "").strip()
+    if not raw:
+        return FIRST_YEAR
+    if not re.fullmatch("[0-9]{4}", raw) or int(raw) > date.today().year:
+        raise UploadConfigError(
+            f"Inställningen ASN_FIRST_YEAR är ogiltig ('{echo(raw)}'): den ska vara ett år med fyra siffror, "
+            f"högst i år (standard {FIRST_YEAR}). Be en administratör rätta den.",
+            f"ASN_FIRST_YEAR is invalid ({raw!r}): expected a four-digit year, at most this year.")
+    return int(raw)
 
 
 def too_large(file: str, size: int | None, limit: int) -> UploadError:
@@ -364,16 +378,16 @@ def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: 
         def cell(role: str) -> str:
             return raw.get(role) or (f"c{roles[role]}" if role in roles else "NULL")
 
-        all_empty = " AND ".join(f"{clean_sql(f'c{i}')} = ''" for i in range(n))
         try:
             cur.execute(f"""
                 CREATE TEMP TABLE staged AS
                 SELECT {STAGED} FROM (
-                    SELECT {_staged_select(cell, 'row_number() OVER () + 1')}, NOT ({all_empty}) AS has_data
+                    SELECT {_staged_select(cell, 'row_number() OVER () + 1')}
                     FROM read_csv({_quote(path)}, delim={_quote(table.separator)}, header = true, quote = '"',
                                   escape = '"', auto_detect = false, strict_mode = true, columns = {columns},
                                   max_line_size = {len(table.text.encode('utf-8')) + 2})
-                ) WHERE has_data
+                ) WHERE indicator_raw <> '' OR unit_raw <> '' OR period_raw <> '' OR value_raw <> '' OR comment <> ''
+                        OR stray IS NOT NULL  -- a row of blank cells (or only an ignored column such as summa)
             """).fetchall()
         except duckdb.Error as exc:
             for pattern, reason in _CSV_ERRORS:
@@ -434,6 +448,7 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
     import tempfile
 
     limit = max_bytes() if limit is None else limit
+    earliest = first_year()
     if len(data) > limit:
         raise too_large(file, len(data), limit)
     try:
@@ -452,7 +467,7 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
         else:
             _stage_with_pandas(cur, table, layout)
         table.text, table.cells = "", pd.DataFrame()  # staged: the cells are in DuckDB now
-        analysis = _check(store, cur, file, data, table, layout, today or date.today())
+        analysis = _check(store, cur, file, data, table, layout, today or date.today(), earliest)
     except BaseException:
         cur.close()
         raise
@@ -461,7 +476,8 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
     return analysis
 
 
-def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date) -> Analysis:
+def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date,
+           earliest: int = FIRST_YEAR) -> Analysis:
     meta, indicators, ind_names, units, unit_names, admin = _lookups(store)
     ind_col = table.columns[layout.roles["indikator"]]
     unit_col = table.columns[layout.roles["enhet"]] if "enhet" in layout.roles else "enhet"
@@ -478,7 +494,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     parsed = []
     for raw in distinct:
         try:
-            p = parse_period(raw, today=today, date1904=table.date1904)
+            p = parse_period(raw, today=today, date1904=table.date1904, first_year=earliest)
             parsed.append((raw, p.key, p.kind, p.end, None))
         except ValueError as exc:
             parsed.append((raw, None, None, None, str(exc)))
@@ -488,6 +504,9 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         cur.register(f"{name}_frame", frame)
         cur.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame").fetchall()
         cur.unregister(f"{name}_frame")
+    for name, column in (("ind_keys", "indicator_raw"), ("unit_keys", "unit_raw")):  # names: few distinct values
+        cur.execute(f"CREATE TEMP TABLE {name} AS SELECT raw, {name_key_sql('raw')} AS key"
+                    f" FROM (SELECT DISTINCT {column} AS raw FROM staged)").fetchall()
 
     number = number_sql("s.value_raw")
     cur.execute(f"""
@@ -501,9 +520,11 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                    CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0 WHEN 'nej' THEN 0.0
                                            WHEN 'no' THEN 0.0 END AS yes_no
             FROM staged s
-            LEFT JOIN ind_lookup i ON i.key = {name_key_sql('s.indicator_raw')}
+            LEFT JOIN ind_keys ik ON ik.raw = s.indicator_raw
+            LEFT JOIN ind_lookup i ON i.key = ik.key
             LEFT JOIN ind_meta m ON m.id = i.id
-            LEFT JOIN unit_lookup u ON u.key = {name_key_sql('s.unit_raw')}
+            LEFT JOIN unit_keys uk ON uk.raw = s.unit_raw
+            LEFT JOIN unit_lookup u ON u.key = uk.key
             LEFT JOIN period_lookup p ON p.raw = s.period_raw
         ), w AS (
             SELECT *, CASE WHEN num_error IS NULL THEN num_value END AS num

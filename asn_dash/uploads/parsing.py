@@ -42,9 +42,10 @@ from asn_dash.rules.periods import MONTHS_SV, MONTHS_SV_LONG, Period
 
 # Every blank an export or a paste can put in a cell: space, tab, line breaks, no-break and
 # narrow no-break space, the typographic spaces, zero-width space and BOM.
-BLANK = "[ \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]"
+BLANKS = (" \t\n\r\f\v\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200C)))
+          + "\u2028\u2029\u202f\u205f\u3000\ufeff")
+BLANK = f"[{BLANKS}]"
 _EDGES = f"^{BLANK}+|{BLANK}+$"
-_EDGES_RE = re.compile(_EDGES)
 _RUNS_RE = re.compile(f"{BLANK}+")
 _NEWLINE = "\r\n?"
 
@@ -56,11 +57,14 @@ def _q(text: str) -> str:
 
 def clean(text: str) -> str:
     """A cell without blanks at either end."""
-    return _EDGES_RE.sub("", text)
+    return text.strip(BLANKS)
 
 
 def clean_sql(expr: str) -> str:
-    return f"regexp_replace(coalesce({expr}, ''), {_q(_EDGES)}, '', 'g')"
+    # the regular expression only where a cell starts or ends with a blank: most do not
+    text = f"coalesce({expr}, '')"
+    return (f"(CASE WHEN contains({_q(BLANKS)}, left({text}, 1)) OR contains({_q(BLANKS)}, right({text}, 1)) "
+            f"THEN regexp_replace({text}, {_q(_EDGES)}, '', 'g') ELSE {text} END)")
 
 
 def name_key(text: str) -> str:
@@ -206,7 +210,7 @@ for _n in range(12):
         MONTH_WORDS[_w] = _n + 1
 MONTH_WORDS.update({"sept": 9, "okt.": 10})
 
-FIRST_YEAR = 2000  # the earliest year an upload may hold; the latest is next year
+FIRST_YEAR = 2000  # the earliest year an upload may hold (ASN_FIRST_YEAR); the latest is next year
 _YYYY_MM = re.compile(r"^([0-9]{4})(?:[-/]([0-9]{1,2})|[.]([0-9]{2}))$")  # 2025.1 may be Excel's 2025.10
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ t].*)?$")
 _WORD_YEAR = re.compile(r"^([a-zåäö]+)\.?\s+([0-9]{4})$")
@@ -218,10 +222,11 @@ _EXCEL_1904 = date(1904, 1, 1)
 YEAR_MARK = "år "  # a wide row's year cell that is not a year, handed over as "år <cell>"
 
 
-def parse_period(raw: object, today: date | None = None, *, date1904: bool = False) -> Period:
+def parse_period(raw: object, today: date | None = None, *, date1904: bool = False,
+                 first_year: int = FIRST_YEAR) -> Period:
     """``2025-03``, ``mars 2025``, ``mar 2025``, ``2025-03-31``, an Excel date (a date or its
-    serial number), ``T1 2025``, ``2025-T2``, ``helår 2025``, ``2025``. Years from 2000 to next
-    year. Raises ``ValueError`` with the reason in Swedish."""
+    serial number), ``T1 2025``, ``2025-T2``, ``helår 2025``, ``2025``. Years from ``first_year``
+    (2000) to next year. Raises ``ValueError`` with the reason in Swedish."""
     today = today or date.today()
     if isinstance(raw, np.datetime64):
         raw = pd.Timestamp(raw)
@@ -233,8 +238,8 @@ def parse_period(raw: object, today: date | None = None, *, date1904: bool = Fal
             raise ValueError("perioden saknas")
         period = _parse_text(text, date1904)
     last = today.year + 1
-    if not FIRST_YEAR <= period.year <= last:
-        raise ValueError(f"året {period.year} ligger utanför det tillåtna intervallet {FIRST_YEAR}–{last}")
+    if not first_year <= period.year <= last:
+        raise ValueError(f"året {period.year} ligger utanför det tillåtna intervallet {first_year}–{last}")
     if period.start > today:
         raise ValueError(f"perioden {period.label()} ligger i framtiden")
     return period

@@ -124,7 +124,7 @@ def test_pages_keep_rendering_while_a_cli_ingest_writes(journey_server, page, tm
         [sys.executable, "-m", "asn_dash", "ingest", str(big), "--db", str(journey_server.db), "--user", "e2e",
          "--accept-warnings", "--wait", "60"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "ASN_MAX_UPLOAD_MB": "1000"})
+        env={**os.environ, "ASN_MAX_UPLOAD_MB": "1000", "ASN_FIRST_YEAR": "1800"})
     loads = 0
     while ingest.poll() is None:
         pg.reload()
