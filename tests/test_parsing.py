@@ -143,14 +143,18 @@ NAME_CASES = [
 ]
 
 
-@pytest.mark.parametrize("raw, key", NAME_CASES)
-def test_name_key_python_and_sql_agree(raw, key):
+def sql(expressions: str, value):
+    """The SQL expressions (over a column ``t``) for one value, in DuckDB."""
     con = duckdb.connect()
     try:
-        sql_key, sql_clean = con.execute(f"SELECT {name_key_sql('t')}, {clean_sql('t')} FROM (SELECT ? AS t)",
-                                         [raw]).fetchone()
+        return con.execute(f"SELECT {expressions} FROM (SELECT ? AS t)", [value]).fetchone()
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("raw, key", NAME_CASES)
+def test_name_key_python_and_sql_agree(raw, key):
+    sql_key, sql_clean = sql(f"{name_key_sql('t')}, {clean_sql('t')}", raw)
     assert name_key(raw) == sql_key == key
     assert clean(raw) == sql_clean
     assert clean(raw) == clean(clean(raw)) and not clean(raw)[:1].isspace()
@@ -163,12 +167,7 @@ GUARD_CASES = ["=SUM(A1)", "+46 8 123", "-5 grader", "@user", "\tx", "'=x", "''=
 def test_export_guard_is_undone_exactly_by_ingest(text):
     guarded = guard(text)
     assert guarded[:1] not in ("=", "+", "-", "@", "\t", "\r")
-    con = duckdb.connect()
-    try:
-        assert con.execute(f"SELECT {unguard_sql('t')} FROM (SELECT ? AS t)", [guarded]).fetchone()[0] == \
-            unguard(guarded) == text
-    finally:
-        con.close()
+    assert sql(unguard_sql("t"), guarded)[0] == unguard(guarded) == text
 
 
 @pytest.mark.parametrize("raw, stored", [
@@ -176,12 +175,7 @@ def test_export_guard_is_undone_exactly_by_ingest(text):
     ("'=kommentar", "=kommentar"),
 ])
 def test_comment_text_python_and_sql_agree(raw, stored):
-    con = duckdb.connect()
-    try:
-        assert con.execute(f"SELECT {comment_sql('t')} FROM (SELECT ? AS t)", [raw]).fetchone()[0] == \
-            comment_text(raw) == stored
-    finally:
-        con.close()
+    assert sql(comment_sql("t"), raw)[0] == comment_text(raw) == stored
 
 
 # --- periods: sane years, no short keys, Excel's numbers ----------------------------------------
