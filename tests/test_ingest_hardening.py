@@ -143,10 +143,11 @@ def test_wide_rows_report_an_unknown_indicator_or_unit_once_and_empty_months_are
     assert [(e["row"], e["column"], e["value"]) for e in out["errors"]] == [(2, "indikator", "okand"),
                                                                             (3, "enhet", "Okänd enhet")]
     assert dump(seeded_db) == before
-    # this year's months after today are empty: missing values, not future periods
-    filled = date.today().month - 1  # every month before this one
+    # months after today are left empty: missing values, not future periods
+    filled = date.today().month  # up to and including this month
     cells = ";".join(["2"] * filled + [""] * (12 - filled))
-    path.write_bytes(csv_bytes(f"indikator;enhet;år;{months}\nplac_lvm;Vuxenenheten;{year};{cells}\n"))
+    path.write_bytes(csv_bytes(f"indikator;enhet;år;{months}\nplac_lvm;Vuxenenheten;{year};{cells}\n"
+                               f"plac_lvm;Vuxenenheten;{year + 1};{';' * 11}\n"))
     code, out = run(seeded_db, path, "--accept-warnings", capsys=capsys)
     assert code == 0, out
     assert out["inserted"] + out["updated"] + out["unchanged"] == filled

@@ -352,3 +352,9 @@ def test_refusals_of_hostile_workbooks_use_no_more_memory_than_a_tiny_upload(see
         peak, err = peak_rss_mb(path, seeded_db)
         assert "Fel:" in err and "Traceback" not in err, err
         assert peak < base + 60, (name, peak, base)
+
+
+def test_binary_data_after_the_first_64_kib_is_refused_too():
+    data = ("indikator;period;värde\n" + "hushall_ekb;2025-03;390\n" * 4000).encode() + b"\x00\x01\x02"
+    assert refused("f.csv", data).startswith("f.csv: filen är varken CSV eller Excel (den innehåller binära data, "
+                                             "t.ex. ett NUL-tecken vid tecken ")

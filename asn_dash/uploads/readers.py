@@ -143,6 +143,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
 def decode(name: str, data: bytes) -> tuple[str, str]:
     """The text (line endings normalised to ``\\n``) and the encoding it was in."""
     text, encoding = _decode(name, data)
+    if (nul := text.find("\x00")) >= 0:  # binary data after the part sniff() looked at
+        raise fail(name, f"{NEITHER} (den innehåller binära data, t.ex. ett NUL-tecken vid tecken {nul})")
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
@@ -223,8 +225,11 @@ def _records(name: str, text: str, sep: str):
             if "end of data" in reason or "EOF" in reason:
                 raise fail(name, 'ett citattecken (") öppnas men stängs aldrig; kontrollera citattecknen',
                            row=n + 1) from None
-            raise fail(name, 'fel citattecken: text direkt efter ett avslutande citattecken ("); skriv citattecken '
-                             'i ett värde som två ("") och sätt hela värdet inom citattecken', row=n + 1) from None
+            if "expected after" in reason:
+                raise fail(name, 'fel citattecken: text direkt efter ett avslutande citattecken ("); skriv '
+                                 'citattecken i ett värde som två ("") och sätt hela värdet inom citattecken',
+                           row=n + 1) from None
+            raise fail(name, f"filen går inte att tolka som CSV ({reason})", row=n + 1) from None
         n += 1
         yield record
 
