@@ -44,5 +44,5 @@ def save(store: Store, by: User, name: str, indicator_ids: list[str]) -> None:
     with store.writing() as cur:
         cur.execute("INSERT INTO agendas (name, indicator_ids, saved_by) VALUES (?, ?, ?) ON CONFLICT (name)"
                     " DO UPDATE SET indicator_ids = excluded.indicator_ids, saved_by = excluded.saved_by,"
-                    " saved_at = now()", [name, indicator_ids, by.name]).fetchall()
-        audit(cur, by.name, "dagordning", name, ", ".join(indicator_ids)[:200])
+                    " saved_at = now()", [name, indicator_ids, by.username]).fetchall()
+        audit(cur, by.username, "dagordning", name, ", ".join(indicator_ids)[:200])

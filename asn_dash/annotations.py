@@ -1,7 +1,8 @@
 """What people add to the figures: dated comments, manual statuses and assessment overrides.
 
 Every write validates its input (clear Swedish message, nothing written on error), runs in one
-transaction together with its audit-log row, and never deletes earlier rows.
+transaction together with its audit-log row, and never deletes earlier rows. Rows name people by
+user name; the readers give "Namn (användarnamn)" (:mod:`asn_dash.people`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from asn_dash import people
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.rules.assessment import COLOURS, ManualStatus
@@ -62,17 +64,21 @@ def add_comment(store: Store, by: User, indicator_id: str, period: str, text: st
     require(by, "kommentera")
     _indicator(store, indicator_id)
     key = _period(period).key
-    body, who = _text(text, "Kommentaren"), by.name
+    body, who = _text(text, "Kommentaren"), by.username
     with store.writing() as cur:
+        people.remember(cur, by)
         cur.execute("INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text)"
                     " VALUES (?,?,?,?,?,?)", [indicator_id, unit_id, key, who, date.today(), body]).fetchall()
         audit(cur, who, "kommentar", f"{indicator_id} {key}", body[:200])
 
 
 def comments(store: Store, indicator_id: str) -> pd.DataFrame:
-    return store.query(
+    """Newest first; ``author`` as "Namn (användarnamn)"."""
+    rows = store.query(
         "SELECT period, written_on, author, text, source FROM comments WHERE indicator_id = ?"
         " ORDER BY written_on DESC, id DESC", [indicator_id])
+    rows["author"] = people.labelled(rows["author"], people.names(store))
+    return rows
 
 
 def latest_comments(store: Store, indicator_ids: list[str], year: int, up_to: Period) -> dict[str, pd.Series]:
@@ -82,6 +88,7 @@ def latest_comments(store: Store, indicator_ids: list[str], year: int, up_to: Pe
     rows = store.query(
         "SELECT indicator_id, period, written_on, author, text FROM comments"
         " WHERE list_contains(?, indicator_id) ORDER BY written_on, id", [indicator_ids])
+    rows["author"] = people.labelled(rows["author"], people.names(store))
     out: dict[str, pd.Series] = {}
     for _, r in rows.iterrows():
         p = parse_key(r["period"])
@@ -97,8 +104,9 @@ def set_manual_status(store: Store, by: User, indicator_id: str, period: str, co
     key = _period(period).key
     if colour not in COLOURS:
         raise AnnotationError(f"Ogiltig färg '{colour}': välj Grön, Gul eller Röd.")
-    body, who = _text(text, "Motiveringen"), by.name
+    body, who = _text(text, "Motiveringen"), by.username
     with store.writing() as cur:
+        people.remember(cur, by)
         cur.execute("INSERT INTO manual_statuses (indicator_id, period, colour, text, author) VALUES (?,?,?,?,?)",
                     [indicator_id, key, colour, body, who]).fetchall()
         audit(cur, who, "bedömning", f"{indicator_id} {key}", f"{colour}: {body[:200]}")
@@ -111,6 +119,7 @@ def manual_statuses(store: Store, indicator_ids: list[str], up_to: Period) -> di
     rows = store.query(
         "SELECT indicator_id, period, colour, text, author, created_at FROM manual_statuses"
         " WHERE list_contains(?, indicator_id) ORDER BY created_at, id", [indicator_ids])
+    rows["author"] = people.labelled(rows["author"], people.names(store))
     out: dict[str, tuple[Period, ManualStatus]] = {}
     for r in rows.itertuples(index=False):
         p = parse_key(r.period)
@@ -131,8 +140,9 @@ def add_override(store: Store, by: User, plan_year: int, indicator_id: str, peri
     if colour not in COLOURS:
         raise AnnotationError(f"Ogiltig färg '{colour}': välj Grön, Gul eller Röd.")
     body = _text(comment, "En kommentar som motiverar ändringen", MIN_OVERRIDE_COMMENT)
-    who = by.name
+    who = by.username
     with store.writing() as cur:
+        people.remember(cur, by)
         cur.execute("INSERT INTO assessment_overrides (plan_year, indicator_id, period, colour, comment, author)"
                     " VALUES (?,?,?,?,?,?)", [plan_year, indicator_id, key, colour, body, who]).fetchall()
         audit(cur, who, "ändrad bedömning", f"{indicator_id} {key} ({plan_year})", f"{colour}: {body[:200]}")
@@ -140,11 +150,12 @@ def add_override(store: Store, by: User, plan_year: int, indicator_id: str, peri
 
 def withdraw_override(store: Store, by: User, override_id: int) -> None:
     require(by, "ändra bedömningar")
-    who = by.name
+    who = by.username
     if not store.scalar("SELECT count(*) FROM assessment_overrides WHERE id = ? AND withdrawn_at IS NULL",
                         [override_id]):
         raise AnnotationError(f"Ändringen {override_id} finns inte eller är redan återtagen.")
     with store.writing() as cur:
+        people.remember(cur, by)
         cur.execute("UPDATE assessment_overrides SET withdrawn_at = current_timestamp, withdrawn_by = ? WHERE id = ?",
                     [who, override_id]).fetchall()
         audit(cur, who, "återtagen ändring", f"ändring {override_id}", "")
@@ -156,11 +167,14 @@ def active_overrides(store: Store, plan_year: int, period: str) -> dict[str, Ove
         "SELECT id, indicator_id, colour, comment, author, created_at FROM assessment_overrides"
         " WHERE plan_year = ? AND period = ? AND withdrawn_at IS NULL ORDER BY created_at, id",
         [plan_year, period])
+    rows["author"] = people.labelled(rows["author"], people.names(store))
     return {r.indicator_id: Override(int(r.id), r.colour, r.comment, r.author, r.created_at.date())
             for r in rows.itertuples(index=False)}
 
 
 def audit_log(store: Store, limit: int = 500) -> pd.DataFrame:
-    """Newest first."""
-    return store.query("SELECT logged_at, user_name, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+    """Newest first; ``user_name`` as stored, ``who`` as "Namn (användarnamn)"."""
+    rows = store.query("SELECT logged_at, user_name, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?",
                        [limit])
+    rows.insert(1, "who", people.labelled(rows["user_name"], people.names(store)))
+    return rows

@@ -18,8 +18,13 @@ Sign-in modes (see :func:`mode`): Streamlit's OIDC (``st.login``) when ``[auth]`
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+import re
+import threading
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +55,10 @@ DEFAULT_USERS_FILE = REPO_ROOT / ".streamlit" / "users.toml"
 
 OIDC, LOCAL, DEMO, CLOSED = "oidc", "local", "demo", "closed"
 
+MAX_USERNAME = 64
+MAX_NAME = 200
+MAX_PASSWORD_BYTES = 72  # bcrypt's limit
+
 
 class PermissionDenied(AsnError):
     """The signed-in user's role does not allow the action."""
@@ -57,6 +66,14 @@ class PermissionDenied(AsnError):
 
 class UsersFileError(AsnError):
     """The local users file cannot be used."""
+
+
+class SignedOut(AsnError):
+    """A signed-in session no longer matches the users file (account removed, password changed)."""
+
+    def __init__(self, sv: str, reason: str):
+        super().__init__(sv)
+        self.reason = reason  # for the audit log
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,16 @@ class User:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.role})"
+
+    @property
+    def display(self) -> str:
+        """"Namn (användarnamn)", as pages name people."""
+        return display_name(self.username, self.name)
+
+
+def display_name(username: str, name: str | None) -> str:
+    """"Anna Analytiker (anna)"; just the user name when there is no other name."""
+    return f"{name} ({username})" if name and name != username else username
 
 
 DEMO_USER = User("demo", "Demoanvändare", ANALYTIKER)
@@ -94,34 +121,93 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
-_DUMMY_HASH = hash_password("timing-equaliser")
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown user names against, so they cost as much as known ones. Made on the
+    first such check, not at import: the command line never needs it."""
+    return hash_password("timing-equaliser")
 
 
 def users_file() -> Path:
     return Path(os.environ.get("ASN_USERS") or DEFAULT_USERS_FILE)
 
 
+_parsed: dict[str, tuple[bytes, dict[str, tuple[User, str]]]] = {}  # path → (sha256 of the file, users)
+_parsed_lock = threading.Lock()
+
+
 def load_users(path: Path) -> dict[str, tuple[User, str]]:
-    """username → (User, bcrypt hash) from ``[users.<username>]`` tables with name, role, password_hash."""
+    """username → (User, bcrypt hash) from ``[users.<username>]`` tables with name, role, password_hash.
+
+    The app calls this on every run (so a changed role, password or removal takes effect on the
+    next click); the file is read and hashed each time but parsed again only when its content
+    changed."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsersFileError(f"Användarfilen {path} kan inte läsas: {exc}.") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsersFileError(f"Användarfilen {path} kan inte läsas: {exc.strerror or exc}.",
+                             f"Cannot read the users file {path}: {exc}") from None
+    digest = hashlib.sha256(raw).digest()
+    with _parsed_lock:
+        hit = _parsed.get(str(path))
+    if hit is None or hit[0] != digest:
+        hit = (digest, _parse_users(raw, path))
+        with _parsed_lock:
+            _parsed[str(path)] = hit
+    return dict(hit[1])
+
+
+_BCRYPT = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
+
+
+def _parse_users(raw: bytes, path: Path) -> dict[str, tuple[User, str]]:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsersFileError(f"Användarfilen {path} kan inte läsas: {exc}.",
+                             f"Cannot parse the users file {path}: {exc}") from None
+    table = data.get("users") or {}
+    if not isinstance(table, dict):
+        raise UsersFileError(f"Användarfilen {path}: 'users' måste vara tabeller [users.\"namn\"].")
     out = {}
-    for username, entry in (data.get("users") or {}).items():
-        role, hashed = entry.get("role"), entry.get("password_hash", "")
-        if role not in ROLES or not hashed.startswith("$2"):
-            raise UsersFileError(f"Användarfilen {path}: användaren '{username}' behöver role ({', '.join(ROLES)}) "
-                                 f"och password_hash (skapa med 'python -m asn_dash users add').")
-        out[username] = (User(username, entry.get("name", username), role), hashed)
+    for username, entry in table.items():
+        entry = entry if isinstance(entry, dict) else {}
+        role, hashed, name = entry.get("role"), entry.get("password_hash"), entry.get("name", username)
+        if role not in ROLES or not isinstance(hashed, str) or not _BCRYPT.fullmatch(hashed) \
+                or not isinstance(name, str):
+            raise UsersFileError(f"Användarfilen {path}: användaren '{username}' behöver name (text), role "
+                                 f"({', '.join(ROLES)}) och password_hash (skapa med 'python -m asn_dash users add').")
+        out[username] = (User(username, name, role), hashed)
     return out
 
 
 def verify(users: Mapping[str, tuple[User, str]], username: str, password: str) -> User | None:
     """The user if the password matches; None otherwise (same work either way)."""
-    user, hashed = users.get(username.strip(), (None, _DUMMY_HASH))
-    ok = bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
+    user, hashed = users.get(username.strip(), (None, None))
+    secret = password.encode("utf-8")
+    if len(secret) > MAX_PASSWORD_BYTES:  # bcrypt refuses these; no stored password is this long
+        user, hashed, secret = None, None, secret[:MAX_PASSWORD_BYTES]
+    ok = bcrypt.checkpw(secret, (hashed or _dummy_hash()).encode("ascii"))
     return user if ok and user is not None else None
+
+
+def fingerprint(users: Mapping[str, tuple[User, str]], username: str) -> str:
+    """What a session keeps of the password hash it signed in with: enough to notice a changed
+    password, nothing to attack (a digest of the salted hash, never the hash itself)."""
+    return hashlib.sha256(users[username][1].encode("ascii")).hexdigest()[:16]
+
+
+def recheck(users: Mapping[str, tuple[User, str]], signed_in: User, session_fingerprint: str | None) -> User:
+    """The session's user as the users file says now (new role or name take effect at once).
+
+    Raises :class:`SignedOut` if the account is gone or its password changed since sign-in."""
+    if signed_in.username not in users:
+        raise SignedOut("Ditt konto finns inte längre, så du har loggats ut. Kontakta en administratör om det "
+                        "är fel.", "kontot är borttaget")
+    if session_fingerprint is not None and fingerprint(users, signed_in.username) != session_fingerprint:
+        raise SignedOut("Lösenordet har ändrats, så du har loggats ut. Logga in med det nya lösenordet.",
+                        "lösenordet är ändrat")
+    return users[signed_in.username][0]
 
 
 def mode(secrets: Mapping) -> str:
@@ -142,23 +228,94 @@ def oidc_user(email: str, name: str, secrets: Mapping) -> User:
     return User(email, name or email, role if role in ROLES else LASARE)
 
 
+def _check_text(value: str, what: str, limit: int) -> None:
+    if not value.strip():
+        raise UsersFileError(f"{what} saknas.")
+    if len(value) > limit:
+        raise UsersFileError(f"{what} är för långt ({len(value)} tecken, högst {limit}).")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
+        raise UsersFileError(f"{what} får inte innehålla radbrytningar eller andra styrtecken.")
+
+
 def add_user(path: Path, username: str, name: str, role: str, password: str) -> None:
-    """Add or replace a user in the local users file (TOML written by hand: flat and simple)."""
+    """Add or replace a user in the local users file."""
     if role not in ROLES:
         raise UsersFileError(f"Okänd roll '{role}': välj {', '.join(ROLES)}.")
+    _check_text(username, "Användarnamnet", MAX_USERNAME)
+    if username != username.strip():
+        raise UsersFileError("Användarnamnet får inte börja eller sluta med mellanslag.")
+    _check_text(name, "Namnet", MAX_NAME)
     if len(password) < 10:
         raise UsersFileError("Lösenordet måste vara minst 10 tecken.")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise UsersFileError(f"Lösenordet är för långt: högst {MAX_PASSWORD_BYTES} byte (å, ä och ö räknas som "
+                             f"två), här {len(password.encode('utf-8'))}.")
     users = load_users(path) if path.exists() else {}
     users[username] = (User(username, name, role), hash_password(password))
-    lines = []
-    for key, (user, hashed) in sorted(users.items()):
-        lines += [f'[users."{key}"]', f'name = "{user.name}"', f'role = "{user.role}"', f'password_hash = "{hashed}"', ""]
+    _write_users(path, users)
+
+
+def update_user(path: Path, username: str, name: str | None = None, role: str | None = None) -> None:
+    """Change a user's name or role, keeping the password (so an open session stays signed in
+    and gets the new role on its next click)."""
+    users = load_users(path) if path.exists() else {}
+    if username not in users:
+        raise UsersFileError(f"Användaren '{username}' finns inte i {path}.")
+    user, hashed = users[username]
+    if role is not None and role not in ROLES:
+        raise UsersFileError(f"Okänd roll '{role}': välj {', '.join(ROLES)}.")
+    if name is not None:
+        _check_text(name, "Namnet", MAX_NAME)
+    users[username] = (User(username, user.name if name is None else name, role or user.role), hashed)
+    _write_users(path, users)
+
+
+def remove_user(path: Path, username: str) -> None:
+    """Remove a user from the local users file (an open session of theirs ends on its next click)."""
+    users = load_users(path) if path.exists() else {}
+    if users.pop(username, None) is None:
+        raise UsersFileError(f"Användaren '{username}' finns inte i {path}.")
+    _write_users(path, users)
+
+
+def _write_users(path: Path, users: Mapping[str, tuple[User, str]]) -> None:
+    """Written with a TOML library (tomli-w), so no name can break the file or add keys; the new
+    file replaces the old one atomically (the app never reads half a file) and only its owner
+    can read it."""
+    import tomli_w
+
+    doc = {"users": {key: {"name": user.name, "role": user.role, "password_hash": hashed}
+                     for key, (user, hashed) in sorted(users.items())}}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            tomli_w.dump(doc, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def record_sign_in(store, username: str, ok: bool, how: str) -> None:
+def record_sign_in(store, username: str, user: User | None, how: str, locks=()) -> None:
+    """The audit rows of a sign-in (``user`` None: failed) and of the locks it set off
+    (:class:`asn_dash.throttle.Lock`), in one transaction."""
+    from asn_dash import people
+    from asn_dash.store.store import audit
+
+    who = (user.username if user else username.strip()[:MAX_USERNAME]) or "(tomt)"
+    with store.writing() as cur:
+        audit(cur, who, "inloggning" if user else "misslyckad inloggning", "panelen", how)
+        if user is not None:
+            people.remember(cur, user)
+        for lock in locks:
+            audit(cur, who, "inloggning spärrad", lock.target, lock.detail)
+
+
+def record_sign_out(store, username: str, reason: str) -> None:
+    """The audit row of a session signed out because its account changed."""
     from asn_dash.store.store import audit
 
     with store.writing() as cur:
-        audit(cur, username or "(tomt)", "inloggning" if ok else "misslyckad inloggning", "panelen", how)
+        audit(cur, username, "utloggad", "panelen", reason)

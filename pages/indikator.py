@@ -9,6 +9,7 @@ from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
+from asn_dash.rules import outlook, placements
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
@@ -60,8 +61,10 @@ def exported(s) -> object:
     return meeting.build_slide(s, r, row, year, period, policy).figure
 
 
+prognos = ui.cached(store, outlook.plan_outlooks, year, period).get(indicator_id)  # Prognos helår (issue 16)
 if view.lines:
-    fig = ui.figure(charts.trend_figure, f"{r.name} – månadsvärden {year}", r.unit, view.lines, view.references)
+    fig = ui.figure(charts.trend_forecast_figure, f"{r.name} – månadsvärden {year}", r.unit, view.lines,
+                    view.references, charts.forecast_band(prognos))
     st.plotly_chart(fig, width="stretch", config=ui.CHART_CONFIG)
     ui.chart_downloads(exported, stem, "trend")
 elif kolada_years is not None and not kolada_years.empty:
@@ -76,6 +79,20 @@ else:
     st.write("Indikatorn har inga månadsvärden att visa i diagram.")
 if view.budget_note:
     st.caption(view.budget_note)
+if prognos is not None:
+    st.subheader("Prognos helår", anchor="prognos")
+    st.markdown(escape_markdown(prognos.sentence()))
+    for note in prognos.notes():
+        st.caption(note)
+    if prognos.outcome is not None:  # the method's record on this indicator's earlier years
+        st.caption(outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year), r.unit))
+placement = ui.cached(store, placements.placement_outlook, indicator_id, year, period)
+if placement is not None:
+    st.subheader("Placeringar mot budget", anchor="placeringar")
+    st.markdown(escape_markdown(placement.sentence()))
+    st.dataframe(placement.table(), hide_index=True, width="stretch")
+    st.caption("Kostnad = antal × budgeterat pris per dygn × dagar i månaden; avvikelse = budget − kostnad "
+               "(negativ = över budget)." + (" ⚠ Exempeldata ingår." if placement.is_demo else ""))
 
 if view.units:
     st.subheader("Per enhet", anchor=False)
@@ -101,14 +118,14 @@ if not me.can("kommentera"):
 
 with st.expander("Skriv en kommentar"):
     with st.form("comment", clear_on_submit=True):
-        text = st.text_area(f"Kommentar ({me.name})", max_chars=annotations.MAX_TEXT)
+        text = st.text_area(f"Kommentar ({escape_markdown(me.name)})", max_chars=annotations.MAX_TEXT)
         if st.form_submit_button("Spara kommentar"):
             try:
                 annotations.add_comment(store, me, indicator_id, period.key, text)
                 st.success("Kommentaren är sparad.")
                 st.rerun()
             except AsnError as exc:
-                st.error(exc.sv)
+                ui.show_error(exc)
 
 if r.rule.kind == MANUAL:
     with st.expander("Sätt förvaltningens bedömning"):
@@ -120,7 +137,7 @@ if r.rule.kind == MANUAL:
                     annotations.set_manual_status(store, me, indicator_id, period.key, colour, text)
                     st.rerun()
                 except AsnError as exc:
-                    st.error(exc.sv)
+                    ui.show_error(exc)
 
 with st.expander("Ändra bedömningen"):
     if r.override_id is not None:
@@ -130,7 +147,7 @@ with st.expander("Ändra bedömningen"):
                 annotations.withdraw_override(store, me, r.override_id)
                 st.rerun()
             except AsnError as exc:
-                st.error(exc.sv)
+                ui.show_error(exc)
     with st.form("override"):
         st.caption(f"Ändringen gäller {period.label()} i planen för {year} och sparas med namn, datum och "
                    f"kommentar. Den beräknade bedömningen visas fortsatt bredvid.")
@@ -141,4 +158,4 @@ with st.expander("Ändra bedömningen"):
                 annotations.add_override(store, me, year, indicator_id, period.key, colour, comment)
                 st.rerun()
             except AsnError as exc:
-                st.error(exc.sv)
+                ui.show_error(exc)

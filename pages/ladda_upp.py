@@ -106,7 +106,7 @@ else:
         "updated": "Ändrade", "unchanged": "Oförändrade", "warnings": "Varningar", "status": "Status",
         "undone_at": "Ångrad", "undone_by": "Ångrad av", "sha256": "SHA-256"}), hide_index=True, width="stretch")
     mine = log["user_name"] == me.username
-    active = log[(log["status"] != "ångrad") & (mine | me.can("ångra andras uppladdningar"))]["id"].tolist()
+    active = log[~log["status"].isin(["ångrad", uploads.UNCHANGED]) & (mine | me.can("ångra andras uppladdningar"))]["id"].tolist()
     if active:
         with st.form("undo"):
             chosen = st.selectbox("Ångra uppladdning nr", active)

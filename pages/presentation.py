@@ -115,9 +115,9 @@ if me.can("spara dagordningar"):
         if st.form_submit_button("Spara dagordning"):
             try:
                 agendas.save(store, me, name, order)
-                st.success(f"Dagordningen «{name.strip()}» är sparad.")
+                st.success(f"Dagordningen «{escape_markdown(name.strip())}» är sparad.")
             except AsnError as exc:
-                st.error(exc.sv)
+                ui.show_error(exc)
 
 st.checkbox(f"Maskera små tal ({policy_from_env().label}) för känsliga indikatorer", value=True, key=MASK_KEY,
             help="Placeringar, skyddat boende, LVM m.fl. Gäller presentationen och allt som laddas ner.")

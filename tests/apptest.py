@@ -17,3 +17,11 @@ def open_page(page: str) -> AppTest:
     at.run()
     at.switch_page(page).run()
     return at
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees of a Markdown body whose user text is escaped (``ui.show_error``,
+    ``formatting.escape_markdown``): AppTest gives the body with its backslashes."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)

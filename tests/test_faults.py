@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from asn_dash.bench.ingest import write_long_csv
+from asn_dash.bench.ingest import prepare_upload_store, upload_keys, write_long_csv
 
-from .apptest import new_app
+from .apptest import new_app, shown
 from .ingest_helpers import dump
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ MILLION = 1_000_000
 
 def cli(*args, env=None, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "asn_dash", *args], cwd=ROOT,
-                            env={**os.environ, "ASN_MAX_UPLOAD_MB": "1000", "ASN_FIRST_YEAR": "1800", **(env or {})},
+                            env={**os.environ, "ASN_MAX_UPLOAD_MB": "1000", **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
@@ -38,33 +38,49 @@ def counts(path: Path) -> tuple[int, int, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                     for t in ("observations", "uploads", "observation_history"))
+                     for t in ("observations", "uploads", "upload_changes"))
     finally:
         con.close()
 
 
 @pytest.fixture(scope="module")
-def million_csv(tmp_path_factory) -> Path:
+def upload_template(seeded_template, tmp_path_factory) -> Path:
+    """The seeded store with enough (bench) indicators and units for a million-row upload of real months."""
+    path = tmp_path_factory.mktemp("upload") / "asn.duckdb"
+    shutil.copy(seeded_template, path)
+    prepare_upload_store(path)
+    return path
+
+
+@pytest.fixture
+def upload_db(upload_template, tmp_path) -> Path:
+    path = tmp_path / "asn.duckdb"
+    shutil.copy(upload_template, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def million_csv(upload_template, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("big") / "million.csv"
-    write_long_csv(path, MILLION)
+    write_long_csv(path, MILLION, upload_keys(upload_template))
     return path
 
 
 # --- kill -9 ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("when", ["reading", "first write", "8 MB written", "40 MB written"])
-def test_kill_9_half_way_through_a_million_row_ingest_leaves_all_or_nothing(when, million_csv, seeded_db):
+def test_kill_9_half_way_through_a_million_row_ingest_leaves_all_or_nothing(when, million_csv, upload_db):
     """The ingest is killed while it reads the file, or once the store file has grown by the given
     amount (the commit is writing); afterwards the store opens and holds all of it or none."""
-    before = counts(seeded_db)
-    size = seeded_db.stat().st_size
+    before = counts(upload_db)
+    size = upload_db.stat().st_size
     grown = {"reading": None, "first write": 1, "8 MB written": 8 << 20, "40 MB written": 40 << 20}[when]
-    proc = cli("ingest", str(million_csv), "--db", str(seeded_db), "--accept-warnings")
+    proc = cli("ingest", str(million_csv), "--db", str(upload_db), "--accept-warnings")
     started = time.monotonic()
     while proc.poll() is None:
         if grown is None and time.monotonic() - started > 1.0:
             break
-        if grown is not None and seeded_db.stat().st_size - size >= grown:
+        if grown is not None and upload_db.stat().st_size - size >= grown:
             break
         time.sleep(0.005)
     assert proc.poll() is None, f"the ingest finished before the kill point ({proc.stderr.read()})"
@@ -72,12 +88,12 @@ def test_kill_9_half_way_through_a_million_row_ingest_leaves_all_or_nothing(when
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
 
-    after = counts(seeded_db)  # opens: DuckDB replays or drops the unfinished transaction
+    after = counts(upload_db)  # opens: DuckDB replays or drops the unfinished transaction
     assert after in (before, (before[0] + MILLION, before[1] + 1, before[2] + MILLION)), after
-    rerun = cli("ingest", str(million_csv), "--db", str(seeded_db), "--accept-warnings")
+    rerun = cli("ingest", str(million_csv), "--db", str(upload_db), "--accept-warnings")
     out, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
-    assert counts(seeded_db)[0] == before[0] + MILLION  # and the store still takes the upload
+    assert counts(upload_db)[0] == before[0] + MILLION  # and the store still takes the upload
 
 
 # --- disk full ----------------------------------------------------------------------------------
@@ -113,11 +129,11 @@ def fill(disk: Path, leave: int = 0) -> Path:
     return filler
 
 
-def test_ingest_on_a_full_disk_fails_cleanly_and_changes_nothing(small_disk, seeded_template, tmp_path):
+def test_ingest_on_a_full_disk_fails_cleanly_and_changes_nothing(small_disk, upload_template, tmp_path):
     store = small_disk / "asn.duckdb"
-    shutil.copy(seeded_template, store)
+    shutil.copy(upload_template, store)
     upload = tmp_path / "upload.csv"
-    write_long_csv(upload, 300_000)
+    write_long_csv(upload, 300_000, upload_keys(upload_template))
     before = dump(store)
     filler = fill(small_disk, leave=256 << 10)
     proc = cli("ingest", str(upload), "--db", str(store), "--accept-warnings")
@@ -205,7 +221,7 @@ def test_store_deleted_under_the_running_app_is_reported_not_recreated(seeded_db
     seeded_db.rename(moved)
     at.run()
     assert not at.exception
-    assert "finns inte längre" in at.error[0].value and str(seeded_db) in at.error[0].value
+    assert "finns inte längre" in at.error[0].value and str(seeded_db) in shown(at.error[0].value)
     assert not seeded_db.exists()  # no empty store in its place
     moved.rename(seeded_db)
     next(b for b in at.button if b.label == "Försök igen").click().run()

@@ -18,7 +18,7 @@ from asn_dash.store.setup import open_store
 from asn_dash.uploads import history as uploads
 from asn_dash.uploads import ingest
 
-from .ingest_helpers import csv_bytes, dump
+from .ingest_helpers import csv_bytes, dump, dump_values, update_values
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNA = User("anna", "Anna", "analytiker")
@@ -121,17 +121,17 @@ def test_export_then_ingest_changes_nothing(fmt, seeded_db, tmp_path, capsys):
     out_file = tmp_path / f"export.{fmt}"
     assert cli.main(["export", "--format", fmt, "-o", str(out_file), "--db", str(seeded_db)]) == 0
     capsys.readouterr()
-    before = dump(seeded_db)
+    before = dump_values(seeded_db)
     code, out = run(seeded_db, out_file, "--accept-warnings", capsys=capsys)
     assert code == 0
     assert (out["inserted"], out["updated"]) == (0, 0) and out["unchanged"] > 6000
-    assert out["upload_id"] is None
-    assert dump(seeded_db) == before
+    assert dump_values(seeded_db) == before
+    assert_logged_unchanged(seeded_db, out["upload_id"], out["unchanged"])
 
 
 def test_export_filters_and_protects_text_cells(seeded_db, tmp_path, capsys):
     s = open_store(seeded_db)
-    s.con.execute("UPDATE observations SET text_value = '=HYPERLINK(\"x\")' WHERE indicator_id = 'vald_fragor'")
+    update_values(s.con, "text_value = '=HYPERLINK(\"x\")'", "v.indicator_id = 'vald_fragor'")
     s.close()
     out_file = tmp_path / "e.xlsx"
     assert cli.main(["export", "--format", "xlsx", "-o", str(out_file), "--db", str(seeded_db),
@@ -144,19 +144,34 @@ def test_export_filters_and_protects_text_cells(seeded_db, tmp_path, capsys):
         r[:4] for r in rows]
     assert all(date(2025, 1, 1) <= parse_key(r[2]).end <= date(2025, 8, 31) for r in rows[1:])
     capsys.readouterr()
-    before = dump(seeded_db)
+    before = dump_values(seeded_db)
     assert run(seeded_db, out_file, capsys=capsys)[1]["unchanged"] == len(rows) - 1
-    assert dump(seeded_db) == before
+    assert dump_values(seeded_db) == before
 
 
 def test_same_file_twice_changes_nothing(seeded_db, tmp_path, capsys):
     path = tmp_path / "en.csv"
     path.write_bytes(csv_bytes("indikator;period;värde;kommentar\nhushall_ekb;2025-09;399;Ny rutin\n"))
     assert run(seeded_db, path, capsys=capsys)[0] == 0
-    after_first = dump(seeded_db)
+    after_first = dump_values(seeded_db)
     code, out = run(seeded_db, path, capsys=capsys)
-    assert code == 0 and out["upload_id"] is None and out["unchanged"] == 1
-    assert dump(seeded_db) == after_first
+    assert code == 0 and out["unchanged"] == 1
+    assert dump_values(seeded_db) == after_first
+    assert_logged_unchanged(seeded_db, out["upload_id"], 1)
+    assert cli.main(["uploads", "undo", str(out["upload_id"]), "--db", str(seeded_db)]) == 2  # nothing to undo
+    assert "ändrade ingenting" in capsys.readouterr().err
+
+
+def assert_logged_unchanged(db, upload_id, unchanged):
+    """An upload that changed nothing is still in the upload log and the audit log, with its counts."""
+    s = open_store(db)
+    try:
+        row = s.query("SELECT status, inserted, updated, unchanged FROM uploads WHERE id = ?", [upload_id]).iloc[0]
+        assert (row.status, row.inserted, row.updated, row.unchanged) == ("oförändrad", 0, 0, unchanged)
+        detail = s.scalar("SELECT detail FROM audit_log WHERE target = ?", [f"uppladdning {upload_id}"])
+        assert f"inget ändrat ({unchanged} oförändrade)" in detail
+    finally:
+        s.close()
 
 
 def test_undo_restores_exactly_what_was_there(seeded_db, tmp_path, capsys):
@@ -238,7 +253,7 @@ def test_two_processes_at_once_both_land(seeded_db, tmp_path):
     try:
         assert s.scalar("SELECT count(*) FROM uploads") == 2
         assert s.scalar("SELECT count(*) FROM observations WHERE source = 'uppladdning'") == 6
-        assert s.scalar("SELECT count(*) FROM observation_history") == 6
+        assert s.scalar("SELECT count(*) FROM upload_changes") == 6
     finally:
         s.close()
 

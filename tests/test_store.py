@@ -3,12 +3,16 @@
 import subprocess
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
+from asn_dash.auth import cli_user
 from asn_dash.store import seed, store
+from asn_dash.uploads import history as history_module
 from asn_dash.store.seed import SeedError
 from asn_dash.store.setup import build_store, open_store
 from asn_dash.store.store import LATEST_VERSION, StoreError, StoreLockedError, migrate, schema_version
@@ -28,7 +32,7 @@ def test_first_open_creates_migrates_and_seeds(tmp_path):
     path = tmp_path / "sub" / "asn.duckdb"
     s = open_store(path)
     try:
-        assert s.scalar("SELECT max(version) FROM schema_version") == LATEST_VERSION == 5
+        assert s.scalar("SELECT max(version) FROM schema_version") == LATEST_VERSION == 7
         assert s.scalar("SELECT count(*) FROM observations") > 6000
         assert s.scalar("SELECT count(*) FROM plan_years") == 5
     finally:
@@ -72,7 +76,7 @@ def test_store_from_a_newer_version_is_refused(seeded_db):
     con = duckdb.connect(str(seeded_db))
     con.execute("INSERT INTO schema_version (version, name) VALUES (99, 'future')")
     con.close()
-    with pytest.raises(StoreError, match="har schemaversion 99, men den här versionen av asn-dash känner bara till version 5"):
+    with pytest.raises(StoreError, match="har schemaversion 99, men den här versionen av asn-dash känner bara till version 7"):
         open_store(seeded_db)
 
 
@@ -146,7 +150,7 @@ def test_build_refuses_to_overwrite_without_force(seeded_db):
 
 def test_force_rebuild_replaces_contents(seeded_db):
     con = duckdb.connect(str(seeded_db))
-    con.execute("DELETE FROM observations")
+    con.execute("DELETE FROM observation_values")
     con.close()
     build_store(seeded_db, force=True)
     s = open_store(seeded_db)
@@ -182,3 +186,81 @@ def test_opening_a_store_does_not_import_the_kolada_client_or_sign_in(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_version_5_store_moves_to_integer_keys_and_kinds_keeping_every_value(tmp_path):
+    """A store written before value kinds: its values, upload history and undo survive migration 6;
+    a malformed period key (an old upload of year 1) is kept in quarantine, never dropped."""
+    path = tmp_path / "v5.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con, path, target=5)
+    con.execute("INSERT INTO uploads (id, user_name, file_name, sha256, inserted, updated) VALUES (7, 'anna', 'f.csv', 'x', 1, 1)")
+    con.executemany(
+        "INSERT INTO observations (indicator_id, unit_id, period, period_kind, period_end, value, text_value, source,"
+        " upload_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [["hushall_ekb", "aos", "2025-03", "månad", date(2025, 3, 31), 401, None, "uppladdning", 7],
+         ["hushall_ekb", "aos", "2025-T2", "tertial", date(2025, 8, 31), 389, None, "publicerad", None],
+         ["vald_fragor", "aos", "2025", "år", date(2025, 12, 31), None, "Ja", "publicerad", None],
+         ["hushall_ekb", "aos", "1-01", "månad", date(1, 1, 31), 5, None, "uppladdning", None]])
+    con.executemany(
+        "INSERT INTO observation_history VALUES (?, ?, ?, ?, ?, ?, NULL, ?, NULL, NULL, NULL)",
+        [[7, "hushall_ekb", "aos", "2025-03", True, 399, "exempeldata"],
+         [7, "hushall_ekb", "aos", "2025-04", False, None, None]])
+    con.close()
+
+    s = open_store(path)
+    try:
+        rows = s.con.execute("SELECT indicator_id, unit_id, period, period_kind, period_end, value, text_value"
+                             " FROM observations ORDER BY period").fetchall()
+        assert rows == [("vald_fragor", "aos", "2025", "år", date(2025, 12, 31), None, "Ja"),
+                        ("hushall_ekb", "aos", "2025-03", "månad", date(2025, 3, 31), 401.0, None),
+                        ("hushall_ekb", "aos", "2025-T2", "tertial", date(2025, 8, 31), 389.0, None)]
+        assert s.scalar("SELECT count(*) FROM observations_all WHERE value_kind = 'utfall'") == 3
+        assert s.query("SELECT period, value, reason FROM quarantined_observations").values.tolist() == [
+            ["1-01", 5.0, "perioden kan inte tolkas"]]
+        history = s.con.execute("SELECT period_code, existed, old_value FROM upload_changes ORDER BY 1").fetchall()
+        assert history == [(202503, True, 399.0), (202504, False, None)]
+        assert history_module.undo(s, 7, cli_user("admin")) == {"removed": 0, "restored": 1}
+        assert s.scalar("SELECT value FROM observations WHERE period = '2025-03'") == 399
+    finally:
+        s.close()
+
+
+def test_the_store_refuses_malformed_periods_and_shows_only_outcomes_as_outcomes(seeded_db):
+    s = open_store(seeded_db)
+    try:
+        key = s.scalar("SELECT key FROM indicator_keys WHERE id = 'hushall_ekb'")
+        unit = s.scalar("SELECT key FROM unit_keys WHERE id = 'aos'")
+        for code in (101, 202513, 202543, 202520):  # year 1, month 13, T3, "month 20"
+            with pytest.raises(duckdb.ConstraintException):
+                s.con.execute("INSERT INTO observation_values (indicator_key, unit_key, period_code, period_end, value,"
+                              " source) VALUES (?, ?, ?, DATE '2025-01-31', 1, 'x')", [key, unit, code])
+        with s.writing() as cur:
+            assert store.write_values(cur, pd.DataFrame([
+                {"indicator_id": "hushall_ekb", "unit_id": "aos", "period": "2025", "value_kind": "prognos",
+                 "value": 381.0, "source": "uppladdning"},
+                {"indicator_id": "hushall_ekb", "unit_id": "aos", "period": "2025", "value_kind": "budget",
+                 "value": 370.0, "source": "uppladdning"}])) == 2
+        assert s.scalar("SELECT count(*) FROM observations WHERE indicator_id = 'hushall_ekb' AND period = '2025'") == 0
+        kinds = s.query("SELECT value_kind, value FROM observations_all WHERE indicator_id = 'hushall_ekb'"
+                        " AND period = '2025' ORDER BY value_kind").values.tolist()
+        assert kinds == [["budget", 370.0], ["prognos", 381.0]]
+        with pytest.raises(StoreError, match="okänd indikator, enhet, period eller värdetyp"):
+            with s.writing() as cur:
+                store.write_values(cur, pd.DataFrame([{"indicator_id": "hushall_ekb", "unit_id": "aos",
+                                                       "period": "2025", "value_kind": "gissning", "value": 1.0,
+                                                       "source": "x"}]))
+    finally:
+        s.close()
+
+
+def test_new_catalogue_ids_get_keys_and_old_keys_never_change(seeded_db, tmp_path):
+    s = open_store(seeded_db)
+    try:
+        before = dict(s.query("SELECT id, key FROM indicator_keys").values.tolist())
+        store.add_keys(s.con, "indicator_keys", ["a_new_indicator", "hushall_ekb"])
+        after = dict(s.query("SELECT id, key FROM indicator_keys").values.tolist())
+        assert {k: after[k] for k in before} == before
+        assert after["a_new_indicator"] > max(before.values())
+    finally:
+        s.close()

@@ -44,9 +44,12 @@ def indicator_link(indicator_id: str, year: int, period: Period) -> str:
     return "indikator?" + urlencode({"indikator": indicator_id, "planar": year, "period": period.key})
 
 
-def area_cards(areas: list[AreaSummary]) -> str:
+def area_cards(areas: list[AreaSummary], forecasts: dict[str, str] | None = None) -> str:
+    """One card per målområde; ``forecasts``: målområde id → its "Prognos helår" line."""
     cards = []
     for a in areas:
+        forecast = (forecasts or {}).get(a.goal_area_id)
+        forecast = f'<div style="margin-top:6px;font-size:0.85rem">{escape(forecast)}</div>' if forecast else ""
         counts = " · ".join(f"{escape(label(c))} {a.counts.get(c, 0)}" for c in COLOURS)
         unassessed = a.counts.get(NA, 0)
         published = (f'<div style="margin-top:6px;font-size:0.9rem">Rapportens bedömning: {badge(a.published_colour)}</div>'
@@ -57,7 +60,7 @@ def area_cards(areas: list[AreaSummary]) -> str:
             f'<div style="font-weight:700;font-size:1.05rem;margin-bottom:8px">{escape(a.name)}</div>'
             f'<div>{badge(a.colour, big=True)}</div>'
             f'<div style="margin-top:8px;font-size:0.9rem">{counts}</div>'
-            f'<div style="font-size:0.85rem;color:#444">{unassessed} ej bedömda</div>{published}</div>'
+            f'<div style="font-size:0.85rem;color:#444">{unassessed} ej bedömda</div>{published}{forecast}</div>'
         )
     return f'<div style="display:flex;flex-wrap:wrap;gap:12px">{"".join(cards)}</div>'
 
@@ -85,12 +88,17 @@ def _trend_cell(r: IndicatorResult) -> str:
     return f'<span title="{title}" style="font-size:1.1rem">{r.trend.arrow}</span> {word}'
 
 
-def report_table(results: list[IndicatorResult], year: int, period: Period) -> str:
-    """The report table: Indikator | Utfall | Målnivå | Bedömning | Trend, one row per indicator."""
-    head = "".join(f'<th scope="col" style="{_CELL}">{h}</th>'
-                   for h in ("Indikator", "Utfall", "Målnivå", "Bedömning", "Trend"))
+def report_table(results: list[IndicatorResult], year: int, period: Period,
+                 forecasts: dict[str, str] | None = None) -> str:
+    """The report table: Indikator | Utfall | Målnivå | Bedömning | Trend, one row per indicator;
+    with ``forecasts`` (indicator id → marker) a "Prognos helår" column after Bedömning."""
+    columns = ("Indikator", "Utfall", "Målnivå", "Bedömning", *(("Prognos helår",) if forecasts is not None else ()),
+               "Trend")
+    head = "".join(f'<th scope="col" style="{_CELL}">{h}</th>' for h in columns)
     rows = []
     for r in results:
+        forecast = ("" if forecasts is None else
+                    f'<td style="{_CELL};font-size:0.85rem">{escape(forecasts.get(r.indicator_id, "–"))}</td>')
         demo = ' <span style="font-size:0.8rem">(⚠ exempeldata)</span>' if r.is_demo else ""
         override = ' <span style="font-size:0.8rem">(ändrad)</span>' if r.assessment.overridden else ""
         rows.append(
@@ -100,7 +108,7 @@ def report_table(results: list[IndicatorResult], year: int, period: Period) -> s
             f'<td style="{_CELL}">{escape(r.target_label)}</td>'
             f'<td style="{_CELL}">{badge(r.assessment.colour)}{override}'
             f'<div style="font-size:0.82rem;color:#333;margin-top:4px">{escape(r.assessment.reason)}</div></td>'
-            f'<td style="{_CELL};white-space:nowrap">{_trend_cell(r)}</td></tr>'
+            f'{forecast}<td style="{_CELL};white-space:nowrap">{_trend_cell(r)}</td></tr>'
         )
     return (f'<table style="border-collapse:collapse;width:100%;font-size:0.95rem">'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')

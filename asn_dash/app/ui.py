@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import streamlit as st
 
-from asn_dash import auth
+from asn_dash import auth, disclosure, throttle
 from asn_dash.auth import User
 from asn_dash.errors import AsnError
+from asn_dash.formatting import escape_markdown
 from asn_dash.rules import evaluation
 from asn_dash.rules.periods import Period, parse_key, periods_for_year
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
-from asn_dash.store.store import Store, connect_existing, db_path
+from asn_dash.store.shared import shared
+from asn_dash.store.store import Store, db_path
 
 YEAR_KEY = "planar"
 PERIOD_KEY = "period"
@@ -27,12 +30,10 @@ PERIOD_KEY = "period"
 _run = threading.local()  # this script run's connection; each session runs on its own thread
 
 
-@st.cache_resource(show_spinner="Förbereder datalagret …")
-def _prepare(path: str) -> bool:
-    """Once per server process and store: create and seed it if missing, migrate it, sync the
-    catalogue. Afterwards each script run only connects."""
+def _prepare(path: Path) -> None:
+    """Once per server process and store, before its first connection: create and seed it if
+    missing, migrate it, sync the catalogue (see asn_dash.store.shared)."""
     open_store(path).close()
-    return True
 
 
 def ensure_app_navigation() -> None:
@@ -52,9 +53,10 @@ def ensure_app_navigation() -> None:
 
 
 def open_run_store() -> Store:
-    """Connect for this script run (``app.py`` closes it when the run ends).
+    """Borrow the process's shared store connection for this script run (``app.py`` hands it back
+    when the run ends; see asn_dash.store.shared).
 
-    The app holds the DuckDB file only while a run is executing, so a CLI ingest can take the
+    The app holds the DuckDB file only while runs are executing, so a CLI ingest can take the
     file between clicks. While one holds it, the run waits (``ASN_LOCK_WAIT`` seconds, default
     30: longer than a large upload takes to commit) and then shows the new data; after that the
     page says so and offers a retry. A store file deleted under the running app is reported,
@@ -62,9 +64,8 @@ def open_run_store() -> Store:
     """
     path = db_path()
     try:
-        _prepare(str(path))
         with st.spinner("Datalagret uppdateras just nu – väntar …", show_time=True):
-            s = Store(connect_existing(path, wait=lock_wait()), path)
+            s = shared(path).acquire(wait=lock_wait(), prepare=_prepare)
     except AsnError as exc:
         show_error(exc)
         if st.button("Försök igen", type="primary"):
@@ -99,6 +100,10 @@ def store() -> Store:
 
 
 USER_KEY = "asn_user"
+FINGERPRINT_KEY = "asn_user_fingerprint"  # of the password hash the session signed in with
+NOTICE_KEY = "asn_sign_in_notice"         # why the session was signed out, shown once
+
+_THROTTLE = throttle.SignInThrottle()     # failed sign-ins, for the whole server process
 
 
 def _secrets() -> dict:
@@ -108,55 +113,112 @@ def _secrets() -> dict:
         return {}
 
 
-def _sign_in_page() -> None:
-    """Placeholder page: the sign-in is drawn before navigation, this only hides the page list."""
+def _nothing() -> None:
+    """The page of a signed-out visitor when all there is to say was said before navigation."""
 
 
-def _stop_signed_out() -> None:
-    # A hidden one-page navigation keeps Streamlit from listing pages/ to a signed-out visitor.
-    st.navigation([st.Page(_sign_in_page, title="Logga in", url_path="logga-in")], position="hidden")
+def _stop_signed_out(draw=_nothing) -> None:
+    """Run ``draw`` as the only page of a hidden navigation, then stop the run.
+
+    The hidden one-page navigation keeps Streamlit from listing pages/ to a signed-out visitor.
+    The sign-in form is drawn *inside* that page: drawn before it, the form's widgets belonged to
+    another page on a first visit to ``/`` than on the rerun its submit causes, so the submit was
+    lost and the visitor saw an empty form again (tests/e2e/test_smoke.py signs in from ``/``)."""
+    st.navigation([st.Page(draw, title="Logga in", url_path="logga-in")], position="hidden").run()
     st.stop()
 
 
+def _session_user(mode: str, secrets: dict) -> User | None:
+    """The session's user as the users file or the secrets say *now* (a new role takes effect on
+    the next click); None when signed out. Raises :class:`auth.SignedOut` for a local session whose
+    account was removed or whose password changed, :class:`auth.UsersFileError` if the file is bad."""
+    if mode == auth.DEMO:
+        return auth.DEMO_USER
+    if mode == auth.OIDC:
+        if not st.user.is_logged_in:
+            return None
+        return auth.oidc_user(str(st.user.get("email", "")), str(st.user.get("name", "")), secrets)
+    signed_in = st.session_state.get(USER_KEY) if mode == auth.LOCAL else None
+    if signed_in is None:
+        return None
+    return auth.recheck(auth.load_users(auth.users_file()), signed_in, st.session_state.get(FINGERPRINT_KEY))
+
+
 def signed_in_user(s: Store) -> User:
-    """The signed-in user; otherwise show only the sign-in and stop the run."""
+    """The signed-in user, checked again on every run; otherwise show only the sign-in and stop."""
     secrets = _secrets()
     mode = auth.mode(secrets)
-    if mode == auth.DEMO:
-        st.sidebar.warning("**Öppet demoläge** – ingen inloggning; alla kan ladda upp och ändra. Stängs av med "
-                           "en användarfil eller ASN_DEMO=0.", icon="⚠️")
-        user = auth.DEMO_USER
-    elif mode == auth.CLOSED:
+    if mode == auth.CLOSED:
         st.error("Inloggning är inte konfigurerad och öppet demoläge är avstängt. Be en administratör lägga upp "
                  "inloggning (se README).")
         _stop_signed_out()
+    try:
+        user = _session_user(mode, secrets)
+    except auth.SignedOut as exc:
+        _forget_session(s, exc)
+        user = None
+    except AsnError as exc:  # the users file cannot be read: nobody's role can be checked
+        show_error(exc)
+        _stop_signed_out()
+    if mode == auth.DEMO:
+        st.sidebar.warning("**Öppet demoläge** – ingen inloggning; alla kan ladda upp och ändra. Stängs av med "
+                           "en användarfil eller ASN_DEMO=0.", icon="⚠️")
     elif mode == auth.OIDC:
-        if not st.user.is_logged_in:
-            st.title("ASN-panelen")
-            st.write("Logga in med ditt organisationskonto för att se arbetsmarknads- och socialnämndens uppföljning.")
-            st.button("Logga in", type="primary", on_click=st.login)
-            _stop_signed_out()
-        user = auth.oidc_user(str(st.user.get("email", "")), str(st.user.get("name", "")), secrets)
-        if not st.session_state.get("asn_sign_in_logged"):
-            auth.record_sign_in(s, user.username, True, "oidc")
-            st.session_state["asn_sign_in_logged"] = True
-    else:
-        user = st.session_state.get(USER_KEY)
         if user is None:
-            _local_sign_in(s)
-            _stop_signed_out()
+            _stop_signed_out(_oidc_sign_in)
+        if not st.session_state.get("asn_sign_in_logged"):
+            auth.record_sign_in(s, user.username, user, "oidc")
+            st.session_state["asn_sign_in_logged"] = True
+    elif user is None:
+        _stop_signed_out(lambda: _local_sign_in(s))
+    else:
+        st.session_state[USER_KEY] = user
     _run.user = user
     return user
+
+
+def _forget_session(s: Store, why: auth.SignedOut) -> None:
+    who = st.session_state.pop(USER_KEY, None)
+    st.session_state.pop(FINGERPRINT_KEY, None)
+    st.session_state[NOTICE_KEY] = why.sv
+    if who is not None:
+        auth.record_sign_out(s, who.username, why.reason)
+
+
+def _client() -> str:
+    """Who is trying, for the throttle: the IP address, or the browser session when the app cannot
+    see one (local connections)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ip = st.context.ip_address
+    if ip:
+        return ip
+    ctx = get_script_run_ctx()
+    return f"session {ctx.session_id[:8] if ctx else '?'}"
+
+
+def _oidc_sign_in() -> None:
+    st.title("ASN-panelen")
+    st.write("Logga in med ditt organisationskonto för att se arbetsmarknads- och socialnämndens uppföljning.")
+    st.button("Logga in", type="primary", on_click=st.login)
 
 
 def _local_sign_in(s: Store) -> None:
     st.title("Logga in")
     st.write("ASN-panelen innehåller förvaltningens interna uppföljning och är bara till för medarbetare.")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice, icon="🔒")  # our own text (auth.SignedOut)
     with st.form("sign_in"):
-        username = st.text_input("Användarnamn", key="sign_in_user")
-        password = st.text_input("Lösenord", type="password", key="sign_in_password")
+        username = st.text_input("Användarnamn", key="sign_in_user", max_chars=auth.MAX_USERNAME)
+        password = st.text_input("Lösenord", type="password", key="sign_in_password", max_chars=200)
         submitted = st.form_submit_button("Logga in", type="primary")
     if not submitted:
+        return
+    client = _client()
+    wait = _THROTTLE.wait(username, client)
+    if wait:
+        st.error(throttle.message(wait))
         return
     try:
         users = auth.load_users(auth.users_file())
@@ -164,19 +226,23 @@ def _local_sign_in(s: Store) -> None:
         show_error(exc)
         return
     user = auth.verify(users, username, password)
-    auth.record_sign_in(s, username, user is not None, "lösenord")
     if user is None:
+        auth.record_sign_in(s, username, None, "lösenord", _THROTTLE.failed(username, client))
         st.error("Fel användarnamn eller lösenord.")
         return
+    _THROTTLE.succeeded(username)
+    auth.record_sign_in(s, username, user, "lösenord")
     st.session_state[USER_KEY] = user
+    st.session_state[FINGERPRINT_KEY] = auth.fingerprint(users, user.username)
     st.rerun()
 
 
 def sidebar_user(user: User) -> None:
-    st.sidebar.caption(f"Inloggad: {user.label}")
+    st.sidebar.text(f"Inloggad: {user.display} · {user.role}")  # st.text: a name is never Markdown
     mode = auth.mode(_secrets())
     if mode == auth.LOCAL and st.sidebar.button("Logga ut"):
         st.session_state.pop(USER_KEY, None)
+        st.session_state.pop(FINGERPRINT_KEY, None)
         st.rerun()
     if mode == auth.OIDC:
         st.sidebar.button("Logga ut", on_click=st.logout)
@@ -196,10 +262,23 @@ def require_page(action: str) -> User:
     return u
 
 
-def show_error(exc: AsnError) -> None:
-    st.error(exc.sv, icon="🚫")
-    if exc.en != exc.sv:
-        st.caption(exc.en)
+def _viewer() -> User | None:
+    """Who is looking, as far as can be told without the store: an error may come before sign-in."""
+    try:
+        secrets = _secrets()
+        return _session_user(auth.mode(secrets), secrets)
+    except Exception:  # cannot tell: treat as signed out
+        return None
+
+
+def show_error(exc: BaseException) -> None:
+    """An error as this viewer may see it (:mod:`asn_dash.disclosure`): details for analytiker and
+    admin, a plain message with a reference id for everyone else; never rendered as Markdown."""
+    viewer = _viewer()
+    shown = disclosure.report(exc, detailed=viewer is not None and viewer.can("ladda upp"))
+    st.error(escape_markdown(shown.message), icon="🚫")
+    if shown.details:
+        st.caption(escape_markdown(shown.details))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -325,11 +404,11 @@ CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}  # 
 
 def deferred(make):
     """``make(store)`` as data for ``st.download_button``: Streamlit calls it when the button is
-    clicked, after this run has closed its store, so it opens (and closes) a connection of its own."""
+    clicked, after this run has handed its store back, so it borrows the shared connection itself."""
     path = db_path()
 
     def run():
-        s = Store(connect_existing(path, wait=lock_wait()), path)
+        s = shared(path).acquire(wait=lock_wait(), prepare=_prepare)
         try:
             return make(s)
         finally:

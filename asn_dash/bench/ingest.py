@@ -16,30 +16,57 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def write_long_csv(path: Path, rows: int, seed: int = 1) -> int:
-    """A long-format upload with ``rows`` distinct (indicator, unit, month) keys from 1800 on (load it with
-    ASN_FIRST_YEAR=1800: uploads hold years from 2000 otherwise)."""
-    from asn_dash.catalogue import load_catalogue
+UPLOAD_INDICATORS, UPLOAD_UNITS = 360, 12  # ~3 900 new keys a month: a million rows fit in 2000–2021
 
-    cat = load_catalogue()
-    numeric = [i for i in cat.indicators if i.source == "uppladdning" and i.frequency == "månad"
-               and i.unit in ("antal", "procent", "tkr", "kr", "index", "dagar")]
-    units = [u.history[-1].name for u in cat.units]
+
+def upload_keys(db: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """The bench indicators (id, unit) and the unit names a generated upload uses: none of them has
+    stored values, so every row of the upload is new."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        indicators = con.execute(
+            "SELECT id, unit FROM indicators WHERE id LIKE 'bench\\_%' ESCAPE '\\' ORDER BY id").fetchall()
+        units = [r[0] for r in con.execute(
+            "SELECT h.name FROM unit_history h WHERE h.valid_to IS NULL ORDER BY h.unit_id").fetchall()]
+    finally:
+        con.close()
+    return indicators, units
+
+
+def prepare_upload_store(db: Path) -> None:
+    """Give a seeded store enough indicators and units for a million-row upload of real months."""
+    import duckdb
+
+    from asn_dash.bench.large_store import add_bench_catalogue
+
+    con = duckdb.connect(str(db))
+    try:
+        add_bench_catalogue(con, UPLOAD_INDICATORS, UPLOAD_UNITS, percent_every=3)
+    finally:
+        con.close()
+
+
+def write_long_csv(path: Path, rows: int, keys: tuple[list[tuple[str, str]], list[str]], seed: int = 1) -> int:
+    """A long-format upload with ``rows`` distinct (indicator, unit, month) keys from January 2000 on,
+    over the indicators and unit names in ``keys`` (see :func:`upload_keys`)."""
+    indicators, units = keys
     rng = random.Random(seed)
     written = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write("indikator;enhet;period;värde\n")
-        year, month = 1800, 1
+        year, month = 2000, 1
         while written < rows:
-            for ind in numeric:
+            for ind, unit_kind in indicators:
                 for unit in units:
-                    if ind.unit == "procent":
+                    if unit_kind == "procent":
                         value = f"{rng.uniform(0, 100):.2f}".replace(".", ",")
-                    elif ind.unit == "antal":
+                    elif unit_kind == "antal":
                         value = str(rng.randint(0, 400))
                     else:
                         value = f"{rng.uniform(0, 5000):.1f}".replace(".", ",")
-                    fh.write(f"{ind.id};{unit};{year}-{month:02d};{value}\n")
+                    fh.write(f"{ind};{unit};{year}-{month:02d};{value}\n")
                     written += 1
                     if written == rows:
                         return written
@@ -63,7 +90,6 @@ def _child(kind: str, csv_path: str, db_path: str) -> dict:
         from asn_dash.uploads import ingest
 
         os.environ["ASN_MAX_UPLOAD_MB"] = "1000"
-        os.environ["ASN_FIRST_YEAR"] = "1800"  # write_long_csv's keys start in 1800
         store = open_store(db_path)
         data = Path(csv_path).read_bytes()
         t0 = time.perf_counter()
@@ -85,8 +111,9 @@ def bench_ingest(rows: int = 1_000_000) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         csv_path, db_path = Path(tmp) / "bench.csv", Path(tmp) / "bench.duckdb"
-        write_long_csv(csv_path, rows)
         build_store(db_path)
+        prepare_upload_store(db_path)
+        write_long_csv(csv_path, rows, upload_keys(db_path))
         out = {"rows": rows, "file_mb": round(csv_path.stat().st_size / 1024 / 1024, 1)}
         for kind in ("duckdb", "ingest"):
             proc = subprocess.run([sys.executable, "-m", "asn_dash.bench.ingest", kind, str(csv_path), str(db_path)],

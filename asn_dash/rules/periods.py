@@ -114,6 +114,18 @@ class Period:
     def __str__(self) -> str:
         return self.key
 
+    @property
+    def code(self) -> int:
+        """The integer the store keys values by: 202503 (month), 202541/202542 (T1/T2), 202500 (year).
+        Rolling periods are computed, never stored, so they have none."""
+        if self.rolling:
+            raise ValueError(f"R12-perioden {self.key} lagras inte; den räknas fram ur månaderna.")
+        if self.month is not None:
+            return self.year * 100 + self.month
+        if self.tertial is not None:
+            return self.year * 100 + 40 + self.tertial
+        return self.year * 100
+
     def shifted(self, years: int) -> "Period":
         """The same period ``years`` later (negative: earlier)."""
         return Period(self.year + years, month=self.month, tertial=self.tertial, rolling=self.rolling)
@@ -139,6 +151,18 @@ def parse_key(key: str) -> Period:
     if match["tertial"]:
         return Period(year, tertial=int(match["tertial"]))
     return Period(year)
+
+
+def from_code(code: int) -> Period:
+    """The period of a store key (see :attr:`Period.code`)."""
+    year, rest = divmod(int(code), 100)
+    if rest == 0:
+        return Period(year)
+    if rest in (41, 42):
+        return Period(year, tertial=rest - 40)
+    if 1 <= rest <= 12:
+        return Period(year, month=rest)
+    raise ValueError(f"Ogiltig periodkod {code}.")
 
 
 def month(year: int, month_no: int) -> Period:

@@ -13,8 +13,8 @@ from asn_dash.store.store import Store
 def data_version(store: Store) -> str:
     """Changes whenever any stored value or the catalogue changes; a cache key for the pages."""
     row = store.query(
-        "SELECT (SELECT count(*) FROM observations) AS n,"
-        " (SELECT max(updated_at) FROM observations) AS t,"
+        "SELECT (SELECT count(*) FROM observation_values) AS n,"
+        " (SELECT max(updated_at) FROM observation_values) AS t,"
         " (SELECT value FROM meta WHERE key = 'catalogue_digest') AS c,"
         " (SELECT max(id) FROM audit_log) AS a"
     ).iloc[0]

@@ -24,7 +24,7 @@ from asn_dash.errors import AsnError
 from asn_dash.kolada.snapshot import load_snapshot
 from asn_dash.rules.periods import parse_key
 from asn_dash.sources import DEMO, PUBLISHED
-from asn_dash.store.store import transaction
+from asn_dash.store.store import UTFALL, VALUE_KINDS, add_keys, transaction, write_values
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "data" / "seed"
 
@@ -125,6 +125,8 @@ def sync_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
                              pi.note, sort],
                         )
                         sort += 1
+        add_keys(con, "indicator_keys", [ind.id for ind in cat.indicators])
+        add_keys(con, "unit_keys", [unit.id for unit in cat.units])
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('catalogue_digest', ?)", [cat.digest]
         )
@@ -164,36 +166,25 @@ def _observation_rows(path: Path, cat: Catalogue, source: str) -> list[list]:
             raise _bad(path, row, "value", "varken value eller text_value är ifyllt")
         if ind.unit == "procent" and value is not None and not -100 <= value <= 100:
             raise _bad(path, row, "value", "en procentsats måste ligga mellan −100 och 100")
-        key = (ind.id, d["unit"], period.key)
+        kind = d.get("kind") or UTFALL
+        if kind not in VALUE_KINDS:
+            raise _bad(path, row, "kind", f"okänd värdetyp; använd {', '.join(VALUE_KINDS)} (tomt = {UTFALL})")
+        if not 1900 <= period.year <= 2200:
+            raise _bad(path, row, "period", "året ligger utanför 1900–2200")
+        key = (ind.id, d["unit"], period.key, kind)
         if key in seen:
-            raise _bad(path, row, "period", f"samma indikator, enhet och period står redan på rad {seen[key]}")
+            raise _bad(path, row, "period",
+                       f"samma indikator, enhet, period och värdetyp står redan på rad {seen[key]}")
         seen[key] = row.line
         ref = " · ".join(x for x in (d.get("source_doc"), d.get("source_table"), d.get("note")) if x)
-        out.append([ind.id, d["unit"], period.key, period.kind, period.end, value, text_value,
-                    source, ref or None])
+        out.append([ind.id, d["unit"], period.key, kind, value, text_value, source, ref or None])
     return out
 
 
 def _insert_observations(con: duckdb.DuckDBPyConnection, rows: list[list], skip_existing: bool) -> int:
-    if not rows:
-        return 0
-    frame = pd.DataFrame(rows, columns=["indicator_id", "unit_id", "period", "period_kind", "period_end",
-                                        "value", "text_value", "source", "source_ref"])
-    frame["value"] = frame["value"].astype("float64")
-    frame["text_value"] = frame["text_value"].astype("object")
-    where = ("WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE o.indicator_id = s.indicator_id"
-             " AND o.unit_id = s.unit_id AND o.period = s.period)") if skip_existing else ""
-    con.register("seed_frame", frame)
-    try:
-        before = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
-        con.execute(
-            "INSERT INTO observations (indicator_id, unit_id, period, period_kind, period_end, value,"
-            " text_value, source, source_ref) SELECT indicator_id, unit_id, period, period_kind,"
-            f" period_end, value, text_value, source, source_ref FROM seed_frame s {where}"
-        )
-        return con.execute("SELECT count(*) FROM observations").fetchall()[0][0] - before
-    finally:
-        con.unregister("seed_frame")
+    frame = pd.DataFrame(rows, columns=["indicator_id", "unit_id", "period", "value_kind", "value", "text_value",
+                                        "source", "source_ref"])
+    return write_values(con, frame, skip_existing=skip_existing)
 
 
 def _assessment_rows(path: Path, cat: Catalogue) -> list[list]:

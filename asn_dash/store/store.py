@@ -215,6 +215,64 @@ def audit(cur: duckdb.DuckDBPyConnection, user: str, action: str, target: str, d
                 [user, action, target, detail]).fetchall()
 
 
+# Value kinds: what a stored value is. Only utfall is an outcome; the view `observations` shows
+# nothing else, so a prognos or a budget can never be read as one.
+UTFALL, PROGNOS, BUDGET = "utfall", "prognos", "budget"
+VALUE_KINDS = {UTFALL: 0, PROGNOS: 1, BUDGET: 2}
+
+VALUE_COLUMNS = ["indicator_id", "unit_id", "period", "value_kind", "value", "text_value", "source", "source_ref",
+                 "upload_id"]
+
+
+def add_keys(cur: duckdb.DuckDBPyConnection, table: str, ids: list[str]) -> None:
+    """Give new indicator or unit ids their integer key (``table`` is indicator_keys or unit_keys);
+    existing ids keep theirs, so stored values never change meaning."""
+    if ids:
+        cur.execute(f"INSERT INTO {table} (id) SELECT DISTINCT unnest(?::VARCHAR[]) AS id"
+                    f" EXCEPT SELECT id FROM {table} ORDER BY id", [ids]).fetchall()
+
+
+def write_values(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, skip_existing: bool = False) -> int:
+    """Insert stored values given with text ids (columns :data:`VALUE_COLUMNS`; ``value_kind``,
+    ``source_ref`` and ``upload_id`` may be missing) and return how many rows were written.
+
+    With ``skip_existing`` a value already stored for the same indicator, unit, period and kind is
+    kept (published figures win over exempeldata). Otherwise a duplicate key is an error."""
+    if frame.empty:
+        return 0
+    frame = frame.copy()
+    for column, default in (("value_kind", UTFALL), ("source_ref", None), ("upload_id", None), ("text_value", None)):
+        if column not in frame:
+            frame[column] = default
+    frame["value_kind"] = frame["value_kind"].fillna(UTFALL)
+    frame["value"] = frame["value"].astype("float64")
+    frame = frame.astype({"text_value": object, "source_ref": object, "upload_id": "Int64"})
+    cur.register("values_to_write", frame[VALUE_COLUMNS])
+    try:
+        keyed = """
+            SELECT i.key AS indicator_key, u.key AS unit_key, period_code(f.period) AS period_code, k.kind,
+                   period_end_of(period_code(f.period)) AS period_end, f.value, f.text_value, f.source, f.source_ref,
+                   f.upload_id, f.indicator_id, f.unit_id, f.period, f.value_kind
+            FROM values_to_write f
+            LEFT JOIN indicator_keys i ON i.id = f.indicator_id
+            LEFT JOIN unit_keys u ON u.id = f.unit_id
+            LEFT JOIN value_kinds k ON k.name = f.value_kind"""
+        bad = cur.execute(f"SELECT indicator_id, unit_id, period, value_kind FROM ({keyed}) WHERE indicator_key IS NULL"
+                          f" OR unit_key IS NULL OR period_code IS NULL OR kind IS NULL LIMIT 1").fetchall()
+        if bad:
+            raise StoreError(f"Värdet {bad[0]} kan inte lagras: okänd indikator, enhet, period eller värdetyp.")
+        before = cur.execute("SELECT count(*) FROM observation_values").fetchall()[0][0]
+        cur.execute(f"""
+            INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value, text_value,
+                                            source, source_ref, upload_id)
+            SELECT indicator_key, unit_key, period_code, kind, period_end, value, text_value, source, source_ref,
+                   upload_id
+            FROM ({keyed}) {'ON CONFLICT DO NOTHING' if skip_existing else ''}""").fetchall()
+        return cur.execute("SELECT count(*) FROM observation_values").fetchall()[0][0] - before
+    finally:
+        cur.unregister("values_to_write")
+
+
 def _is_write_failure(exc: BaseException) -> bool:
     if isinstance(exc, (duckdb.IOException, duckdb.FatalException)):
         return True
@@ -224,12 +282,16 @@ def _is_write_failure(exc: BaseException) -> bool:
 
 class Store:
     """One open store. Queries go through a fresh cursor and are fully fetched, which is what
-    keeps one shared connection safe across Streamlit's threads."""
+    keeps one shared connection safe across Streamlit's threads.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path):
+    ``close`` closes the cursors made with :meth:`cursor` and then the connection, or, for a
+    store lent out by :mod:`asn_dash.store.shared`, hands the connection back (``release``)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, release: Callable[[], None] | None = None):
         self.con = con
         self.path = path
         self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._release = release
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor that lives until ``close`` (for work spanning several calls, e.g. an upload's
@@ -267,7 +329,12 @@ class Store:
         for cur in self._cursors:
             cur.close()
         self._cursors.clear()
-        self.con.close()
+        if self._release is not None:
+            release, self._release = self._release, None
+            release()
+        elif self.con is not None:
+            self.con.close()
+        self.con = None
 
 
 def ensure_folder(path: Path) -> None:

@@ -8,6 +8,10 @@ from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.store.store import Store, audit
 
+UNCHANGED = "oförändrad"  # an upload that changed nothing (logged, nothing to undo)
+SAME_KEY = ("o.indicator_key = h.indicator_key AND o.unit_key = h.unit_key AND o.period_code = h.period_code"
+            " AND o.kind = h.kind")
+
 
 class UndoError(AsnError):
     """An upload that cannot be undone (unknown, already undone, or overwritten since)."""
@@ -30,8 +34,11 @@ def undo(store: Store, upload_id: int, by: User) -> dict[str, int]:
     user = by.username
     if row.iloc[0]["status"] == "ångrad":
         raise UndoError(f"Uppladdning {upload_id} ({row.iloc[0]['file_name']}) är redan ångrad.")
+    if row.iloc[0]["status"] == UNCHANGED:
+        raise UndoError(f"Uppladdning {upload_id} ({row.iloc[0]['file_name']}) ändrade ingenting; det finns inget "
+                        f"att ångra.")
     later = store.query(
-        "SELECT DISTINCT o.upload_id FROM observation_history h JOIN observations o USING (indicator_id, unit_id, period)"
+        f"SELECT DISTINCT o.upload_id FROM upload_changes h JOIN observation_values o ON {SAME_KEY}"
         " WHERE h.upload_id = ? AND o.upload_id IS DISTINCT FROM h.upload_id ORDER BY 1", [upload_id])
     if not later.empty:
         ids = ", ".join(str(int(i)) for i in later["upload_id"].dropna())
@@ -39,15 +46,13 @@ def undo(store: Store, upload_id: int, by: User) -> dict[str, int]:
                         f"(av uppladdning {ids}). Ångra den eller de senare uppladdningarna först.")
     with store.writing() as cur:
         removed = cur.execute(
-            "DELETE FROM observations o USING observation_history h WHERE h.upload_id = ? AND NOT h.existed"
-            " AND o.indicator_id = h.indicator_id AND o.unit_id = h.unit_id AND o.period = h.period",
-            [upload_id]).fetchall()[0][0]
+            f"DELETE FROM observation_values o USING upload_changes h WHERE h.upload_id = ? AND NOT h.existed"
+            f" AND {SAME_KEY}", [upload_id]).fetchall()[0][0]
         restored = cur.execute(
-            "UPDATE observations o SET value = h.old_value, text_value = h.old_text_value, source = h.old_source,"
-            " source_ref = h.old_source_ref, upload_id = h.old_upload_id, updated_at = h.old_updated_at"
-            " FROM observation_history h WHERE h.upload_id = ? AND h.existed"
-            " AND o.indicator_id = h.indicator_id AND o.unit_id = h.unit_id AND o.period = h.period",
-            [upload_id]).fetchall()[0][0]
+            "UPDATE observation_values o SET value = h.old_value, text_value = h.old_text_value, source = h.old_source,"
+            " source_ref = h.old_source_ref, upload_id = h.old_upload_id,"
+            " updated_at = coalesce(h.old_updated_at, current_timestamp)"
+            f" FROM upload_changes h WHERE h.upload_id = ? AND h.existed AND {SAME_KEY}", [upload_id]).fetchall()[0][0]
         cur.execute("DELETE FROM comments WHERE upload_id = ?", [upload_id]).fetchall()
         cur.execute("UPDATE uploads SET status = 'ångrad', undone_at = current_timestamp, undone_by = ?"
                     " WHERE id = ?", [user, upload_id]).fetchall()

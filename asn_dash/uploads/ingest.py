@@ -34,8 +34,9 @@ from asn_dash.annotations import MAX_TEXT
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.rules.periods import Period
-from asn_dash.store.store import Store, audit, transaction
-from asn_dash.uploads.parsing import (BLANK, FIRST_YEAR, YEAR_MARK, clean_sql, comment_sql, month_header, name_key,
+from asn_dash.store.store import UTFALL, VALUE_KINDS, Store, audit, transaction
+from asn_dash.uploads.history import UNCHANGED
+from asn_dash.uploads.parsing import (BLANK, YEAR_MARK, clean_sql, comment_sql, month_header, name_key,
                                       name_key_sql, number_sql, parse_period, unguard_sql)
 from asn_dash.uploads.readers import (RawTable, ReadError, column_letter, count, format_bytes, read_csv,
                                       read_csv_header, read_xlsx, sniff)
@@ -147,20 +148,6 @@ def max_bytes() -> int:
             f"gränsen för uppladdade filer i MB (t.ex. 20). Be en administratör rätta den.",
             f"ASN_MAX_UPLOAD_MB is invalid ({raw!r}): expected a positive number of MB, e.g. 20.")
     return int(mb * 1024 * 1024)
-
-
-def first_year() -> int:
-    """The earliest year an upload may hold: 2000, or ``ASN_FIRST_YEAR`` for loading older
-    history (the benchmarks' synthetic uploads start in 1800)."""
-    raw = os.environ.get("ASN_FIRST_YEAR", "").strip()
-    if not raw:
-        return FIRST_YEAR
-    if not re.fullmatch("[0-9]{4}", raw) or int(raw) > date.today().year:
-        raise UploadConfigError(
-            f"Inställningen ASN_FIRST_YEAR är ogiltig ('{echo(raw)}'): den ska vara ett år med fyra siffror, "
-            f"högst i år (standard {FIRST_YEAR}). Be en administratör rätta den.",
-            f"ASN_FIRST_YEAR is invalid ({raw!r}): expected a four-digit year, at most this year.")
-    return int(raw)
 
 
 def too_large(file: str, size: int | None, limit: int) -> UploadError:
@@ -448,7 +435,6 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
     import tempfile
 
     limit = max_bytes() if limit is None else limit
-    earliest = first_year()
     if len(data) > limit:
         raise too_large(file, len(data), limit)
     try:
@@ -467,7 +453,7 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
         else:
             _stage_with_pandas(cur, table, layout)
         table.text, table.cells = "", pd.DataFrame()  # staged: the cells are in DuckDB now
-        analysis = _check(store, cur, file, data, table, layout, today or date.today(), earliest)
+        analysis = _check(store, cur, file, data, table, layout, today or date.today())
     except BaseException:
         cur.close()
         raise
@@ -476,8 +462,7 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
     return analysis
 
 
-def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date,
-           earliest: int = FIRST_YEAR) -> Analysis:
+def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date) -> Analysis:
     meta, indicators, ind_names, units, unit_names, admin = _lookups(store)
     ind_col = table.columns[layout.roles["indikator"]]
     unit_col = table.columns[layout.roles["enhet"]] if "enhet" in layout.roles else "enhet"
@@ -494,7 +479,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     parsed = []
     for raw in distinct:
         try:
-            p = parse_period(raw, today=today, date1904=table.date1904, first_year=earliest)
+            p = parse_period(raw, today=today, date1904=table.date1904)
             parsed.append((raw, p.key, p.kind, p.end, None))
         except ValueError as exc:
             parsed.append((raw, None, None, None, str(exc)))
@@ -504,7 +489,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         cur.register(f"{name}_frame", frame)
         cur.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame").fetchall()
         cur.unregister(f"{name}_frame")
-    for name, column in (("ind_keys", "indicator_raw"), ("unit_keys", "unit_raw")):  # names: few distinct values
+    for name, column in (("raw_indicator_keys", "indicator_raw"), ("raw_unit_keys", "unit_raw")):  # few distinct
         cur.execute(f"CREATE TEMP TABLE {name} AS SELECT raw, {name_key_sql('raw')} AS key"
                     f" FROM (SELECT DISTINCT {column} AS raw FROM staged)").fetchall()
 
@@ -520,11 +505,11 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                    CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0 WHEN 'nej' THEN 0.0
                                            WHEN 'no' THEN 0.0 END AS yes_no
             FROM staged s
-            LEFT JOIN ind_keys ik ON ik.raw = s.indicator_raw
-            LEFT JOIN ind_lookup i ON i.key = ik.key
+            LEFT JOIN raw_indicator_keys rik ON rik.raw = s.indicator_raw
+            LEFT JOIN ind_lookup i ON i.key = rik.key
             LEFT JOIN ind_meta m ON m.id = i.id
-            LEFT JOIN unit_keys uk ON uk.raw = s.unit_raw
-            LEFT JOIN unit_lookup u ON u.key = uk.key
+            LEFT JOIN raw_unit_keys ruk ON ruk.raw = s.unit_raw
+            LEFT JOIN unit_lookup u ON u.key = ruk.key
             LEFT JOIN period_lookup p ON p.raw = s.period_raw
         ), w AS (
             SELECT *, CASE WHEN num_error IS NULL THEN num_value END AS num
@@ -603,16 +588,22 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     if not analysis.ok:
         return analysis
     _fraction_candidates(cur)
-    cur.execute("""
+    cur.execute(f"""
         CREATE TEMP TABLE incoming AS
         SELECT v.row, v.indicator_id, v.unit_id, v.period, v.period_kind, v.period_end, v.value, v.text_value,
                nullif(v.comment, '') AS comment, v.value_col,
-               o.value AS old_value, o.text_value AS old_text_value, o.indicator_id IS NOT NULL AS existed,
-               CASE WHEN o.indicator_id IS NULL THEN 'ny'
+               ik.key AS indicator_key, uk.key AS unit_key, period_code(v.period) AS period_code,
+               {VALUE_KINDS[UTFALL]}::UTINYINT AS kind,
+               o.value AS old_value, o.text_value AS old_text_value, o.indicator_key IS NOT NULL AS existed,
+               CASE WHEN o.indicator_key IS NULL THEN 'ny'
                     WHEN coalesce(abs(v.value - o.value) < 1e-9, v.value IS NULL AND o.value IS NULL)
                          AND coalesce(v.text_value, '') = coalesce(o.text_value, '') THEN 'oförändrad'
                     ELSE 'ändrad' END AS status
-        FROM valid v LEFT JOIN observations o USING (indicator_id, unit_id, period)
+        FROM valid v
+        JOIN indicator_keys ik ON ik.id = v.indicator_id
+        JOIN unit_keys uk ON uk.id = v.unit_id
+        LEFT JOIN observation_values o ON o.indicator_key = ik.key AND o.unit_key = uk.key
+             AND o.period_code = period_code(v.period) AND o.kind = {VALUE_KINDS[UTFALL]}
         WHERE v.key_rank = 1
     """).fetchall()
     cur.execute("DROP TABLE checked").fetchall()
@@ -686,9 +677,15 @@ class WarningsNotConfirmed(AsnError):
     """The upload has warnings that the analyst has not confirmed."""
 
 
-def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool = False) -> int | None:
-    """Load an analysed upload in one transaction; return the upload id, or None when every
-    value was already stored (re-uploading the same file changes nothing).
+SAME_KEY = ("o.indicator_key = i.indicator_key AND o.unit_key = i.unit_key AND o.period_code = i.period_code"
+            " AND o.kind = i.kind")
+
+
+def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool = False) -> int:
+    """Load an analysed upload in one transaction and return its upload id.
+
+    Every upload is logged with its counts; one whose values are all stored already (the same
+    file twice) is logged with status "oförändrad" and changes nothing else.
 
     An analysis made on another connection (e.g. in an earlier page run) is checked again on
     this one first, so what is written always matches the store as it is now."""
@@ -714,33 +711,35 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
             "SELECT count(*) FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
             " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
             " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)").fetchall()[0][0]
-        if n_changed == 0 and new_comments == 0:
-            return None
+        status = "inläst" if n_changed or new_comments else UNCHANGED
         with transaction(cur):
             upload_id = cur.execute(
-                "INSERT INTO uploads (user_name, file_name, sha256, inserted, updated, unchanged, warnings, layout)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO uploads (user_name, file_name, sha256, inserted, updated, unchanged, warnings, layout,"
+                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [user, analysis.file, analysis.sha256, n_new, n_changed - n_new, counts.get("oförändrad", 0),
-                 len(analysis.warnings), analysis.layout]).fetchall()[0][0]
+                 len(analysis.warnings), analysis.layout, status]).fetchall()[0][0]
+            if status == UNCHANGED:  # logged with its counts, nothing else written
+                audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
+                      f"{analysis.file}: inget ändrat ({counts.get('oförändrad', 0)} oförändrade)")
+                return int(upload_id)
             ref = f"uppladdning {upload_id}: {analysis.file}"
             # history first: new rows need no lookup, changed rows keep every old column
             cur.execute(
-                "INSERT INTO observation_history SELECT ?, indicator_id, unit_id, period, false, NULL, NULL, NULL,"
-                " NULL, NULL, NULL FROM incoming WHERE status = 'ny'", [upload_id]).fetchall()
+                "INSERT INTO upload_changes SELECT ?, indicator_key, unit_key, period_code, kind, false, NULL, NULL,"
+                " NULL, NULL, NULL, NULL FROM incoming WHERE status = 'ny'", [upload_id]).fetchall()
             cur.execute(
-                "INSERT INTO observation_history SELECT ?, i.indicator_id, i.unit_id, i.period, true, o.value,"
-                " o.text_value, o.source, o.source_ref, o.upload_id, o.updated_at"
-                " FROM incoming i JOIN observations o USING (indicator_id, unit_id, period)"
-                " WHERE i.status = 'ändrad'", [upload_id]).fetchall()
+                "INSERT INTO upload_changes SELECT ?, o.indicator_key, o.unit_key, o.period_code, o.kind, true,"
+                " o.value, o.text_value, o.source, o.source_ref, o.upload_id, o.updated_at"
+                f" FROM incoming i JOIN observation_values o ON {SAME_KEY} WHERE i.status = 'ändrad'",
+                [upload_id]).fetchall()
             cur.execute(
-                "UPDATE observations o SET value = i.value, text_value = i.text_value, source = ?, source_ref = ?,"
-                " upload_id = ?, updated_at = current_timestamp FROM incoming i WHERE i.status = 'ändrad'"
-                " AND o.indicator_id = i.indicator_id AND o.unit_id = i.unit_id AND o.period = i.period",
+                "UPDATE observation_values o SET value = i.value, text_value = i.text_value, source = ?, source_ref = ?,"
+                f" upload_id = ?, updated_at = current_timestamp FROM incoming i WHERE i.status = 'ändrad' AND {SAME_KEY}",
                 [SOURCE, ref, upload_id]).fetchall()
             cur.execute(
-                "INSERT INTO observations (indicator_id, unit_id, period, period_kind, period_end, value, text_value,"
-                " source, source_ref, upload_id, updated_at) SELECT indicator_id, unit_id, period, period_kind,"
-                " period_end, value, text_value, ?, ?, ?, current_timestamp FROM incoming WHERE status = 'ny'",
+                "INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value,"
+                " text_value, source, source_ref, upload_id, updated_at) SELECT indicator_key, unit_key, period_code,"
+                " kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM incoming WHERE status = 'ny'",
                 [SOURCE, ref, upload_id]).fetchall()
             cur.execute(
                 "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
@@ -750,6 +749,9 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()
             audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
                   f"{analysis.file}: {n_new} nya, {n_changed - n_new} ändrade")
+    except duckdb.ConstraintException as exc:  # the store's last guard (e.g. a period key it does not take)
+        raise UploadError(f"{analysis.file}: datalagret tar inte emot ett av värdena ({str(exc).splitlines()[0]}). "
+                          f"Inget har lästs in.") from None
     finally:
         analysis.close()
     return int(upload_id)

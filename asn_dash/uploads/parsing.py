@@ -210,7 +210,7 @@ for _n in range(12):
         MONTH_WORDS[_w] = _n + 1
 MONTH_WORDS.update({"sept": 9, "okt.": 10})
 
-FIRST_YEAR = 2000  # the earliest year an upload may hold (ASN_FIRST_YEAR); the latest is next year
+FIRST_YEAR = 2000  # the earliest year an upload may hold; the latest is next year
 _YYYY_MM = re.compile(r"^([0-9]{4})(?:[-/]([0-9]{1,2})|[.]([0-9]{2}))$")  # 2025.1 may be Excel's 2025.10
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ t].*)?$")
 _WORD_YEAR = re.compile(r"^([a-zåäö]+)\.?\s+([0-9]{4})$")
@@ -222,11 +222,10 @@ _EXCEL_1904 = date(1904, 1, 1)
 YEAR_MARK = "år "  # a wide row's year cell that is not a year, handed over as "år <cell>"
 
 
-def parse_period(raw: object, today: date | None = None, *, date1904: bool = False,
-                 first_year: int = FIRST_YEAR) -> Period:
+def parse_period(raw: object, today: date | None = None, *, date1904: bool = False) -> Period:
     """``2025-03``, ``mars 2025``, ``mar 2025``, ``2025-03-31``, an Excel date (a date or its
-    serial number), ``T1 2025``, ``2025-T2``, ``helår 2025``, ``2025``. Years from ``first_year``
-    (2000) to next year. Raises ``ValueError`` with the reason in Swedish."""
+    serial number), ``T1 2025``, ``2025-T2``, ``helår 2025``, ``2025``. Years from 2000 to next
+    year. Raises ``ValueError`` with the reason in Swedish."""
     today = today or date.today()
     if isinstance(raw, np.datetime64):
         raw = pd.Timestamp(raw)
@@ -238,8 +237,8 @@ def parse_period(raw: object, today: date | None = None, *, date1904: bool = Fal
             raise ValueError("perioden saknas")
         period = _parse_text(text, date1904)
     last = today.year + 1
-    if not first_year <= period.year <= last:
-        raise ValueError(f"året {period.year} ligger utanför det tillåtna intervallet {first_year}–{last}")
+    if not FIRST_YEAR <= period.year <= last:
+        raise ValueError(f"året {period.year} ligger utanför det tillåtna intervallet {FIRST_YEAR}–{last}")
     if period.start > today:
         raise ValueError(f"perioden {period.label()} ligger i framtiden")
     return period

@@ -81,11 +81,11 @@ def test_cli_ingest_while_the_app_is_open(server, page, tmp_path):
 
 def test_html_in_a_comment_is_shown_as_text(server, page):
     """User text never becomes markup: script and event handlers in a comment stay inert."""
-    import duckdb
+    from asn_dash.store.store import connect, while_locked
 
     page.goto(f"{server.url}/?planar=2025&period=2025-T2")
-    wait_for_app(page, "Översikt")  # the store exists and no run holds it now
-    con = duckdb.connect(str(server.db))
+    wait_for_app(page, "Översikt")  # the store exists
+    con = while_locked(lambda: connect(server.db), wait=60)  # until no run of the app holds it
     con.execute("INSERT INTO comments (indicator_id, period, author, written_on, text) VALUES "
                 "('barnfamiljer_ekb', '2025-T2', '<b>Mallory</b>](javascript:alert(1))', current_date, "
                 "'<img src=x onerror=\"document.title=''XSS''\"><script>window.__xss = 1</script>')")
@@ -100,25 +100,160 @@ def test_html_in_a_comment_is_shown_as_text(server, page):
     assert main.locator("img[src='x']").count() == 0
 
 
-def test_sign_in_in_a_real_browser(tmp_path, browser):
-    """Signed out: only the sign-in, no page list; signed in: the role's pages."""
+# --- sign-in --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def signin_server(tmp_path_factory):
+    """An app with local accounts; the tests add users to its file while it runs."""
     from asn_dash import auth
 
-    users = tmp_path / "users.toml"
+    folder = tmp_path_factory.mktemp("signin")
+    users = folder / "users.toml"
     auth.add_user(users, "lisa", "Lisa Läsare", "läsare", "lasare-losen-1")
-    srv = StreamlitServer(tmp_path / "asn.duckdb", env={"ASN_USERS": str(users)}).start()
+    srv = StreamlitServer(folder / "asn.duckdb", env={"ASN_USERS": str(users)}).start()
+    srv.users = users
+    yield srv
+    srv.stop()
+
+
+def sign_in(pg, srv, username: str, password: str, path: str = "/") -> None:
+    pg.goto(f"{srv.url}{path}")
+    wait_for_app(pg, "Logga in")  # idle: a first request reruns once, which would empty the fields
+    pg.get_by_role("textbox", name="Användarnamn").fill(username)
+    pg.get_by_role("textbox", name="Lösenord").fill(password)
+    pg.get_by_role("button", name="Logga in").click()
+
+
+def nav_to(pg, title: str) -> None:
+    """In-app navigation through the sidebar (the session, and its sign-in, stay)."""
+    pg.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()
+
+
+def test_sign_in_in_a_real_browser(signin_server, browser):
+    """Signed out: only the sign-in, no page list; signed in: the role's pages."""
+    pg = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(pg, signin_server, "lisa", "lasare-losen-1", path="/ladda_upp")
+    nav = pg.locator("[data-testid='stSidebarNav']")
+    expect(nav).to_contain_text("Översikt", timeout=60_000)
+    assert "Ladda upp" not in nav.inner_text()  # a läsare has no upload page
+    screenshot(pg, "inloggad-lasare")
+    pg.context.close()
+
+
+class ImageServer:
+    """A local HTTP server that records every path asked of it (and answers with a 1×1 PNG)."""
+
+    PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.paths: list[str] = []
+        self.arrived = threading.Condition()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                with outer.arrived:
+                    outer.paths.append(self.path)
+                    outer.arrived.notify_all()
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+                self.wfile.write(ImageServer.PNG)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def wait_for(self, path: str) -> None:
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: path in self.paths, timeout=30)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_a_name_with_an_image_link_loads_nothing(signin_server, browser):
+    """A display name with a Markdown image and an HTML <img> is shown as text wherever it appears
+    (sidebar, the comment box's label, the comment list, Logg), and the browser asks the image
+    server for nothing but the control image requested at the end."""
+    from asn_dash import auth
+
+    images = ImageServer()
     try:
-        pg = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        pg.goto(f"{srv.url}/ladda_upp")
-        pg.get_by_role("heading", name="Logga in", level=1).wait_for(timeout=60_000)
-        assert pg.locator("[data-testid='stSidebarNav']").count() == 0
-        assert "Översikt" not in pg.locator("body").inner_text()
-        pg.get_by_role("textbox", name="Användarnamn").fill("lisa")
-        pg.get_by_role("textbox", name="Lösenord").fill("lasare-losen-1")
-        pg.get_by_role("button", name="Logga in").click()
-        nav = pg.locator("[data-testid='stSidebarNav']")
-        expect(nav).to_contain_text("Översikt", timeout=60_000)
-        assert "Ladda upp" not in nav.inner_text()  # a läsare has no upload page
-        screenshot(pg, "inloggad-lasare")
+        name = f"![spår]({images.url}/markdown.png) <img src=\"{images.url}/html.png\"> **Eve**"
+        auth.add_user(signin_server.users, "eve", name, "admin", "eve-losenord-1")
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = context.new_page()
+        asked: list[str] = []
+        pg.on("request", lambda request: asked.append(request.url) if request.url.startswith(images.url) else None)
+        sign_in(pg, signin_server, "eve", "eve-losenord-1")
+        sidebar = pg.locator("[data-testid='stSidebar']")
+        expect(sidebar).to_contain_text(f"Inloggad: {name} (eve) · admin", timeout=60_000)
+        wait_for_app(pg, "Översikt")
+
+        nav_to(pg, "Indikator")
+        main = pg.locator("[data-testid='stMain']")
+        pg.get_by_role("heading", name="Kommentarer").wait_for(timeout=60_000)
+        main.get_by_text("Skriv en kommentar").click()
+        expect(main).to_contain_text(f"Kommentar ({name})", timeout=30_000)  # the text area's label
+        main.get_by_role("textbox").last.fill("Skriven av Eve.")
+        main.get_by_role("button", name="Spara kommentar").click()
+        expect(main).to_contain_text(f"{name} (eve)", timeout=30_000)  # the new comment's author
+
+        nav_to(pg, "Logg")
+        wait_for_app(pg, "Logg")
+        expect(main.locator("[data-testid='stDataFrame']")).to_be_visible(timeout=30_000)
+        screenshot(pg, "namn-som-text")
+
+        # Control: an image the page does ask for arrives, so the check below could fail.
+        pg.evaluate(f"() => {{ new Image().src = '{images.url}/control.png'; }}")
+        images.wait_for("/control.png")
+        assert images.paths == ["/control.png"]
+        assert asked == [f"{images.url}/control.png"]
+        assert pg.locator("img[src*='markdown.png'], img[src*='html.png']").count() == 0
+        context.close()
     finally:
-        srv.stop()
+        images.close()
+
+
+def test_a_role_change_takes_effect_on_the_next_click(signin_server, browser):
+    """An administrator changes the users file with the command line while the user has the app
+    open: the next click shows the new role's pages; removal signs the session out."""
+    import subprocess
+    import sys
+
+    from asn_dash import auth
+
+    def users(*args):
+        result = subprocess.run([sys.executable, "-m", "asn_dash", "users", *args, "--file", str(signin_server.users)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+
+    auth.add_user(signin_server.users, "rolf", "Rolf Roll", "läsare", "rolf-losenord-1")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    sign_in(pg, signin_server, "rolf", "rolf-losenord-1")
+    wait_for_app(pg, "Översikt")
+    nav = pg.locator("[data-testid='stSidebarNav']")
+    assert "Ladda upp" not in nav.inner_text()
+
+    users("update", "rolf", "--role", "analytiker")
+    nav_to(pg, "Om data")
+    wait_for_app(pg, "Om data")
+    expect(nav).to_contain_text("Ladda upp", timeout=30_000)
+    expect(pg.locator("[data-testid='stSidebar']")).to_contain_text("Rolf Roll (rolf) · analytiker")
+
+    users("remove", "rolf")
+    nav_to(pg, "Översikt")
+    pg.get_by_role("heading", name="Logga in", level=1).wait_for(timeout=60_000)
+    expect(pg.locator("[data-testid='stMain']")).to_contain_text("Ditt konto finns inte längre")
+    assert pg.locator("[data-testid='stSidebarNav']").count() == 0
+    context.close()
