@@ -6,6 +6,7 @@ Exit codes: 0 done, 2 rejected input (nothing written), 1 anything else.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
@@ -89,12 +90,20 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
                 print(line, file=sys.stderr if code else sys.stdout)
         return code
 
+    def refuse(code: int, message: str) -> int:
+        result["errors"].append({"row": None, "column": None, "value": None, "message": message})
+        return report(code, [f"Fel: {message}", "Inget har lästs in."])
+
     try:
-        data = path.read_bytes()
+        limit = ingest.max_bytes()
+    except ingest.UploadConfigError as exc:
+        return refuse(EXIT_ERROR, exc.sv)
+    try:
+        data = ingest.read_limited(str(path), limit)
+    except ingest.UploadError as exc:
+        return refuse(EXIT_REJECTED, exc.sv)
     except OSError as exc:
-        result["errors"].append({"row": None, "column": None, "value": None,
-                                 "message": f"{path}: filen kan inte läsas ({exc.strerror})."})
-        return report(EXIT_REJECTED, [result["errors"][0]["message"]])
+        return refuse(EXIT_REJECTED, f"{path}: filen kan inte läsas ({_os_reason(exc)}).")
     try:
         store = _open_waiting(args.db, args.wait)
     except StoreLockedError as exc:
@@ -102,15 +111,16 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         return report(EXIT_ERROR, [f"Fel: {exc.sv}"])
     try:
         try:
-            analysis = ingest.analyse(store, path.name, data, sheet=args.sheet)
+            analysis = ingest.analyse(store, path.name, data, sheet=args.sheet, limit=limit)
         except ingest.UploadError as exc:
-            result["errors"].append({"row": None, "column": None, "value": None, "message": exc.sv})
-            return report(EXIT_REJECTED, [f"Fel: {exc.sv}", "Inget har lästs in."])
+            return refuse(EXIT_REJECTED, exc.sv)
         result.update(analysis.summary())
+        if analysis.sheet_read:
+            result["sheet"] = analysis.sheet_read
         if not analysis.ok:
             lines = [e.text(path.name) for e in analysis.errors]
-            if analysis.error_count > len(analysis.errors):
-                lines.append(f"… och {analysis.error_count - len(analysis.errors)} fel till.")
+            if analysis.more_errors():
+                lines.append(f"… och {analysis.more_errors()} fel till (visar de första {len(analysis.errors)}).")
             return report(EXIT_REJECTED, lines + [f"{analysis.error_count} fel. Inget har lästs in."])
         warnings = [w.text(path.name) for w in analysis.warnings]
         if warnings and not args.accept_warnings:
@@ -119,34 +129,123 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
                 f"Inget har lästs in."])
         c = analysis.counts()
         summary = f"{c['inserted']} nya, {c['updated']} ändrade, {c['unchanged']} oförändrade värden"
+        if analysis.sheet_read:
+            summary += f" (bladet '{analysis.sheet_read}')"
         if args.dry_run:
             return report(EXIT_OK, [f"Provkörning: {summary}. Inget har skrivits."])
         upload_id = ingest.commit(store, analysis, _user(args.user), accept_warnings=args.accept_warnings)
         result["upload_id"] = upload_id
-        if upload_id is None:
-            return report(EXIT_OK, [f"Inget att läsa in: alla {c['unchanged']} värden finns redan."])
+        if c["inserted"] + c["updated"] == 0:
+            return report(EXIT_OK, [f"Inget nytt att läsa in: alla {c['unchanged']} värden finns redan "
+                                    f"(loggad som uppladdning {upload_id})."])
         return report(EXIT_OK, [f"Läste in uppladdning {upload_id}: {summary}."])
     finally:
         store.close()
 
 
+class OutputError(AsnError):
+    """An output file that cannot be written (missing folder, a directory, a full disk …)."""
+
+
+_OS_REASONS = {
+    errno.ENOENT: "finns inte", errno.EISDIR: "är en mapp", errno.ENOTDIR: "en del av sökvägen är inte en mapp",
+    errno.EACCES: "behörighet saknas", errno.EPERM: "behörighet saknas", errno.ENOSPC: "disken är full",
+    errno.EDQUOT: "diskkvoten är slut", errno.EROFS: "filsystemet är skrivskyddat",
+    errno.ENAMETOOLONG: "namnet är för långt", errno.EFBIG: "filen blir för stor",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
+
+
+def _write_output(path: str | Path, data: bytes) -> None:
+    """Write an output file whole or not at all, or raise ``OutputError`` with a one-line
+    Swedish reason. A regular file goes through a temporary file in the same folder, so a full
+    disk leaves neither a half file nor a damaged old one."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path} är en mapp; ange ett filnamn i den (-o {path / 'FIL'}).")
+    if path.exists() and not path.is_file():  # /dev/stdout, a named pipe …
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(f"{path} kunde inte skrivas ({_os_reason(exc)}).") from None
+        return
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputError(f"mappen {folder} finns inte; skapa den först eller välj en annan plats för {path.name}.")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"{path} kunde inte skrivas ({_os_reason(exc)}); ingen fil skrevs.") from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _export_filters(store, args: argparse.Namespace) -> None:
+    """Refuse unknown ids and periods in the export's options, naming the option."""
+    import difflib
+
+    from asn_dash.rules.periods import parse_key
+
+    periods = {}
+    for option, value in (("--from", args.date_from), ("--to", args.date_to)):
+        if value is None:
+            continue
+        try:
+            periods[option] = parse_key(value.strip())
+        except ValueError:
+            raise OutputError(f"{option} '{value}' är ingen period; skriv t.ex. 2025-01 (månad), 2025-T1 eller "
+                              f"2025.") from None
+    if len(periods) == 2 and periods["--from"].start > periods["--to"].end:
+        raise OutputError(f"--from {args.date_from} ligger efter --to {args.date_to}.")
+    for option, given, table in (("--indicator", args.indicator, "indicators"), ("--unit", args.unit, "units")):
+        known = store.query(f"SELECT id FROM {table}")["id"].astype(str).tolist()
+        for value in given or []:
+            if value not in known:
+                close = difflib.get_close_matches(value, known, n=3)
+                hint = f"; menade du {' eller '.join(repr(c) for c in close)}?" if close else "."
+                what = "indikator" if option == "--indicator" else "enhet"
+                raise OutputError(f"okänd {what} '{value}' ({option}){hint}")
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from asn_dash.uploads import export
 
+    if args.format == "xlsx" and not args.output:
+        print("Fel: ange -o FIL för xlsx.", file=sys.stderr)
+        return EXIT_REJECTED
     store = _open_waiting(args.db, args.wait)
     try:
+        _export_filters(store, args)
         frame = export.rows(store, args.indicator, args.unit, args.date_from, args.date_to)
     finally:
         store.close()
     data = export.to_csv(frame) if args.format == "csv" else export.to_xlsx(frame)
     if args.output:
-        Path(args.output).write_bytes(data)
+        _write_output(args.output, data)
         print(f"Skrev {len(frame)} värden till {args.output}.", file=sys.stderr)
-    elif args.format == "xlsx":
-        print("Fel: ange -o FIL för xlsx.", file=sys.stderr)
-        return EXIT_REJECTED
-    else:
+        return EXIT_OK
+    try:
         sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. '| head': the reader has gone; say nothing more
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     return EXIT_OK
 
 
@@ -202,7 +301,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             from asn_dash.meeting.pdf import docx_to_pdf
 
             data = docx_to_pdf(data)
-    output.write_bytes(data)
+    _write_output(output, data)
     masked = "; små tal maskerade" if material.masked_any else ""
     off = "; OBS: maskering avstängd (--suppress-max 0)" if not policy.active else ""
     print(f"Skrev {output} ({what}, {material.period.span_label()}{masked}{off}).", file=sys.stderr)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from asn_dash.app import ui
 from asn_dash.errors import AsnError
-from asn_dash.formatting import display_frame, format_number, format_plain
+from asn_dash.formatting import display_frame, escape_markdown, format_number, format_plain
 from asn_dash.uploads import history as uploads
 from asn_dash.uploads import ingest, templates
 
@@ -28,24 +28,28 @@ with st.expander("Format och mallar", expanded=False):
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.caption(f"Uppladdningen sparas i ditt namn: {me.label}.")
-upload = st.file_uploader("Fil (CSV eller Excel)", type=["csv", "txt", "xlsx"], key="upload_file")
+upload = st.file_uploader("Fil (CSV eller Excel)", type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="upload_file")
 sheet = st.text_input("Blad i Excel-filen (tomt = första bladet)", key="upload_sheet")
 
 if upload is not None:
     data = upload.getvalue()
     try:
         analysis = ingest.analyse(store, upload.name, data, sheet=sheet or None)
-    except ingest.UploadError as exc:
+    except AsnError as exc:  # the file as a whole (size, kind, layout) or the size setting
         ui.show_error(exc)
         st.stop()
+    if analysis.sheet_read:
+        st.caption(f"Läste bladet {escape_markdown(analysis.sheet_read)}.")
 
     if not analysis.ok:
-        st.error(f"{analysis.error_count} fel i {upload.name}. Inget har lästs in; rätta filen och ladda upp igen.")
+        st.error(f"{format_number(analysis.error_count)} fel i {escape_markdown(upload.name)}. Inget har lästs in; "
+                 f"rätta filen och ladda upp igen.")
         st.dataframe(pd.DataFrame([e.as_dict() for e in analysis.errors]).rename(
             columns={"row": "Rad", "column": "Kolumn", "value": "Värde", "message": "Fel"}),
             hide_index=True, width="stretch")
-        if analysis.error_count > len(analysis.errors):
-            st.caption(f"Visar de första {len(analysis.errors)} felen.")
+        if analysis.more_errors():
+            st.caption(f"Visar de första {len(analysis.errors)} av {format_number(analysis.error_count)} fel "
+                       f"({format_number(analysis.more_errors())} till).")
         st.stop()
 
     counts = analysis.counts()
@@ -74,7 +78,8 @@ if upload is not None:
 
     confirmed = True
     if analysis.warnings:
-        st.warning(f"{len(analysis.warnings)} värden avviker kraftigt från tidigare månader:")
+        n = len(analysis.warnings)
+        st.warning(f"{n} {'varning' if n == 1 else 'varningar'}: kontrollera värdena innan de läses in.")
         for w in analysis.warnings:
             st.text(w.text(upload.name))
         confirmed = st.checkbox("Jag har kontrollerat värdena och vill läsa in dem ändå", key="confirm_warnings")

@@ -63,13 +63,16 @@ def test_every_encoding_and_separator(encoding, sep, seeded_db, tmp_path, capsys
 def test_thousands_and_decimal_conventions(seeded_db, tmp_path, capsys):
     path = tmp_path / "tal.csv"
     path.write_bytes(csv_bytes("indikator;period;värde\nnettokostnad_asn;2024;-308 853\n"
-                               "budgetavvikelse_pct;2025-02;−1,5 %\nkostnad_konsulter;2025-02;1.234,5\n"
+                               "budgetavvikelse_pct;2025-02;−1,5 %\nkostnad_konsulter;2025-02;1\u202f234,5\n"
+                               "kostnad_konsulter;2025-03;1234.25\nkostnad_konsulter;2025-04;0,125\n"
                                "U28487;2024;Ja\n"))
     code, out = run(seeded_db, path, "--accept-warnings", capsys=capsys)
     assert code == 0, out
     assert value(seeded_db, "nettokostnad_asn", "aos", "2024")[0]["value"] == -308853
     assert value(seeded_db, "budgetavvikelse_pct", "aos", "2025-02")[0]["value"] == -1.5
     assert value(seeded_db, "kostnad_konsulter", "aos", "2025-02")[0]["value"] == 1234.5
+    assert value(seeded_db, "kostnad_konsulter", "aos", "2025-03")[0]["value"] == 1234.25
+    assert value(seeded_db, "kostnad_konsulter", "aos", "2025-04")[0]["value"] == 0.125
     assert value(seeded_db, "U28487", "aos", "2024")[0]["value"] == 1
 
 
@@ -135,9 +138,10 @@ def test_export_filters_and_protects_text_cells(seeded_db, tmp_path, capsys):
                      "--indicator", "vald_fragor", "hushall_ekb", "--unit", "aos", "--from", "2025-01",
                      "--to", "2025-08"]) == 0
     rows = list(load_workbook(out_file).active.iter_rows(values_only=True))
-    assert rows[0] == ("indikator", "enhet", "period", "värde")
+    assert rows[0] == ("indikator", "enhet", "period", "värde", "kommentar")
     assert {r[0] for r in rows[1:]} == {"vald_fragor", "hushall_ekb"}
-    assert ("vald_fragor", "Arbetsmarknads- och socialförvaltningen", "2025-T2", "'=HYPERLINK(\"x\")") in rows
+    assert ("vald_fragor", "Arbetsmarknads- och socialförvaltningen", "2025-T2", "'=HYPERLINK(\"x\")") in [
+        r[:4] for r in rows]
     assert all(date(2025, 1, 1) <= parse_key(r[2]).end <= date(2025, 8, 31) for r in rows[1:])
     capsys.readouterr()
     before = dump_values(seeded_db)

@@ -3,6 +3,7 @@ every table of the store exactly as it was (a full dump before and after)."""
 
 import io
 import json
+from datetime import date
 
 import pytest
 from openpyxl import Workbook
@@ -12,6 +13,7 @@ from asn_dash import cli
 from .ingest_helpers import csv_bytes, dump
 
 H = "indikator;enhet;period;värde\n"
+NEXT = date.today().year + 1
 
 
 def xlsx(rows, sheet="Blad1") -> bytes:
@@ -42,8 +44,16 @@ CASES = [
     ("bad-period", "f.csv", H + "hushall_ekb;;våren 2025;390\n",
      "f.csv, rad 2, kolumn 'period' (värde 'våren 2025'): okänd period; skriv t.ex. 2025-03, mars 2025, "
      "2025-03-31, T1 2025 eller 2025."),
-    ("future-period", "f.csv", H + "hushall_ekb;;2031-01;390\n",
-     "f.csv, rad 2, kolumn 'period' (värde '2031-01'): perioden jan 2031 ligger i framtiden."),
+    ("future-period", "f.csv", H + f"hushall_ekb;;{NEXT}-12;390\n",
+     f"f.csv, rad 2, kolumn 'period' (värde '{NEXT}-12'): perioden dec {NEXT} ligger i framtiden."),
+    ("year-after-next", "f.csv", H + f"hushall_ekb;;{NEXT + 1}-01;390\n",
+     f"f.csv, rad 2, kolumn 'period' (värde '{NEXT + 1}-01'): året {NEXT + 1} ligger utanför det tillåtna "
+     f"intervallet 2000–{NEXT}."),
+    ("year-before-2000", "f.csv", H + "hushall_ekb;;1999-12-31;390\n",
+     f"f.csv, rad 2, kolumn 'period' (värde '1999-12-31'): året 1999 ligger utanför det tillåtna intervallet "
+     f"2000–{NEXT}."),
+    ("year-one", "f.csv", H + "hushall_ekb;;0001-01;390\n",
+     f"f.csv, rad 2, kolumn 'period' (värde '0001-01'): året 1 ligger utanför det tillåtna intervallet 2000–{NEXT}."),
     ("impossible-date", "f.csv", H + "hushall_ekb;;2025-02-30;390\n",
      "f.csv, rad 2, kolumn 'period' (värde '2025-02-30'): ogiltigt datum."),
     ("month-13", "f.csv", H + "hushall_ekb;;2025-13;390\n",
@@ -55,11 +65,14 @@ CASES = [
     ("duplicate-key", "f.csv", H + "hushall_ekb;;2025-03;390\nhushall_ekb;;mars 2025;391\n",
      "f.csv, rad 3, kolumn 'period' (värde 'mars 2025'): samma indikator, enhet och period finns redan på rad 2."),
     ("not-a-number", "f.csv", H + "hushall_ekb;;2025-03;tre hundra\n",
-     "f.csv, rad 2, kolumn 'värde' (värde 'tre hundra'): inte ett tal."),
+     "f.csv, rad 2, kolumn 'värde' (värde 'tre hundra'): inte ett tal; skriv t.ex. 1234, 1 234,5, 1234.5, -2 "
+     "eller 5,5 %."),
     ("two-commas", "f.csv", H + 'hushall_ekb;;2025-03;"12,5,3"\n',
-     "f.csv, rad 2, kolumn 'värde' (värde '12,5,3'): inte ett tal."),
+     "f.csv, rad 2, kolumn 'värde' (värde '12,5,3'): flera punkter eller komman; skriv tusental med mellanslag "
+     "och högst ett decimaltecken, t.ex. 1 234 567,5."),
     ("infinity", "f.csv", H + "hushall_ekb;;2025-03;inf\n",
-     "f.csv, rad 2, kolumn 'värde' (värde 'inf'): inte ett tal."),
+     "f.csv, rad 2, kolumn 'värde' (värde 'inf'): inte ett tal; skriv t.ex. 1234, 1 234,5, 1234.5, -2 eller "
+     "5,5 %."),
     ("negative-count", "f.csv", H + "plac_lvm;;2025-03;-1\n",
      "f.csv, rad 2, kolumn 'värde' (värde '-1'): ett antal kan inte vara negativt."),
     ("fractional-count", "f.csv", H + "plac_lvm;;2025-03;1,5\n",
@@ -71,16 +84,17 @@ CASES = [
     ("budget-deviation-out-of-range", "f.csv", H + "budgetavvikelse_pct;;2025-03;-140\n",
      "f.csv, rad 2, kolumn 'värde' (värde '-140'): en procentsats måste ligga mellan −100 och 100."),
     ("percent-sign-on-count", "f.csv", H + "hushall_ekb;;2025-03;12 %\n",
-     "f.csv, rad 2, kolumn 'värde' (värde '12 %'): procenttecken, men indikatorn mäts i antal."),
+     "f.csv, rad 2, kolumn 'värde' (värde '12 %'): procent (tecken eller cellformat i Excel), men indikatorn "
+     "mäts i antal."),
     ("yes-no-maybe", "f.csv", H + "U28487;;2024;kanske\n",
      "f.csv, rad 2, kolumn 'värde' (värde 'kanske'): Ja/Nej-indikator: skriv Ja, Nej, 1 eller 0."),
     ("negative-days", "f.csv", H + "U31402;;2024;-3\n",
      "f.csv, rad 2, kolumn 'värde' (värde '-3'): antal dagar kan inte vara negativt."),
     ("wide-bad-year", "f.csv", "indikator;år;jan;feb\nhushall_ekb;tjugo;390;391\n",
-     "f.csv, rad 2, kolumn 'år' (värde 'år 'tjugo''): okänd period; skriv t.ex. 2025-03, mars 2025, 2025-03-31, "
-     "T1 2025 eller 2025."),
+     "f.csv, rad 2, kolumn 'år' (värde 'tjugo'): okänt år; skriv året med fyra siffror, t.ex. 2025."),
     ("wide-bad-cell", "f.csv", "indikator;2025-01;2025-02\nhushall_ekb;390;x\n",
-     "f.csv, rad 2, kolumn '2025-02' (värde 'x'): inte ett tal."),
+     "f.csv, rad 2, kolumn '2025-02' (värde 'x'): inte ett tal; skriv t.ex. 1234, 1 234,5, 1234.5, -2 eller "
+     "5,5 %."),
     ("wide-months-without-year", "f.csv", "indikator;jan;feb\nhushall_ekb;390;391\n",
      "f.csv, rad 1: månadskolumnerna jan … dec kräver en kolumn 'år' (eller skriv rubrikerna som 2025-01, "
      "2025-02 …)."),
@@ -105,12 +119,14 @@ CASES = [
      "f.csv, rad 3: raden har 5 kolumner men rubrikraden har 4; kontrollera avgränsare och citattecken."),
     ("one-column", "f.csv", "indikator\nhushall_ekb\n",
      "f.csv, rad 1: rubrikraden har bara en kolumn; avgränsa kolumnerna med semikolon, komma eller tabb."),
-    ("undecodable", "f.csv", b"indikator;period;v\x81rde\nx;2025-03;1\n",
-     "f.csv: okänd teckenkodning (byte 18); spara filen som CSV UTF-8 från Excel."),
+    ("mixed-encodings", "f.csv", "indikator;period;värde\nx;2025-03;1\n".encode() + b"\xf6\n",
+     "f.csv: filen blandar teckenkodningar: den har tecken i UTF-8 men byte 36 är inte UTF-8; spara filen som "
+     "CSV UTF-8 från Excel."),
     ("old-excel", "f.xls", b"\xd0\xcf\x11\xe0 old excel",
-     "f.xls: det gamla Excel-formatet .xls stöds inte; spara som .xlsx eller CSV."),
+     "f.xls: det gamla Excel-formatet .xls (eller en lösenordsskyddad Excel-fil) stöds inte; spara som .xlsx "
+     "utan lösenord eller som CSV."),
     ("broken-xlsx", "f.xlsx", b"PK\x03\x04 not really a zip",
-     "f.xlsx: filen är inte en läsbar Excel-fil (.xlsx) (BadZipFile)."),
+     "f.xlsx: filen är inte en läsbar Excel-fil (.xlsx) (zip-arkivet är trasigt: BadZipFile)."),
     ("xlsx-missing-sheet", "f.xlsx", "SHEET", "f.xlsx: bladet 'Mars' finns inte; filen har Blad1."),
     ("xlsx-unknown-indicator", "f.xlsx", "XLSX",
      "f.xlsx, rad 3, kolumn 'Indikator' (värde 'okand'): okänd indikator."),
@@ -149,7 +165,7 @@ def test_file_over_the_size_limit(seeded_db, tmp_path, capsys, monkeypatch):
     before = dump(seeded_db)
     assert cli.main(["ingest", str(path), "--db", str(seeded_db)]) == 2
     err = capsys.readouterr().err
-    assert "Fel: stor.csv är 0,02 MB; gränsen är 0,01 MB." in err
+    assert "Fel: stor.csv: filen är 25,4 kB (26\u00a0031 byte); gränsen är 10,2 kB (10\u00a0485 byte)." in err
     assert "Dela upp filen eller be en administratör höja gränsen (ASN_MAX_UPLOAD_MB)." in err
     assert dump(seeded_db) == before
 

@@ -1,6 +1,9 @@
 """The Ladda upp page in AppTest: errors, preview, confirmation, commit, undo."""
 
 
+import io
+
+import pandas as pd
 import pytest
 
 from .apptest import open_page
@@ -46,7 +49,7 @@ def test_templates_are_valid_uploads(seeded_db):
 def test_errors_are_listed_and_nothing_loads(page, seeded_db):
     before = dump(seeded_db)
     upload(page, "fel.csv", "indikator;period;värde\nokand;2025-03;1\nhushall_ekb;2025-13;2\n")
-    assert page.error[0].value.startswith("2 fel i fel.csv. Inget har lästs in")
+    assert page.error[0].value.startswith("2 fel i fel\\.csv. Inget har lästs in")  # the name as escaped Markdown
     errors = page.dataframe[0].value
     assert list(errors.columns) == ["Rad", "Kolumn", "Värde", "Fel"]
     assert errors["Rad"].tolist() == [2, 3]
@@ -71,3 +74,61 @@ def test_preview_confirm_commit_and_undo(page, seeded_db):
     button(page, "Ångra uppladdningen").click().run()
     assert page.success[0].value == "Uppladdning 1 är ångrad: 1 värden borttagna, 1 återställda."
     assert dump(seeded_db)["observations"] == before["observations"]
+
+
+def upload_bytes(at, name, data, mime="text/csv"):
+    at.file_uploader(key="upload_file").set_value((name, data, mime)).run()
+    assert not at.exception
+
+
+def test_a_file_over_the_limit_is_refused_with_both_sizes(page, seeded_db, monkeypatch):
+    monkeypatch.setenv("ASN_MAX_UPLOAD_MB", "0,001")
+    before = dump(seeded_db)
+    upload_bytes(page, "stor.csv", csv_bytes("indikator;period;värde\n" + "hushall_ekb;2025-09;399\n" * 60))
+    assert "stor.csv: filen är 1,5 kB (1\u00a0525 byte); gränsen är 1,0 kB (1\u00a0048 byte)" in page.error[0].value
+    assert dump(seeded_db) == before
+
+
+def test_a_bad_size_setting_is_shown_as_a_configuration_error(page, monkeypatch):
+    monkeypatch.setenv("ASN_MAX_UPLOAD_MB", "tjugo")
+    upload(page, "ok.csv", "indikator;period;värde\nhushall_ekb;2025-09;399\n")
+    assert "Inställningen ASN_MAX_UPLOAD_MB är ogiltig ('tjugo')" in page.error[0].value
+
+
+def test_a_binary_file_is_neither_csv_nor_excel(page, seeded_db):
+    before = dump(seeded_db)
+    upload_bytes(page, "data.csv", b"\x1f\x8b\x08\x00" + bytes(range(200)))
+    assert "data.csv: filen är varken CSV eller Excel" in page.error[0].value
+    assert not [b for b in page.button if b.label == "Läs in"]
+    assert dump(seeded_db) == before
+
+
+def test_the_error_list_stops_at_200_and_says_how_many_more(page):
+    rows = "".join(f"hushall_ekb;2024-{m % 12 + 1:02d};x{m}\n" for m in range(250))
+    upload(page, "many.csv", "indikator;period;värde\n" + rows)
+    assert page.error[0].value.startswith("250 fel i many\\.csv")
+    assert len(page.dataframe[0].value) == 200
+    assert any(c.value == "Visar de första 200 av 250 fel (50 till)." for c in page.caption)
+
+
+def test_an_excel_percent_cell_is_previewed_as_percent_from_the_sheet_read(page):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "Mars"
+    ws.append(["indikator", "enhet", "period", "värde"])
+    ws.append(["sjukfranvaro", "Vuxenenheten", "2025-09", 0.0569])
+    ws["D2"].number_format = "0.00%"
+    buf = io.BytesIO()
+    book.save(buf)
+    upload_bytes(page, "andel.xlsx", buf.getvalue(),
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert "Läste bladet Mars." in [c.value for c in page.caption]
+    shown = pd.concat([d.value for d in page.dataframe[:3]])
+    assert shown["Nytt"].tolist() == ["5,69"]
+
+
+def test_a_file_name_is_never_rendered_as_markdown(page):
+    upload(page, "[klicka](http://example.org).csv", "indikator;period;värde\nokand;2025-09;1\n")
+    assert "1 fel i \\[klicka\\]\\(http\\://example\\.org\\)\\.csv." in page.error[0].value

@@ -1,4 +1,7 @@
-"""Export stored values in the upload's long format, so an export re-ingested changes nothing."""
+"""Export stored values in the upload's long format, so an export re-ingested changes nothing:
+numbers in the exact text the number grammar reads back (``parsing.number_text``), text cells
+guarded against spreadsheet formulas in a way ingest undoes exactly, and the newest comment of
+each value."""
 
 from __future__ import annotations
 
@@ -10,19 +13,22 @@ import pandas as pd
 
 from asn_dash.rules.periods import parse_key
 from asn_dash.store.store import Store
+from asn_dash.uploads.parsing import guard, number_text
 
-HEADER = ["indikator", "enhet", "period", "värde"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (a leading apostrophe), see OWASP CSV injection."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+HEADER = ["indikator", "enhet", "period", "värde", "kommentar"]
+safe_text = guard  # text a spreadsheet will not run as a formula, see OWASP CSV injection
 
 
-def _number(value: float) -> str:
-    text = format(value, ".15g")
-    return text.replace(".", ",")
+def _value(r, as_text: bool):
+    if isinstance(r.text_value, str):
+        return safe_text(r.text_value)
+    if pd.isna(r.value):
+        return ""
+    return number_text(float(r.value)) if as_text else float(r.value)
+
+
+def _comment(r) -> str:
+    return safe_text(r.comment) if isinstance(r.comment, str) else ""
 
 
 def rows(store: Store, indicators: list[str] | None = None, units: list[str] | None = None,
@@ -33,7 +39,9 @@ def rows(store: Store, indicators: list[str] | None = None, units: list[str] | N
     frame = store.query(
         """
         SELECT o.indicator_id, o.period, o.value, o.text_value,
-               (SELECT h.name FROM unit_history h WHERE h.unit_id = o.unit_id ORDER BY h.valid_from DESC LIMIT 1) AS unit
+               (SELECT h.name FROM unit_history h WHERE h.unit_id = o.unit_id ORDER BY h.valid_from DESC LIMIT 1) AS unit,
+               (SELECT c.text FROM comments c WHERE c.indicator_id = o.indicator_id AND c.unit_id = o.unit_id
+                  AND c.period = o.period ORDER BY c.created_at DESC, c.id DESC LIMIT 1) AS comment
         FROM observations o
         WHERE o.period_end BETWEEN ? AND ?
           AND (? IS NULL OR list_contains(?, o.indicator_id))
@@ -49,8 +57,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
     for r in frame.itertuples(index=False):
-        value = safe_text(r.text_value) if isinstance(r.text_value, str) else _number(r.value)
-        writer.writerow([r.indicator_id, r.unit, r.period, value])
+        writer.writerow([r.indicator_id, r.unit, r.period, _value(r, as_text=True), _comment(r)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
@@ -61,8 +68,7 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
     sheet = book.create_sheet("Värden")
     sheet.append(HEADER)
     for r in frame.itertuples(index=False):
-        value = safe_text(r.text_value) if isinstance(r.text_value, str) else float(r.value)
-        sheet.append([r.indicator_id, r.unit, r.period, value])
+        sheet.append([r.indicator_id, r.unit, r.period, _value(r, as_text=False), _comment(r) or None])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

@@ -11,28 +11,39 @@ Layouts (detected from the header):
 * long: ``indikator``, ``enhet`` (optional), ``period``, ``värde``, ``kommentar`` (optional);
 * wide: ``indikator``, ``enhet`` (optional), ``år`` and month columns ``jan … dec``, or month
   columns written ``2025-01 …`` — the layout of the tables in the reports.
+
+Cells are read by the rules of ``asn_dash.uploads.parsing`` (blanks, names, the number grammar,
+periods), the same for CSV and XLSX.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from asn_dash.annotations import MAX_TEXT
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
+from asn_dash.rules.periods import Period
 from asn_dash.store.store import UTFALL, VALUE_KINDS, Store, audit, transaction
 from asn_dash.uploads.history import UNCHANGED
-from asn_dash.uploads.parsing import MONTH_WORDS, parse_period, to_text
-from asn_dash.uploads.readers import RawTable, ReadError, read_upload
+from asn_dash.uploads.parsing import (BLANK, YEAR_MARK, clean_sql, comment_sql, month_header, name_key,
+                                      name_key_sql, number_sql, parse_period, unguard_sql)
+from asn_dash.uploads.readers import (RawTable, ReadError, column_letter, count, format_bytes, read_csv,
+                                      read_csv_header, read_xlsx, sniff)
 
 DEFAULT_MAX_MB = 20
-MAX_REPORTED = 1000  # problems listed; the total is always counted
+MAX_REPORTED = 200  # problems listed; the total is always counted
+ECHO = 60  # characters of a cell shown in a message
 SOURCE = "uppladdning"
 
 ALIASES = {
@@ -50,12 +61,25 @@ class UploadError(AsnError):
     """The upload as a whole cannot be taken (too large, unreadable, wrong layout)."""
 
 
+class UploadConfigError(AsnError):
+    """The upload settings of the server are wrong (not the file)."""
+
+
+def echo(text: object) -> str:
+    """A cell as a message shows it: one line, at most ``ECHO`` characters (then "…")."""
+    text = re.sub("[\r\n\t\v\f]", " ", "" if text is None else str(text))
+    return text if len(text) <= ECHO else text[:ECHO - 1] + "…"
+
+
 @dataclass
 class Problem:
     row: int
     column: str
     value: str
     message: str
+
+    def __post_init__(self):
+        self.column, self.value = echo(self.column), echo(self.value)
 
     def text(self, file: str) -> str:
         end = "" if self.message.endswith(("?", ".")) else "."
@@ -82,6 +106,7 @@ class Analysis:
     sheet: str | None = None
     store: Store | None = None
     cursor: object = None
+    sheet_read: str | None = None  # XLSX: the sheet that was read
 
     @property
     def ok(self) -> bool:
@@ -89,6 +114,10 @@ class Analysis:
 
     def counts(self) -> dict[str, int]:
         return dict(self.counted) if self.ok else {"inserted": 0, "updated": 0, "unchanged": 0}
+
+    def more_errors(self) -> int:
+        """Errors counted but not listed (the list stops at ``MAX_REPORTED``)."""
+        return self.error_count - len(self.errors)
 
     def summary(self) -> dict:
         return {**self.counts(), "warnings": [w.text(self.file) for w in self.warnings],
@@ -100,110 +129,163 @@ class Analysis:
             self.cursor = None
 
 
+# --- size -------------------------------------------------------------------------------------
+
+
 def max_bytes() -> int:
-    return int(float(os.environ.get("ASN_MAX_UPLOAD_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
+    """The upload limit from ``ASN_MAX_UPLOAD_MB`` (default 20); a bad value is a configuration
+    error naming the variable, never a silent default."""
+    raw = os.environ.get("ASN_MAX_UPLOAD_MB", "").strip()
+    if not raw:
+        return DEFAULT_MAX_MB * 1024 * 1024
+    try:
+        mb = float(raw.replace(",", "."))
+    except ValueError:
+        mb = math.nan
+    if not math.isfinite(mb) or mb <= 0 or mb * 1024 * 1024 < 1:
+        raise UploadConfigError(
+            f"Inställningen ASN_MAX_UPLOAD_MB är ogiltig ('{echo(raw)}'): den ska vara ett positivt tal, "
+            f"gränsen för uppladdade filer i MB (t.ex. 20). Be en administratör rätta den.",
+            f"ASN_MAX_UPLOAD_MB is invalid ({raw!r}): expected a positive number of MB, e.g. 20.")
+    return int(mb * 1024 * 1024)
+
+
+def too_large(file: str, size: int | None, limit: int) -> UploadError:
+    """``size`` None: a stream that did not end within the limit."""
+    what = (f"är {format_bytes(size)}; gränsen är {format_bytes(limit)}" if size is not None
+            else f"är större än gränsen {format_bytes(limit)}")
+    return UploadError(f"{file}: filen {what}. Dela upp filen eller be en administratör höja gränsen "
+                       f"(ASN_MAX_UPLOAD_MB).")
+
+
+def read_limited(path: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of a file, pipe or device (``/dev/zero`` included): reads
+    ``limit + 1`` bytes at the most and refuses the file if they are all there."""
+    with open(path, "rb") as fh:
+        known = os.fstat(fh.fileno()).st_size if os.path.isfile(path) else None
+        if known is not None and known > limit:
+            raise too_large(os.path.basename(path), known, limit)
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(os.path.basename(path), None, limit)
+    return data
 
 
 # --- layout -----------------------------------------------------------------------------
 
+ROLE_OF = {name: role for role, names in ALIASES.items() for name in names}
+
 
 def _role(header: str) -> str | None:
-    key = " ".join(str(header).strip().lower().split())
-    for role, names in ALIASES.items():
-        if key in names:
-            return role
-    return None
-
-
-def _month_column(header: str) -> int | str | None:
-    """A wide month column: 1–12 for ``jan``…``dec`` (needs an ``år`` column), or a period key."""
-    key = str(header).strip().lower().rstrip(".")
-    if key in MONTH_WORDS:
-        return MONTH_WORDS[key]
-    try:
-        period = parse_period(key, today=date.max)
-    except ValueError:
-        return None
-    return period.key if period.kind == "månad" else None
+    return ROLE_OF.get(name_key(header))
 
 
 @dataclass
 class Layout:
     kind: str  # long | wide
     roles: dict[str, int]  # role → column index
-    months: dict[int, int | str]  # wide: column index → month number or period key
+    months: dict[int, int | Period]  # wide: column index → month number (with 'år') or the month itself
+    blanks: list[int] = field(default_factory=list)  # columns without a header (their cells must be empty)
+
+
+def _where(table: RawTable, index: int) -> str:
+    return f"'{echo(table.columns[index])}' (kolumn {column_letter(index)})"
 
 
 def detect_layout(table: RawTable) -> Layout:
     roles: dict[str, int] = {}
-    months: dict[int, int | str] = {}
-    unknown = []
+    months: dict[int, int | Period] = {}
+    unknown, blanks, twice = [], [], []
     for i, header in enumerate(table.columns):
-        role = _role(header)
-        if role and role not in roles:
+        key = name_key(header)
+        role = ROLE_OF.get(key)
+        month = None if role else month_header(header)
+        if role and role in roles:
+            twice.append((role, roles[role], i))
+        elif role:
             roles[role] = i
-            continue
-        month = _month_column(header)
-        if month is not None:
+        elif month is not None:
+            same = [j for j, m in months.items() if m == month]
+            if same:
+                twice.append(("månad", same[0], i))
             months[i] = month
-        elif str(header).strip().lower() not in IGNORED and str(header).strip():
-            unknown.append(str(header))
+        elif not key:
+            blanks.append(i)
+        elif key not in IGNORED:
+            unknown.append(header)
     file = table.name
+    for role, first, second in twice:
+        same_name = name_key(table.columns[first]) == name_key(table.columns[second])
+        what = (f"kolumnen {_where(table, first)} finns två gånger (även kolumn {column_letter(second)})" if same_name
+                else f"två kolumner betyder '{role}': {_where(table, first)} och {_where(table, second)}")
+        raise UploadError(f"{file}, rad 1: {what}; ta bort eller byt namn på den ena.")
     if "indikator" not in roles:
-        raise UploadError(f"{file}, rad 1: kolumnen 'indikator' saknas. Rubrikraden har: "
-                          f"{', '.join(table.columns)}. Se formatbeskrivningen på sidan Ladda upp.")
+        shown = ", ".join(echo(c) for c in table.columns[:20]) + (" …" if len(table.columns) > 20 else "")
+        raise UploadError(f"{file}, rad 1: kolumnen 'indikator' saknas. Rubrikraden har: {shown}. "
+                          f"Se formatbeskrivningen på sidan Ladda upp.")
     if unknown:
-        raise UploadError(f"{file}, rad 1: okänd kolumn {', '.join(repr(u) for u in unknown)}. Tillåtna rubriker: "
-                          f"indikator, enhet, period, värde, kommentar (långt format) eller indikator, enhet, år, "
-                          f"jan … dec / 2025-01 … (brett format).")
+        shown = ", ".join(repr(echo(u)) for u in unknown[:5])
+        more = f" och {count(len(unknown) - 5)} till" if len(unknown) > 5 else ""
+        raise UploadError(f"{file}, rad 1: okänd kolumn {shown}{more}. Tillåtna rubriker: indikator, enhet, period, "
+                          f"värde, kommentar (långt format) eller indikator, enhet, år, jan … dec / 2025-01 … "
+                          f"(brett format).")
     if "period" in roles and "värde" in roles:
         if months:
             raise UploadError(f"{file}, rad 1: filen har både kolumnerna period/värde och månadskolumner; "
                               f"använd ett av formaten.")
-        return Layout("long", roles, {})
+        return Layout("long", roles, {}, blanks)
     if months:
         if any(isinstance(m, int) for m in months.values()) and "år" not in roles:
             raise UploadError(f"{file}, rad 1: månadskolumnerna jan … dec kräver en kolumn 'år' "
                               f"(eller skriv rubrikerna som 2025-01, 2025-02 …).")
-        return Layout("wide", roles, months)
+        if "värde" in roles or "period" in roles:
+            extra = "värde" if "värde" in roles else "period"
+            raise UploadError(f"{file}, rad 1: filen har både kolumnen {_where(table, roles[extra])} och "
+                              f"månadskolumner; använd ett av formaten.")
+        return Layout("wide", roles, months, blanks)
     raise UploadError(f"{file}, rad 1: hittar inga kolumner för period och värde. Använd 'period' och 'värde' "
                       f"(långt format) eller månadskolumner jan … dec med 'år' (brett format).")
 
 
-def _long_frame(table: RawTable, layout: Layout) -> pd.DataFrame:
-    """One row per value with the raw cells and where they came from."""
+def _stray(cells: pd.DataFrame, table: RawTable, blanks: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the first cell with a value in a column without a header, and that column."""
+    n = len(cells)
+    value = np.full(n, None, dtype=object)
+    where = np.full(n, None, dtype=object)
+    for i in blanks:
+        filled = ~cells[i].str.fullmatch(f"{BLANK}*").to_numpy(dtype=bool) & pd.isna(value)
+        value[filled] = cells[i].to_numpy()[filled]
+        where[filled] = column_letter(i)
+    return value, where
+
+
+def _table_frame(table: RawTable, layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The table as DuckDB stages it: one row per table row with the raw cells by role and,
+    for the wide layout, its month cells as columns ``m0, m1 …`` and a small table naming each
+    month column (turned into one row per value in SQL, so a million values never become
+    Python objects)."""
     cells, roles, names = table.cells, layout.roles, table.columns
     n = len(cells)
 
-    def col(role: str) -> pd.Series:
-        return cells[roles[role]] if role in roles else pd.Series([""] * n, dtype=object)
+    def col(role: str) -> np.ndarray:
+        return cells[roles[role]].to_numpy() if role in roles else np.full(n, "", dtype=object)
 
+    stray, stray_col = _stray(cells, table, layout.blanks)
+    frame = {"row": np.asarray(table.rows, dtype="int64"), "indicator_raw": col("indikator"),
+             "unit_raw": col("enhet"), "stray": stray, "stray_col": stray_col}
     if layout.kind == "long":
-        frame = pd.DataFrame({
-            "row": table.rows, "indicator_raw": to_text(col("indikator")).values,
-            "unit_raw": to_text(col("enhet")).values, "period_raw": col("period").values,
-            "value_raw": col("värde").values, "comment": to_text(col("kommentar")).values,
-        })
-        frame["period_col"] = names[roles["period"]]
-        frame["value_col"] = names[roles["värde"]]
-        return frame
-    parts = []
-    for index, month in layout.months.items():
-        part = pd.DataFrame({
-            "row": table.rows, "indicator_raw": to_text(col("indikator")).values,
-            "unit_raw": to_text(col("enhet")).values, "value_raw": cells[index].values, "comment": "",
-        })
-        if isinstance(month, int):
-            years = to_text(col("år")).values
-            part["period_raw"] = [f"{y}-{month:02d}" if y.isdigit() and len(y) == 4 else f"år '{y}'" for y in years]
-            part["period_col"] = names[roles["år"]]
-        else:
-            part["period_raw"] = month
-            part["period_col"] = names[index]
-        part["value_col"] = names[index]
-        parts.append(part)
-    frame = pd.concat(parts, ignore_index=True)
-    return frame.sort_values(["row"], kind="stable").reset_index(drop=True)
+        frame.update({"period_raw": col("period"), "value_raw": col("värde"), "comment": col("kommentar"),
+                      "period_col": names[roles["period"]], "value_col": names[roles["värde"]]})
+        return pd.DataFrame(frame), None
+    frame["year"] = col("år")
+    months = []
+    for j, (i, month) in enumerate(layout.months.items()):
+        frame[f"m{j}"] = cells[i].to_numpy()
+        by_year = isinstance(month, int)
+        months.append({"month": f"m{j}", "value_col": names[i], "month_number": month if by_year else None,
+                       "period_header": None if by_year else names[i],
+                       "period_col": names[roles["år"]] if by_year else names[i]})
+    return pd.DataFrame(frame), pd.DataFrame(months).astype({"month_number": "Int64", "period_header": object})
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -217,14 +299,14 @@ def _closest(word: str, options: dict[str, str]) -> str:
 
 def _lookups(store: Store):
     ind = store.query("SELECT id, name, unit, frequency, allow_negative FROM indicators")
-    indicators = {r.id.lower(): r.id for r in ind.itertuples()}
-    indicators.update({" ".join(r.name.lower().split()): r.id for r in ind.itertuples()})
-    names = {r.id.lower(): r.id for r in ind.itertuples()}
-    names.update({" ".join(r.name.lower().split()): r.name for r in ind.itertuples()})
+    indicators = {name_key(r.id): r.id for r in ind.itertuples()}
+    indicators.update({name_key(r.name): r.id for r in ind.itertuples()})
+    names = {name_key(r.id): r.id for r in ind.itertuples()}
+    names.update({name_key(r.name): r.name for r in ind.itertuples()})
     units_frame = store.query("SELECT u.id, h.name, u.whole_administration FROM units u"
                               " JOIN unit_history h ON h.unit_id = u.id ORDER BY h.valid_from")
-    units = {r.id.lower(): r.id for r in units_frame.itertuples()}
-    units.update({" ".join(r.name.lower().split()): r.id for r in units_frame.itertuples()})
+    units = {name_key(r.id): r.id for r in units_frame.itertuples()}
+    units.update({name_key(r.name): r.id for r in units_frame.itertuples()})
     current = {r.id: r.name for r in units_frame.itertuples()}  # newest name last wins
     unit_names = {key: current[unit_id] for key, unit_id in units.items()}
     admin = units_frame.loc[units_frame["whole_administration"], "id"].iloc[0]
@@ -233,73 +315,120 @@ def _lookups(store: Store):
 
 NOT_REPORTED_SQL = "('---', '--', '—', '–', 'n/a')"
 PREVIEW_ROWS = 500
-
-
-def _norm_sql(column: str) -> str:
-    return f"lower(regexp_replace(trim({column}), '\\s+', ' ', 'g'))"
+STAGED = "row, indicator_raw, unit_raw, period_raw, period_cell, value_raw, comment, period_col, value_col, stray, stray_col"
 
 
 def _quote(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Layout, tmpdir: str) -> None:
+def _staged_select(cell, row: str) -> str:
+    """The staged columns from raw cells, cleaned the same way on every path: ``cell(role)``
+    gives the SQL of a raw cell (or NULL)."""
+    return (f"{row} AS row, {clean_sql(cell('indikator'))} AS indicator_raw, {clean_sql(cell('enhet'))} AS unit_raw, "
+            f"{clean_sql(cell('period_raw'))} AS period_raw, {clean_sql(cell('period_cell'))} AS period_cell, "
+            f"{clean_sql(cell('värde'))} AS value_raw, {comment_sql(cell('kommentar'))} AS comment, "
+            f"{cell('period_col')} AS period_col, {cell('value_col')} AS value_col, "
+            f"{cell('stray')} AS stray, {cell('stray_col')} AS stray_col")
+
+
+_CSV_ERRORS = [
+    (r"Line: (\d+).*?Expected Number of Columns: (\d+) Found: (\d+)",
+     lambda m: (m[1], f"raden har {m[3]} kolumner men rubrikraden har {m[2]}; kontrollera avgränsare och "
+                      f"citattecken")),
+    (r"Line: (\d+).*?unterminated quote",
+     lambda m: (m[1], 'ett citattecken (") öppnas men stängs aldrig; kontrollera citattecknen')),
+    (r"Line: (\d+).*?(?:quote|escape)",
+     lambda m: (m[1], 'fel citattecken; skriv citattecken i ett värde som två ("") och sätt hela värdet inom '
+                      'citattecken')),
+]
+
+
+def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: str) -> None:
     """Read a long-format CSV straight into DuckDB: the fast path for large files."""
     import tempfile
 
-    text_ok = table.encoding == "utf-8"
-    payload = data if text_ok else data.decode("cp1252").encode("utf-8")
     with tempfile.NamedTemporaryFile(suffix=".csv", dir=tmpdir, delete=False) as fh:
-        fh.write(payload)
+        fh.write(table.text.encode("utf-8"))
         path = fh.name
     try:
         n = len(table.columns)
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         roles, names = layout.roles, table.columns
+        raw = {"period_raw": f"c{roles['period']}", "period_cell": f"c{roles['period']}",
+               "period_col": _quote(names[roles["period"]]), "value_col": _quote(names[roles["värde"]]),
+               "stray": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN c{i}" for i in layout.blanks)
+                        + " END" if layout.blanks else "NULL",
+               "stray_col": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN '{column_letter(i)}'"
+                                               for i in layout.blanks) + " END" if layout.blanks else "NULL"}
 
         def cell(role: str) -> str:
-            return f"coalesce(trim(c{roles[role]}), '')" if role in roles else "''"
+            return raw.get(role) or (f"c{roles[role]}" if role in roles else "NULL")
 
-        all_empty = " AND ".join(f"coalesce(trim(c{i}), '') = ''" for i in range(n))
         try:
             cur.execute(f"""
                 CREATE TEMP TABLE staged AS
-                SELECT * FROM (
-                    SELECT row_number() OVER () + 1 AS row, {cell('indikator')} AS indicator_raw,
-                           {cell('enhet')} AS unit_raw, {cell('period')} AS period_raw, {cell('värde')} AS value_raw,
-                           {cell('kommentar')} AS comment, {_quote(names[roles['period']])} AS period_col,
-                           {_quote(names[roles['värde']])} AS value_col, NOT ({all_empty}) AS has_data
+                SELECT {STAGED} FROM (
+                    SELECT {_staged_select(cell, 'row_number() OVER () + 1')}
                     FROM read_csv({_quote(path)}, delim={_quote(table.separator)}, header = true, quote = '"',
-                                  escape = '"', auto_detect = false, strict_mode = true, columns = {columns})
-                ) WHERE has_data
+                                  escape = '"', auto_detect = false, strict_mode = true, columns = {columns},
+                                  max_line_size = {len(table.text.encode('utf-8')) + 2})
+                ) WHERE indicator_raw <> '' OR unit_raw <> '' OR period_raw <> '' OR value_raw <> '' OR comment <> ''
+                        OR stray IS NOT NULL  -- a row of blank cells (or only an ignored column such as summa)
             """).fetchall()
         except duckdb.Error as exc:
-            import re
-
-            m = re.search(r"Line: (\d+).*?Expected Number of Columns: (\d+) Found: (\d+)", str(exc), re.S)
-            if m:
-                raise UploadError(f"{file}, rad {m[1]}: raden har {m[3]} kolumner men rubrikraden har {m[2]}; "
-                                  f"kontrollera avgränsare och citattecken.") from None
-            raise UploadError(f"{file}: filen går inte att tolka som CSV ({str(exc).splitlines()[0]}).") from None
+            for pattern, reason in _CSV_ERRORS:
+                if m := re.search(pattern, str(exc), re.S):
+                    row, text = reason(m)
+                    raise UploadError(f"{file}, rad {row}: {text}.") from None
+            raise UploadError(f"{file}: filen går inte att tolka som CSV ({echo(str(exc).splitlines()[0])}).") \
+                from None
     finally:
         os.unlink(path)
 
 
 def _stage_with_pandas(cur, table: RawTable, layout: Layout) -> None:
-    frame = _long_frame(table, layout)
-    frame["period_raw"] = to_text(frame["period_raw"])
-    frame["value_raw"] = to_text(frame["value_raw"])
-    frame["row"] = frame["row"].astype("int64")
+    frame, months = _table_frame(table, layout)
     cur.register("staged_frame", frame)
-    cur.execute("CREATE TEMP TABLE staged AS SELECT row, indicator_raw, unit_raw, period_raw, value_raw, comment,"
-                " period_col, value_col FROM staged_frame").fetchall()
-    cur.unregister("staged_frame")
+    try:
+        names = dict(_FRAME)
+        if months is None:
+            source = "staged_frame"
+            names["period_cell"] = "period_raw"
+        else:
+            names["kommentar"] = "NULL"
+            cur.register("month_frame", months)
+            year = clean_sql("year")
+            source = f"""(
+                SELECT u.*, m.value_col, m.period_col,
+                       CASE WHEN m.month_number IS NULL THEN m.period_header
+                            WHEN regexp_full_match({year}, '[0-9]{{4}}') THEN {year} || '-' || lpad(m.month_number::VARCHAR, 2, '0')
+                            ELSE {_quote(YEAR_MARK)} || {year} END AS period_raw,
+                       CASE WHEN m.month_number IS NULL THEN m.period_header ELSE {year} END AS period_cell
+                FROM (UNPIVOT staged_frame ON COLUMNS('^m[0-9]+$') INTO NAME month VALUE value_raw) u
+                JOIN month_frame m USING (month))"""
+        cur.execute(f"CREATE TEMP TABLE staged AS SELECT {_staged_select(lambda c: names.get(c, c), 'row')}"
+                    f" FROM {source}").fetchall()
+    finally:
+        cur.unregister("staged_frame")
+        if months is not None:
+            cur.unregister("month_frame")
+
+
+_FRAME = {"indikator": "indicator_raw", "enhet": "unit_raw", "värde": "value_raw", "kommentar": "comment"}
+
+
+def _fast_path(table: RawTable, layout: Layout) -> bool:
+    """DuckDB's reader numbers rows right only without blank lines in the file."""
+    body = table.text.rstrip("\n")
+    return layout.kind == "long" and not re.search("\n[^\\S\n]*\n|\n[^\\S\n]+$", body)
 
 
 def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, limit: int | None = None,
             today: date | None = None) -> Analysis:
     """Read and check an upload; nothing is written. Raises ``UploadError`` when the file as a
-    whole cannot be used; row problems are collected in the result.
+    whole cannot be used (``UploadConfigError`` when the size limit is misconfigured); row
+    problems are collected in the result.
 
     The checks run in DuckDB on a temporary table of the upload, so a million rows stay fast;
     the analysis keeps that table (on its own cursor) for ``commit``."""
@@ -307,65 +436,50 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
 
     limit = max_bytes() if limit is None else limit
     if len(data) > limit:
-        size, most = (f"{n / 1024 / 1024:.2f}".rstrip("0").rstrip(".").replace(".", ",") for n in (len(data), limit))
-        raise UploadError(f"{file} är {size} MB; gränsen är {most} MB. "
-                          f"Dela upp filen eller be en administratör höja gränsen (ASN_MAX_UPLOAD_MB).")
-    is_xlsx = file.lower().endswith((".xlsx", ".xlsm", ".xls")) or data[:4] == b"PK\x03\x04"
+        raise too_large(file, len(data), limit)
     try:
-        if is_xlsx:
-            table = read_upload(file, data, sheet)
-        else:
-            table = read_header(file, data)
+        kind = sniff(file, data)
+        table = read_xlsx(file, data, sheet) if kind == "xlsx" else read_csv_header(file, data)
+        layout = detect_layout(table)
+        fast = kind == "csv" and _fast_path(table, layout)
+        if kind == "csv" and not fast:
+            table = read_csv(file, data)
     except ReadError as exc:
         raise UploadError(exc.sv, exc.en) from None
-    layout = detect_layout(table)
     cur = store.cursor()
-    if not is_xlsx and layout.kind == "long" and b"\n\n" not in data.replace(b"\r\n", b"\n"):
-        _stage_with_duckdb(cur, file, data, table, layout, tempfile.gettempdir())
-    else:
-        if not is_xlsx:
-            try:
-                table = read_upload(file, data, sheet)
-            except ReadError as exc:
-                raise UploadError(exc.sv, exc.en) from None
-        _stage_with_pandas(cur, table, layout)
-    analysis = _check(store, cur, file, data, table, layout, today or date.today())
+    try:
+        if fast:
+            _stage_with_duckdb(cur, file, table, layout, tempfile.gettempdir())
+        else:
+            _stage_with_pandas(cur, table, layout)
+        table.text, table.cells = "", pd.DataFrame()  # staged: the cells are in DuckDB now
+        analysis = _check(store, cur, file, data, table, layout, today or date.today())
+    except BaseException:
+        cur.close()
+        raise
     analysis.sheet = sheet
+    analysis.sheet_read = table.sheet
     return analysis
-
-
-def read_header(file: str, data: bytes) -> RawTable:
-    """Only the header of a CSV (for layout detection), with its encoding and separator."""
-    import csv as csvmod
-
-    from asn_dash.uploads.readers import decode, detect_separator
-
-    text, encoding = decode(file, data)
-    if not text.strip():
-        raise ReadError(f"{file}: filen är tom.")
-    header_line = text[: text.find("\n")] if "\n" in text else text
-    if not header_line.strip():
-        raise ReadError(f"{file}, rad 1: första raden ska vara rubrikraden (den är tom).")
-    sep = detect_separator(file, header_line)
-    columns = next(csvmod.reader([header_line.rstrip("\r")], delimiter=sep, quotechar='"'))
-    return RawTable(file, [c.strip() for c in columns], pd.DataFrame(), [], encoding, sep)
 
 
 def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date) -> Analysis:
     meta, indicators, ind_names, units, unit_names, admin = _lookups(store)
     ind_col = table.columns[layout.roles["indikator"]]
     unit_col = table.columns[layout.roles["enhet"]] if "enhet" in layout.roles else "enhet"
+    comment_col = table.columns[layout.roles["kommentar"]] if "kommentar" in layout.roles else "kommentar"
 
     lookups = {
         "ind_lookup": pd.DataFrame({"key": list(indicators), "id": list(indicators.values())}),
         "unit_lookup": pd.DataFrame({"key": list(units), "id": list(units.values())}),
         "ind_meta": meta.reset_index()[["id", "unit", "allow_negative"]],
+        "reader_problems": pd.DataFrame(table.problems, columns=["row", "col", "value", "msg"]).astype(
+            {"row": "int64", "col": object, "value": object, "msg": object}),
     }
     distinct = [r[0] for r in cur.execute("SELECT DISTINCT period_raw FROM staged").fetchall()]
     parsed = []
     for raw in distinct:
         try:
-            p = parse_period(raw, today=today)
+            p = parse_period(raw, today=today, date1904=table.date1904)
             parsed.append((raw, p.key, p.kind, p.end, None))
         except ValueError as exc:
             parsed.append((raw, None, None, None, str(exc)))
@@ -375,7 +489,11 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         cur.register(f"{name}_frame", frame)
         cur.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame").fetchall()
         cur.unregister(f"{name}_frame")
+    for name, column in (("raw_indicator_keys", "indicator_raw"), ("raw_unit_keys", "unit_raw")):  # few distinct
+        cur.execute(f"CREATE TEMP TABLE {name} AS SELECT raw, {name_key_sql('raw')} AS key"
+                    f" FROM (SELECT DISTINCT {column} AS raw FROM staged)").fetchall()
 
+    number = number_sql("s.value_raw")
     cur.execute(f"""
         CREATE TEMP TABLE checked AS
         WITH v AS (
@@ -383,32 +501,32 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                    CASE WHEN s.unit_raw = '' THEN {_quote(admin)} ELSE u.id END AS unit_id,
                    p.key AS period, p.kind AS period_kind, CAST(p.end_date AS DATE) AS period_end, p.error AS period_error,
                    s.value_raw = '' OR lower(s.value_raw) IN {NOT_REPORTED_SQL} AS missing,
-                   ends_with(s.value_raw, '%') AS pct,
-                   regexp_replace(replace(rtrim(s.value_raw, '%'), '−', '-'), '[\\s\\x{{00a0}}\\x{{202f}}]', '', 'g') AS c0,
+                   {number.percent} AS pct, {number.error} AS num_error, {number.value} AS num_value,
                    CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0 WHEN 'nej' THEN 0.0
                                            WHEN 'no' THEN 0.0 END AS yes_no
             FROM staged s
-            LEFT JOIN ind_lookup i ON i.key = {_norm_sql('s.indicator_raw')}
+            LEFT JOIN raw_indicator_keys rik ON rik.raw = s.indicator_raw
+            LEFT JOIN ind_lookup i ON i.key = rik.key
             LEFT JOIN ind_meta m ON m.id = i.id
-            LEFT JOIN unit_lookup u ON u.key = {_norm_sql('s.unit_raw')}
+            LEFT JOIN raw_unit_keys ruk ON ruk.raw = s.unit_raw
+            LEFT JOIN unit_lookup u ON u.key = ruk.key
             LEFT JOIN period_lookup p ON p.raw = s.period_raw
         ), w AS (
-            SELECT *, TRY_CAST(replace(CASE WHEN contains(c0, ',') AND contains(c0, '.') THEN replace(c0, '.', '')
-                                            ELSE c0 END, ',', '.') AS DOUBLE) AS num
+            SELECT *, CASE WHEN num_error IS NULL THEN num_value END AS num
             FROM v
         ), x AS (
-            SELECT *, (num IS NULL OR isinf(num) OR isnan(num)) AS not_number,
-                   CASE WHEN ind_unit = 'ja/nej' THEN coalesce(yes_no, num) WHEN ind_unit = 'text' THEN NULL
-                        ELSE num END AS value
+            SELECT *, CASE WHEN ind_unit = 'ja/nej' THEN coalesce(yes_no, num) WHEN ind_unit = 'text' THEN NULL
+                           ELSE num END AS value
             FROM w
         )
         SELECT *,
             CASE
                 WHEN indicator_id IS NULL OR missing THEN NULL
-                WHEN ind_unit NOT IN ('text', 'ja/nej') AND not_number THEN 'inte ett tal'
                 WHEN ind_unit = 'ja/nej' AND (value IS NULL OR value NOT IN (0, 1))
                     THEN 'Ja/Nej-indikator: skriv Ja, Nej, 1 eller 0'
-                WHEN pct AND ind_unit <> 'procent' THEN 'procenttecken, men indikatorn mäts i ' || ind_unit
+                WHEN ind_unit NOT IN ('text', 'ja/nej') AND num_error IS NOT NULL THEN num_error
+                WHEN pct AND ind_unit <> 'procent'
+                    THEN 'procent (tecken eller cellformat i Excel), men indikatorn mäts i ' || ind_unit
                 WHEN ind_unit = 'antal' AND value < 0 THEN 'ett antal kan inte vara negativt'
                 WHEN ind_unit = 'antal' AND value % 1 <> 0 THEN 'ett antal måste vara ett heltal'
                 WHEN ind_unit = 'dagar' AND value < 0 THEN 'antal dagar kan inte vara negativt'
@@ -417,9 +535,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                 WHEN ind_unit = 'procent' AND allow_negative AND (value < -100 OR value > 100)
                     THEN 'en procentsats måste ligga mellan −100 och 100'
             END AS value_error,
-            CASE WHEN ind_unit = 'text' AND NOT missing THEN
-                CASE WHEN regexp_matches(value_raw, '^''[=+\\-@\\t\\r]') THEN value_raw[2:] ELSE value_raw END
-            END AS text_value
+            CASE WHEN ind_unit = 'text' AND NOT missing THEN {unguard_sql('value_raw')} END AS text_value
         FROM x
     """).fetchall()
     cur.execute("""
@@ -431,32 +547,47 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
           AND NOT missing AND indicator_raw <> ''
         WINDOW key_window AS (PARTITION BY indicator_id, unit_id, period ORDER BY row)
     """).fetchall()
+    # a wide row's empty month cells are missing values, not periods to check (a future month)
+    period_checked = "AND NOT missing" if layout.kind == "wide" else ""
     problem_sql = f"""
+        SELECT DISTINCT * FROM (
         SELECT row, 0 AS ord, {_quote(ind_col)} AS col, indicator_raw AS value, 'indikator saknas' AS msg
             FROM checked WHERE indicator_raw = ''
         UNION ALL SELECT row, 0, {_quote(ind_col)}, indicator_raw, '#unknown-indicator'
             FROM checked WHERE indicator_id IS NULL AND indicator_raw <> ''
         UNION ALL SELECT row, 1, {_quote(unit_col)}, unit_raw, '#unknown-unit' FROM checked WHERE unit_id IS NULL
-        UNION ALL SELECT row, 2, period_col, period_raw, period_error FROM checked WHERE period_error IS NOT NULL
+        UNION ALL SELECT row, 2, period_col, period_cell, period_error FROM checked
+            WHERE period_error IS NOT NULL {period_checked}
         UNION ALL SELECT row, 3, value_col, value_raw, value_error FROM checked WHERE value_error IS NOT NULL
-        UNION ALL SELECT row, 4, period_col, period_raw,
+        UNION ALL SELECT row, 3, col, value, msg FROM reader_problems
+        UNION ALL SELECT row, 4, {_quote(comment_col)}, comment, '#too-long:' || length(comment)
+            FROM checked WHERE length(comment) > {MAX_TEXT}
+        UNION ALL SELECT row, 5, stray_col, stray,
+                         'värdet står i en kolumn utan rubrik; ge kolumnen en rubrik (t.ex. kommentar) eller ta bort '
+                         || 'värdet'
+            FROM checked WHERE stray IS NOT NULL
+        UNION ALL SELECT row, 6, period_col, period_raw,
                          'samma indikator, enhet och period finns redan på rad ' || first_row
             FROM valid WHERE key_rank > 1
+        )
     """
     cur.execute("DROP TABLE staged").fetchall()  # free memory early: checked holds all it needs
     total = cur.execute(f"SELECT count(*) FROM ({problem_sql})").fetchall()[0][0]
-    first = cur.execute(f"SELECT * FROM ({problem_sql}) ORDER BY row, ord LIMIT {MAX_REPORTED}").fetchall()
+    first = cur.execute(f"SELECT * FROM ({problem_sql}) ORDER BY row, ord, col LIMIT {MAX_REPORTED}").fetchall()
     errors = []
     for row, _, col, value, msg in first:
         if msg == "#unknown-indicator":
             msg = "okänd indikator" + _closest(value, ind_names)
         elif msg == "#unknown-unit":
             msg = "okänd enhet" + _closest(value, unit_names)
+        elif msg.startswith("#too-long:"):
+            msg = f"kommentaren är för lång ({count(int(msg[10:]))} tecken, högst {count(MAX_TEXT)})"
         errors.append(Problem(int(row), str(col), "" if value is None else str(value), msg))
     analysis = Analysis(file, hashlib.sha256(data).hexdigest(), layout.kind, errors=errors, error_count=total,
                         data=data, sheet=None, store=store, cursor=cur)
     if not analysis.ok:
         return analysis
+    _fraction_candidates(cur)
     cur.execute(f"""
         CREATE TEMP TABLE incoming AS
         SELECT v.row, v.indicator_id, v.unit_id, v.period, v.period_kind, v.period_end, v.value, v.text_value,
@@ -485,8 +616,36 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     analysis.changes = cur.execute(
         f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY status ORDER BY row) AS n FROM incoming)"
         f" WHERE n <= {PREVIEW_ROWS} ORDER BY row").df()
-    analysis.warnings = outliers(cur, file)
+    analysis.warnings = outliers(cur, file) + fraction_warnings(cur, file)
     return analysis
+
+
+def _fraction_candidates(cur) -> None:
+    """Percentage indicators whose values in the file all lie in 0–1 (none written with %)."""
+    cur.execute("""
+        CREATE TEMP TABLE fraction_candidates AS
+        SELECT indicator_id, min(row) AS row, arg_min(value_col, row) AS value_col,
+               arg_min(value_raw, row) AS value_raw
+        FROM checked
+        WHERE ind_unit = 'procent' AND NOT missing AND value_error IS NULL AND value IS NOT NULL
+        GROUP BY indicator_id
+        HAVING bool_and(NOT pct) AND max(abs(value)) <= 1 AND max(abs(value)) > 0
+    """).fetchall()
+
+
+def fraction_warnings(cur, file: str) -> list[Problem]:
+    """0,85 where 85 % was meant (a fraction from a system or Excel): warned when it would
+    change something."""
+    flagged = cur.execute("""
+        SELECT f.row, f.value_col, f.value_raw, f.indicator_id FROM fraction_candidates f
+        WHERE EXISTS (SELECT 1 FROM incoming i WHERE i.indicator_id = f.indicator_id AND i.status <> 'oförändrad')
+        ORDER BY f.row
+    """).fetchall()
+    cur.execute("DROP TABLE fraction_candidates").fetchall()
+    return [Problem(int(row), col, raw, f"alla värden för {indicator} i filen ligger mellan 0 och 1, men indikatorn "
+                                        f"mäts i procent: är det andelar (0,85) i stället för procent (85)? Skriv 85 "
+                                        f"eller 85 %, eller bekräfta varningen om värdena stämmer")
+            for row, col, raw, indicator in flagged]
 
 
 def outliers(cur, file: str) -> list[Problem]:

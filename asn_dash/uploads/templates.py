@@ -51,20 +51,28 @@ def xlsx() -> bytes:
 
 
 FORMAT_HELP = """
-**Två format fungerar, som CSV (semikolon, komma eller tabb; UTF-8 eller Windows-1252) eller Excel (.xlsx):**
+**Två format fungerar, som CSV (semikolon, komma eller tabb; UTF-8, UTF-16 – Excels "Unicode-text" – eller
+Windows-1252) eller Excel (.xlsx, första synliga bladet om inget annat anges):**
 
 *Långt format* – en rad per värde, kolumnerna `indikator`, `enhet` (valfri), `period`, `värde`
-och `kommentar` (valfri).
+och `kommentar` (valfri, högst 4 000 tecken).
 
 *Brett format* – en rad per indikator och enhet med månadskolumnerna `jan` … `dec` och en kolumn
 `år`, eller månadskolumner skrivna `2025-01`, `2025-02` … – som tabellerna i delårsrapporterna.
 
 * **Indikator** anges med id (t.ex. `hushall_ekb`) eller med exakt namn som i panelen.
 * **Enhet** med namn eller id; tom cell betyder hela förvaltningen.
-* **Period** som `2025-03`, `mars 2025`, `2025-03-31`, `T1 2025` eller `2025`. Framtida perioder
-  tas inte emot.
-* **Värde** med decimalkomma; mellanslag som tusentalsavgränsare och `%` går bra. En tom cell
-  betyder att värdet saknas (inte noll); `---` eller `—` betyder ej rapporterat.
+* **Period** som `2025-03`, `mars 2025`, `2025-03-31`, ett datum i Excel, `T1 2025` eller `2025`,
+  år 2000 till nästa år. Framtida perioder tas inte emot.
+* **Värde** med decimalkomma och mellanslag som tusentalsavgränsare (`1 234,5`), eller utan
+  tusentalsavgränsare med decimalpunkt som från ett verksamhetssystem (`1234.5`); minustecken
+  och `%` går bra (`-2`, `5,5 %`). Både punkt och komma (`1,234.5`, `1.234,5`) tas inte emot, inte
+  heller `1,234` eller `1.234` – tre siffror efter punkt eller komma kan vara tusental: skriv
+  `1234` eller `1 234` för tusental och `1,2340` för ett decimaltal. En tom cell betyder att
+  värdet saknas (inte noll); `---` eller `—` betyder ej rapporterat.
+* **Excel**: celler formaterade som procent (som visar `85 %` men innehåller 0,85) läses som
+  85 %. Formler måste ha ett sparat värde (öppna och spara filen i Excel). Högst 100 000 rader
+  och 512 kolumner; större filer laddas upp som CSV.
 * Rubrikerna får skrivas med stora eller små bokstäver, på svenska eller engelska
   (`indicator`, `unit`, `value`, `comment` …).
 
