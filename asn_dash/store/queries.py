@@ -168,3 +168,26 @@ def budget(store: Store, indicator_id: str, year: int) -> pd.Series | None:
 
 def indicator_info(store: Store, indicator_id: str) -> pd.Series:
     return store.query("SELECT * FROM indicators WHERE id = ?", [indicator_id]).iloc[0]
+
+
+def unit_total_checks(store: Store, indicator_ids: list[str], admin_unit: str, first: date, last: date) -> list:
+    """For additive indicators (``asn_dash.rules.rollup``), every period between two dates that has
+    both a stored administration total and unit values: the total, the units' sum and their count."""
+    from asn_dash.rules.rollup import ADDITIVE, TotalCheck
+
+    if not indicator_ids:
+        return []
+    rows = store.query(
+        """
+        SELECT u.indicator_id, u.period, any_value(a.value) AS stored, sum(u.value) AS units_sum,
+               count(*) AS units
+        FROM observations u
+        JOIN indicators i ON i.id = u.indicator_id AND i.unit_aggregation = ?
+        JOIN observations a ON a.indicator_id = u.indicator_id AND a.period = u.period AND a.unit_id = ?
+        WHERE list_contains(?, u.indicator_id) AND u.unit_id <> ? AND u.period_end BETWEEN ? AND ?
+          AND u.value IS NOT NULL AND a.value IS NOT NULL
+        GROUP BY u.indicator_id, u.period
+        """,
+        [ADDITIVE, admin_unit, indicator_ids, admin_unit, first, last])
+    return [TotalCheck(r.indicator_id, r.period, float(r.stored), float(r.units_sum), int(r.units))
+            for r in rows.itertuples(index=False)]
