@@ -186,8 +186,9 @@ def economy(store: Store, year: int, period: Period) -> Economy:
     lookup: dict[tuple[str, int, str], Cell] = {}
     for v in values.itertuples(index=False):
         kind = DEVIATION if v.indicator_id.startswith(_DEVIATION_PREFIX) else v.value_kind
+        ref = v.source_ref if isinstance(v.source_ref, str) and v.source_ref else SOURCE_LABELS.get(v.source, v.source)
         lookup[(v.indicator_id, int(v.period_code), v.value_kind)] = Cell(
-            float(v.value), kind, v.source, v.source_ref, v.source == DEMO)
+            float(v.value), kind, v.source, ref, v.source == DEMO)
 
     full_year = at is not None and at.kind == "år"
     year_code = Period(year).code
