@@ -26,7 +26,7 @@ import pandas as pd
 
 from asn_dash.formatting import MISSING, format_number
 from asn_dash.rules.periods import Period, from_code
-from asn_dash.sources import DEMO, PUBLISHED, SOURCE_LABELS
+from asn_dash.sources import DEMO, SOURCE_LABELS
 from asn_dash.store.store import BUDGET, PROGNOS, UTFALL, Store
 
 COMPUTED = "beräknad"
