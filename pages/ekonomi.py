@@ -31,7 +31,7 @@ if result.has_demo:
 
 for section in result.sections:
     ui.html(render.economy_table(result, section, year, period))
-    st.caption(section.source_line)
+    st.caption(f"{section.source_line} {section.source_labels}.")
 
 st.caption("En prognos visas aldrig som utfall: varje kolumn anger om siffran är utfall för perioden, "
            "budget eller prognos för helåret. En avvikelse märkt «beräknad» står inte i rapporten utan är "

@@ -89,6 +89,11 @@ def test_d1_2019_matches_the_printed_tables(s):
     assert tables["Ekonomisk rapport april"][-1] == "nettokostnad_asn"  # Totalt arbetsmarknads- och socialsektorn
     assert set(tables["VO 08 - Arbetsmarknad och integration"]) == {"nettokostnad_arbetsmarknad",
                                                                       "nettokostnad_integration"}
+    first = result.sections[0]
+    assert first.title == "Ekonomisk rapport april / Ekonomisk rapport helår"
+    assert first.source_line == ("Källa: 002 Delårsrapport 1 2019, Ekonomisk rapport april och "
+                                 "Ekonomisk rapport helår (tkr).")
+    assert first.source_labels == "Publicerad rapport"
     vo03 = next(sec for sec in result.sections if sec.table.startswith("VO 03"))
     assert vo03.columns == helar  # no utfall column where the report prints none
 

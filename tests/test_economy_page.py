@@ -45,7 +45,7 @@ def test_t2_2025_shows_the_printed_table_with_kinds_as_headers(page):
                                                             "−130 775", "−61 966"]
     assert rows["Nettokostnad ASN"] == ["−272 615", "−202 488", "−70 127", "−358 590", "−303 921", "−54 669"]
     assert rows["Omvärldsbuffert"] == ["—", "—", "—", "24 000", "—", "—"]
-    assert "Källa: 004 Tertialrapport T2 2025, Ekonomisk tabell (tkr)." in [c.value for c in at.caption]
+    assert "Källa: 004 Tertialrapport T2 2025, Ekonomisk tabell (tkr). Publicerad rapport." in [c.value for c in at.caption]
     # every verksamhet opens its Indikator page, keeping the plan year and period
     hrefs = [h for x in at.get("html") for h in links(x.proto.body)]
     assert "indikator?indikator=nettokostnad_avdelning_vuxen&planar=2025&period=2025-T2" in hrefs

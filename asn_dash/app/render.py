@@ -233,9 +233,9 @@ def economy_table(economy, section, year: int, period: Period) -> str:
         rows.append(f'<tr><th scope="row" style="{_CELL};{weight}">'
                     f'<a href="{escape(indicator_link(r.indicator_id, year, period))}" target="_self">'
                     f'{escape(r.name)}</a></th>{"".join(cells)}</tr>')
-    return (f'{_scroll_region(section.table)}<table class="asn-economy" '
+    return (f'{_scroll_region(section.title)}<table class="asn-economy" '
             f'style="border-collapse:collapse;width:100%;font-size:1.1rem">'
             f'<caption style="text-align:left;font-weight:700;font-size:1.15rem;padding:4px 0">'
-            f'{escape(section.table)} (tkr)</caption>'
+            f'{escape(section.title)} (tkr)</caption>'
             f'<thead><tr><th scope="col" style="{_CELL}">Verksamhet</th>{cols}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')

@@ -84,12 +84,24 @@ class Section:
     table: str
     rows: list[Row]
     columns: tuple[str, ...]  # the column ids with at least one figure
-    tables: tuple[str, ...] = ()  # every printed table a figure of the section came from
+    tables: tuple[tuple[str, str], ...] = ()  # (document, table) of every figure in the section
+
+    @property
+    def title(self) -> str:
+        """The printed table's name; 002's April and Helår tables, which a row spans, together."""
+        return " / ".join(t for d, t in self.tables if d == self.document) or self.table
+
+    @property
+    def source_labels(self) -> str:
+        """Where the section's figures come from, e.g. ``Publicerad rapport`` or
+        ``Publicerad rapport, ⚠ Exempeldata``."""
+        labels = sorted({r.cells[c].source_label for r in self.rows for c in self.columns if r.cells[c].source})
+        return ", ".join(labels)
 
     @property
     def source_line(self) -> str:
-        tables = list(self.tables or (self.table,))
-        listed = tables[0] if len(tables) == 1 else ", ".join(tables[:-1]) + " och " + tables[-1]
+        names = [t if d == self.document else f"{d}, {t}" for d, t in self.tables] or [self.table]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
         return f"Källa: {self.document}, {listed} (tkr)."
 
 
@@ -240,9 +252,8 @@ def economy(store: Store, year: int, period: Period) -> Economy:
         section["rows"].append(Row(indicator_id, str(first["name"]), cells, is_sum))
         for ref in refs:  # 002 prints april and helår as two tables; a row may draw on both
             doc, printed, _ = _split_ref(ref)
-            name = printed if doc == document else f"{doc}, {printed}"
-            if name not in section["tables"]:
-                section["tables"].append(name)
+            if (doc, printed) not in section["tables"]:
+                section["tables"].append((doc, printed))
 
     out = []
     for (document, table), section in sections.items():
