@@ -18,6 +18,7 @@ try:
     pages = [
         st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
         st.Page("pages/indikator.py", title="Indikator", icon=":material/show_chart:"),
+        st.Page("pages/ekonomi.py", title="Ekonomi", icon=":material/account_balance:"),
         st.Page("pages/jamforelser.py", title="Jämförelser", icon=":material/leaderboard:"),
     ]
     pages.append(st.Page("pages/presentation.py", title="Presentation", icon=":material/co_present:"))

@@ -197,3 +197,45 @@ def kkik_table(values: pd.DataFrame, colours: pd.DataFrame) -> str:
     return (f'{_scroll_region("Nyckeltal per år")}<table style="border-collapse:collapse;width:100%;font-size:0.9rem">'
             f'<thead><tr><th scope="col" style="{_CELL}">Nyckeltal</th>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def economy_link(year: int, period: Period) -> str:
+    """The drill-down from Översikt's Ekonomi card to the economy per verksamhet, keeping the
+    chosen plan year and period."""
+    href = "ekonomi?" + urlencode({"planar": year, "period": period.key})
+    return (f'<a href="{escape(href)}" target="_self" style="font-size:1rem;font-weight:600">'
+            f'Ekonomi per verksamhet →</a>')
+
+
+def economy_table(economy, section, year: int, period: Period) -> str:
+    """One printed economy table (``asn_dash.rules.economy``): Verksamhet | the figures, each
+    column named by its value kind, sum rows in bold; a verksamhet links to its Indikator page.
+    Exempeldata and computed deviations say so in the cell, not by colour."""
+    heads = economy.headers
+    cols = "".join(f'<th scope="col" style="{_CELL};text-align:right">{escape(heads[c])}</th>'
+                   for c in section.columns)
+    rows = []
+    for r in section.rows:
+        weight = "font-weight:700;border-top:2px solid #333" if r.is_sum else ""
+        cells = []
+        for c in section.columns:
+            cell = r.cells[c]
+            marks = []
+            if cell.demo:
+                marks.append("⚠ exempeldata")
+            if cell.source == "beräknad":
+                marks.append("beräknad")
+            note = (f'<div style="font-size:0.8rem;font-weight:400">({escape(", ".join(marks))})</div>'
+                    if marks else "")
+            title = f' title="{escape(cell.ref)}"' if cell.ref else ""
+            cells.append(f'<td style="{_CELL};{weight};text-align:right;white-space:nowrap"{title}>'
+                         f'{escape(cell.text)}{note}</td>')
+        rows.append(f'<tr><th scope="row" style="{_CELL};{weight}">'
+                    f'<a href="{escape(indicator_link(r.indicator_id, year, period))}" target="_self">'
+                    f'{escape(r.name)}</a></th>{"".join(cells)}</tr>')
+    return (f'{_scroll_region(section.title)}<table class="asn-economy" '
+            f'style="border-collapse:collapse;width:100%;font-size:1.1rem">'
+            f'<caption style="text-align:left;font-weight:700;font-size:1.15rem;padding:4px 0">'
+            f'{escape(section.title)} (tkr)</caption>'
+            f'<thead><tr><th scope="col" style="{_CELL}">Verksamhet</th>{cols}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
