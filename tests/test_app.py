@@ -9,7 +9,7 @@ import pytest
 from .apptest import new_app, shown
 from .htmltables import links, tables
 
-PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/jamforelser.py", "pages/presentation.py", "pages/ladda_upp.py",
+PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/ekonomi.py", "pages/jamforelser.py", "pages/presentation.py", "pages/ladda_upp.py",
          "pages/om_data.py"]
 
 

@@ -22,7 +22,7 @@ ALSO_FAILING = {"heading-order"}  # "moderate" for axe; heading levels in order 
 STREAMLIT_OWN: dict[str, list[str]] = {}
 
 # (link in the sidebar, the page's heading; None: the first indicator's name)
-PAGES = [("Översikt", "Översikt"), ("Indikator", None), ("Jämförelser", "Jämförelser"),
+PAGES = [("Översikt", "Översikt"), ("Indikator", None), ("Ekonomi", "Ekonomi per verksamhet"), ("Jämförelser", "Jämförelser"),
          ("Presentation", "Presentation och export"), ("Ladda upp", "Ladda upp"), ("Logg", "Logg"),
          ("Om data", "Om data")]
 
