@@ -131,16 +131,26 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         summary = f"{c['inserted']} nya, {c['updated']} ändrade, {c['unchanged']} oförändrade värden"
         if analysis.sheet_read:
             summary += f" (bladet '{analysis.sheet_read}')"
+        result["totals"] = _total_lines(store, analysis)
+        totals = [f"Summor: {line}" for line in result["totals"]]
         if args.dry_run:
-            return report(EXIT_OK, [f"Provkörning: {summary}. Inget har skrivits."])
+            return report(EXIT_OK, totals + [f"Provkörning: {summary}. Inget har skrivits."])
         upload_id = ingest.commit(store, analysis, _user(args.user), accept_warnings=args.accept_warnings)
         result["upload_id"] = upload_id
         if c["inserted"] + c["updated"] == 0:
             return report(EXIT_OK, [f"Inget nytt att läsa in: alla {c['unchanged']} värden finns redan "
                                     f"(loggad som uppladdning {upload_id})."])
-        return report(EXIT_OK, [f"Läste in uppladdning {upload_id}: {summary}."])
+        return report(EXIT_OK, totals + [f"Läste in uppladdning {upload_id}: {summary}."])
     finally:
         store.close()
+
+
+def _total_lines(store, analysis) -> list[str]:
+    """Which administration totals the checked upload changes (asn_dash.uploads.totals)."""
+    from asn_dash.store.queries import whole_administration
+    from asn_dash.uploads.totals import effect_lines, total_effects
+
+    return effect_lines(total_effects(analysis.cursor, whole_administration(store)))
 
 
 class OutputError(AsnError):

@@ -6,8 +6,10 @@ import streamlit as st
 from asn_dash.app import ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import display_frame, escape_markdown, format_number, format_plain
+from asn_dash.store import queries
 from asn_dash.uploads import history as uploads
 from asn_dash.uploads import ingest, templates
+from asn_dash.uploads.totals import effect_lines, total_effects
 
 ui.ensure_app_navigation()
 store = ui.store()
@@ -75,6 +77,11 @@ if upload is not None:
     new_tab.dataframe(table("ny"), hide_index=True, width="stretch")
     changed_tab.dataframe(table("ändrad"), hide_index=True, width="stretch")
     same_tab.dataframe(table("oförändrad"), hide_index=True, width="stretch")
+    totals = effect_lines(total_effects(analysis.cursor, ui.cached(store, queries.whole_administration)))
+    if totals:  # which administration figures the upload changes (asn_dash.rules.rollup)
+        st.subheader("Summor för hela förvaltningen", anchor=False)
+        for line in totals:
+            st.text(line)
 
     confirmed = True
     if analysis.warnings:

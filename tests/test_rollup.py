@@ -99,3 +99,17 @@ def test_unchanged_rows_change_no_total(s):
         assert effect_lines(total_effects(analysis.cursor, "aos")) == []
     finally:
         analysis.close()
+
+
+def test_the_cli_dry_run_names_the_totals_it_would_change(seeded_db, tmp_path, capsys):
+    import json
+
+    from asn_dash import cli
+
+    path = tmp_path / "enhet.csv"
+    path.write_bytes(csv_bytes("indikator;enhet;period;värde\nhushall_ekb;Försörjningsstödsenheten;2025-08;444\n"))
+    assert cli.main(["ingest", str(path), "--db", str(seeded_db), "--dry-run", "--json"]) == 0
+    [line] = json.loads(capsys.readouterr().out)["totals"]
+    assert "den lagrade totalen ändras inte – aug 2025: summan av enheten är 444" in line
+    assert cli.main(["ingest", str(path), "--db", str(seeded_db), "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith("Summor: Antal hushåll med ekonomiskt bistånd: den lagrade totalen")

@@ -138,3 +138,16 @@ def test_an_excel_percent_cell_is_previewed_as_percent_from_the_sheet_read(page)
 def test_a_file_name_is_never_rendered_as_markdown(page):
     upload(page, "[klicka](http://example.org).csv", "indikator;period;värde\nokand;2025-09;1\n")
     assert "1 fel i \\[klicka\\]\\(http\\://example\\.org\\)\\.csv." in page.error[0].value
+
+
+def test_the_preview_says_which_administration_totals_change(page):
+    upload(page, "enhet.csv", "indikator;enhet;period;värde\nhushall_ekb;Försörjningsstödsenheten;2025-08;444\n")
+    assert [h.value for h in page.subheader] == ["Summor för hela förvaltningen"]
+    [line] = [t.value for t in page.text if "summan av enhet" in t.value]
+    assert line.startswith("Antal hushåll med ekonomiskt bistånd: den lagrade totalen ändras inte – aug 2025: "
+                           "summan av enheten är 444")
+
+
+def test_a_percentage_upload_changes_no_sum(page):
+    upload(page, "andel.csv", "indikator;enhet;period;värde\nsjukfranvaro;Vuxenenheten;2025-08;5,5\n")
+    assert "Summor för hela förvaltningen" not in [h.value for h in page.subheader]
