@@ -4,7 +4,8 @@ Three files, each with one job:
 
 * ``units.yaml``       the units (enheter), their names and avdelning over time;
 * ``indicators.yaml``  every indicator: name, unit, frequency, direction, aggregation, source;
-* ``plans.yaml``       per plan year: målområden → nämndmål → indicators with their target rule.
+* ``plans.yaml``       per plan year: målområden → nämndmål → indicators with their target rule,
+                       and the area rule for the målområden's computed verdicts.
 
 Any problem raises :class:`CatalogueError`, whose message names the file, the line, the
 entry and the fix, in Swedish and English.
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from asn_dash.errors import AsnError
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import BASELINE, FIXED, TOLERANCE, YES_NO, TargetRule, parse_target
+from asn_dash.rules.verdicts import AREA_RULES, STANDARD
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
 ENV_VAR = "ASN_CATALOGUE"  # an alternative catalogue folder, e.g. for a trial of new plans
@@ -133,7 +135,16 @@ class PlanDef(_Model):
     year: int = Field(ge=2000, le=2100)
     title: str
     source: str
+    area_rule: str = STANDARD  # how a målområde's computed verdict follows from its indicators
     goal_areas: list[GoalAreaDef] = Field(min_length=1)
+
+    @field_validator("area_rule")
+    @classmethod
+    def _area_rule(cls, v: str) -> str:
+        if v not in AREA_RULES:
+            raise ValueError(f"okänd områdesregel '{v}'; använd {', '.join(AREA_RULES)} "
+                             f"(se README, 'How goals are assessed')")
+        return v
 
 
 class PlansFile(_Model):

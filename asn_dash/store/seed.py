@@ -5,7 +5,8 @@ Seed files (UTF-8 CSV, comma-separated, header row):
 * ``published.csv``   real figures from the committee's reports, each with its document and table;
 * ``demo.csv``        "exempeldata": generated demo history (``python -m asn_dash demo``), used
                       only where no published figure exists for the same indicator, unit and period;
-* ``assessments.csv`` colours the reports published per målområde, unit and month;
+* ``assessments.csv`` colours the reports published per målområde, unit and month (official
+                      verdicts: the table ``verdicts``);
 * ``comments.csv``    dated comments quoted from the reports.
 """
 
@@ -108,7 +109,8 @@ def sync_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
                 con.execute("INSERT INTO unit_history VALUES (?,?,?,?,?)",
                             [unit.id, h.name, h.avdelning, starts[n], valid_to])
         for plan in cat.plans:
-            con.execute("INSERT INTO plan_years VALUES (?,?,?)", [plan.year, plan.title, plan.source])
+            con.execute("INSERT INTO plan_years (year, title, source, area_rule) VALUES (?,?,?,?)",
+                        [plan.year, plan.title, plan.source, plan.area_rule])
             rules = cat.target_rules()
             sort = 0
             for an, area in enumerate(plan.goal_areas):
@@ -241,8 +243,13 @@ def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
             "published": _insert_observations(con, published, skip_existing=False),
             "demo": _insert_observations(con, demo, skip_existing=True),
         }
-        if assessments:
-            con.executemany("INSERT INTO published_assessments VALUES (?,?,?,?,?,?)", assessments)
+        if assessments:  # the reports' målområde colours: official verdicts (asn_dash/rules/verdicts.py)
+            admin = cat.whole_administration_unit
+            con.executemany(
+                "INSERT INTO verdicts (plan_year, level, target_id, unit_id, period, colour, origin, source_ref)"
+                " VALUES (?, 'målområde', ?, ?, ?, ?, 'rapport', ?)",
+                [[y, area, None if unit == admin else unit, period, colour, ref]
+                 for y, area, unit, period, colour, ref in assessments])
         if comments:
             con.executemany(
                 "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source)"
