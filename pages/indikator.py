@@ -11,7 +11,7 @@ from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
-from asn_dash.rules import evaluation, verdicts
+from asn_dash.rules import evaluation, outlook, placements, verdicts
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
@@ -88,12 +88,14 @@ def exported(s) -> object:
     return meeting.build_slide(s, r, row, year, period, policy).figure
 
 
+prognos = ui.cached(store, outlook.plan_outlooks, year, period).get(indicator_id)  # Prognos helår (issue 16)
 history = ui.cached(store, views.history, indicator_id, period)
 this_year, all_years = st.tabs([f"{year} mot {year - 1}", "Alla år" if history is None else
                                 f"Alla år {history.first_year}–{history.last_year}"])
 with this_year:
     if view.lines:
-        fig = ui.figure(charts.trend_figure, f"{r.name} – månadsvärden {year}", r.unit, view.lines, view.references)
+        fig = ui.figure(charts.trend_forecast_figure, f"{r.name} – månadsvärden {year}", r.unit, view.lines,
+                        view.references, charts.forecast_band(prognos))
         st.plotly_chart(fig, width="stretch", config=ui.CHART_CONFIG)
         ui.chart_downloads(exported, stem, "trend")
     elif kolada_years is not None and not kolada_years.empty:
@@ -108,6 +110,21 @@ with this_year:
         st.write("Indikatorn har inga månadsvärden att visa i diagram.")
     if view.budget_note:
         st.caption(view.budget_note)
+    if prognos is not None:
+        st.subheader("Prognos helår", anchor="prognos")
+        st.markdown(escape_markdown(prognos.sentence()))
+        for note in prognos.notes():
+            st.caption(note)
+        if prognos.outcome is not None:  # the method's record on this indicator's earlier years
+            st.caption(outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year),
+                                          r.unit))
+    placement = ui.cached(store, placements.placement_outlook, indicator_id, year, period)
+    if placement is not None:
+        st.subheader("Placeringar mot budget", anchor="placeringar")
+        st.markdown(escape_markdown(placement.sentence()))
+        st.dataframe(placement.table(), hide_index=True, width="stretch")
+        st.caption("Kostnad = antal × budgeterat pris per dygn × dagar i månaden; avvikelse = budget − kostnad "
+                   "(negativ = över budget)." + (" ⚠ Exempeldata ingår." if placement.is_demo else ""))
 with all_years:
     if history is None:
         st.write("Indikatorn har inga lagrade värden att visa över åren.")

@@ -57,5 +57,9 @@ else:
 
 st.subheader("Tabell som i verksamhetsberättelsen (KKiK)", anchor=False)
 recent = [y for y in years if y > years[-1] - 6]
-values, colour = ui.cached(store, comparison.kkik_table, kpis, recent)
+kkik_kpis = ui.cached(store, comparison.kkik_kpis, kpis)
+values, colour = ui.cached(store, comparison.kkik_table, kkik_kpis, recent)
 ui.html(render.kkik_table(values, colour))
+st.caption("Tyresös värden från Kolada. Där Kolada saknar värdet visas siffran som nämndens rapport publicerade, "
+           "märkt med en upphöjd siffra som kolumnen Källa förklarar. Placering och färg (✔ Grön, ▲ Gul, ✖ Röd) "
+           "visas bara för Kolada-värden, rangordnade bland alla kommuners värden samma år; --- = värde saknas.")

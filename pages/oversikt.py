@@ -8,7 +8,7 @@ from asn_dash import annotations, colours, sources
 from asn_dash.app import render, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown
-from asn_dash.rules import verdicts
+from asn_dash.rules import outlook, verdicts
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.store import queries
 
@@ -19,6 +19,8 @@ year, period = ui.selection()
 results, areas = ui.evaluation_for(store, year, period)
 plan = ui.cached(store, queries.plan, year)
 may_assess = me.can("sätta förvaltningens bedömning")  # läsare see no forms
+outlooks = ui.cached(store, outlook.plan_outlooks, year, period)  # Prognos helår (issue 16)
+markers = {i: o.marker for i, o in outlooks.items() if o.marker} if outlooks else None
 
 st.title("Översikt")
 st.markdown(f"**{plan['title']}** · uppföljning för **{period.span_label()}**")
@@ -31,7 +33,7 @@ if any(r.is_demo for r in results):
 ui.html(render.ROW_CSS)
 
 st.header("Målområden", anchor="malomraden")
-ui.html(render.area_cards(areas))
+ui.html(render.area_cards(areas, outlook.area_markers([(r.goal_area_id, r.indicator_id) for r in results], outlooks)))
 
 st.header("Måluppfyllelse per månad", anchor="manad")
 st.caption(f"Bedömning per målområde och månad {year}: rapportens där den finns, annars beräknad (*).")
@@ -46,7 +48,8 @@ def link(r, label: str | None = None) -> None:
 
 
 def report_table(goal_id: str, rows) -> None:
-    """Indikator | Utfall | Målnivå | Bedömning | Trend, the indicator's name a link."""
+    """Indikator | Utfall | Målnivå | Bedömning | (Prognos helår |) Trend, the indicator's name a link."""
+    forecasts = {r.indicator_id: markers[r.indicator_id] for r in rows if r.indicator_id in (markers or {})} or None
     for r in [None, *rows]:
         key = f"asn-head-{goal_id}" if r is None else f"asn-row-{goal_id}-{r.indicator_id}"
         with st.container(key=key):
@@ -57,7 +60,7 @@ def report_table(goal_id: str, rows) -> None:
                 else:
                     link(r)
             with rest:
-                ui.html(render.report_cells(r))
+                ui.html(render.report_cells(r, forecasts))
 
 
 def verdict_form(level: str, target: str, what: str, form_key: str, targets=None) -> None:

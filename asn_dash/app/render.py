@@ -58,11 +58,14 @@ def _computed_line(computed, compact: bool = True) -> str:
             f' – {escape(computed.reason)}</div>')
 
 
-def area_cards(areas: list[AreaSummary]) -> str:
+def area_cards(areas: list[AreaSummary], forecasts: dict[str, str] | None = None) -> str:
     """One card per målområde: the official verdict as the verdict (with who gave it and its first
-    sentence), the computed one beside it as "Beräknad" (marked when they differ), and the counts."""
+    sentence), the computed one beside it as "Beräknad" (marked when they differ), the counts, and
+    with ``forecasts`` (målområde id → its "Prognos helår" line) the forecast."""
     cards = []
     for a in areas:
+        forecast = (forecasts or {}).get(a.goal_area_id)
+        forecast = f'<div style="margin-top:6px;font-size:0.85rem">{escape(forecast)}</div>' if forecast else ""
         counts = " · ".join(f"{escape(label(c))} {a.counts.get(c, 0)}" for c in COLOURS)
         unassessed = a.counts.get(NA, 0)
         if a.published_colour:
@@ -82,7 +85,7 @@ def area_cards(areas: list[AreaSummary]) -> str:
             f'{escape(a.name)}</div>'
             f'<div>{badge(a.verdict, big=True)}</div>{source}{summary}{computed}'
             f'<div style="margin-top:8px;font-size:0.9rem">{counts}</div>'
-            f'<div style="font-size:0.85rem;color:#444">{unassessed} ej bedömda</div></div>'
+            f'<div style="font-size:0.85rem;color:#444">{unassessed} ej bedömda</div>{forecast}</div>'
         )
     return f'<div class="asn-cards" style="display:flex;flex-wrap:wrap;gap:12px">{"".join(cards)}</div>'
 
@@ -153,7 +156,9 @@ def assessment_cell(r: IndicatorResult) -> str:
 
 
 REPORT_COLUMNS = ("Indikator", "Utfall", "Målnivå", "Bedömning", "Trend")
-_WIDTHS = ("17%", "20%", "49%", "14%")  # of the part after the indicator's name
+FORECAST_COLUMN = "Prognos helår"
+_WIDTHS = {False: ("17%", "20%", "49%", "14%"),  # of the part after the indicator's name
+           True: ("14%", "17%", "41%", "15%", "13%")}  # with the forecast column
 _ROW_CELL = "padding:4px 10px;vertical-align:top;text-align:left"
 
 # The report table's rows are Streamlit containers (the indicator's name is an in-app page link);
@@ -173,15 +178,21 @@ def report_head() -> str:
     return f'<div style="{_ROW_CELL};font-weight:700">{REPORT_COLUMNS[0]}</div>'
 
 
-def report_cells(r: IndicatorResult | None) -> str:
+def report_cells(r: IndicatorResult | None, forecasts: dict[str, str] | None = None) -> str:
     """One row of the report table after the indicator's name (Utfall | Målnivå | Bedömning |
-    Trend), as a table row of fixed column widths so that rows line up; ``None``: the header."""
+    Trend), as a table row of fixed column widths so that rows line up; ``None``: the header. With
+    ``forecasts`` (indicator id → marker) a "Prognos helår" column after Bedömning."""
+    widths = _WIDTHS[forecasts is not None]
     if r is None:
-        cells = [f'<th scope="col" style="{_ROW_CELL};width:{w}">{h}</th>' for h, w in zip(REPORT_COLUMNS[1:], _WIDTHS)]
+        heads = [*REPORT_COLUMNS[1:4], *([FORECAST_COLUMN] if forecasts is not None else []), REPORT_COLUMNS[4]]
+        cells = [f'<th scope="col" style="{_ROW_CELL};width:{w}">{h}</th>' for h, w in zip(heads, widths)]
     else:
         demo = ' <span style="font-size:0.8rem">(⚠ exempeldata)</span>' if r.is_demo else ""
-        values = (f"{escape(r.value_label)}{demo}", escape(r.target_label), assessment_cell(r), _trend_cell(r))
-        cells = [f'<td style="{_ROW_CELL};width:{w}">{v}</td>' for v, w in zip(values, _WIDTHS)]
+        forecast = [] if forecasts is None else [
+            f'<span style="font-size:0.85rem">{escape(forecasts.get(r.indicator_id, "–"))}</span>']
+        values = (f"{escape(r.value_label)}{demo}", escape(r.target_label), assessment_cell(r), *forecast,
+                  _trend_cell(r))
+        cells = [f'<td style="{_ROW_CELL};width:{w}">{v}</td>' for v, w in zip(values, widths)]
     return (f'<table style="border-collapse:collapse;width:100%;table-layout:fixed;font-size:0.95rem">'
             f'<tr>{"".join(cells)}</tr></table>')
 

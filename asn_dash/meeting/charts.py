@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from asn_dash.colours import SERIES
+from asn_dash.colours import SERIES, rgb
 from asn_dash.formatting import UNIT_SUFFIX
 from asn_dash.rules.periods import MONTHS_SV
 
@@ -213,3 +213,58 @@ def history_figure(title: str, unit: str, lines: list[DatedLine], first_year: in
         low, high = span or (0.0, max(max(values), 1.0))
         fig.update_yaxes(tickformat=",d", tick0=0, dtick=_whole_step(high - low))
     return fig
+
+
+@dataclass(frozen=True)
+class ForecastBand:
+    """This year's forecast months for a trend chart: ``points`` (month, value, low, high) from
+    ``start`` (month, value), the last recorded month, where the dashed line begins."""
+
+    name: str
+    start: tuple[int, float] | None
+    points: tuple[tuple[int, float, float, float], ...]
+    colour: str = "#0072B2"
+    is_demo: bool = False
+
+
+def with_forecast(fig: go.Figure, band: ForecastBand | None) -> go.Figure:
+    """Continue this year's line as a dashed forecast with its 80 % band (a shaded area between
+    the interval's limits, drawn under the line)."""
+    if band is None or not band.points:
+        return fig
+    pts = ([(band.start[0], band.start[1], band.start[1], band.start[1])] if band.start else []) + list(band.points)
+    x = [MONTHS_SV[m - 1].capitalize() for m, *_ in pts]
+    unit_suffix = fig.layout.yaxis.ticksuffix or ""
+    demo = " (exempeldata)" if band.is_demo else ""
+    fig.add_trace(go.Scatter(x=x, y=[p[3] for p in pts], mode="lines", line={"width": 0}, showlegend=False,
+                             hoverinfo="skip", name=f"{band.name}, övre gräns"))
+    fig.add_trace(go.Scatter(
+        x=x, y=[p[2] for p in pts], mode="lines", line={"width": 0}, fill="tonexty",
+        fillcolor=_rgba(band.colour, 0.18), name="80 % intervall", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=x, y=[p[1] for p in pts], name=band.name, mode="lines+markers",
+        line={"color": band.colour, "width": 3, "dash": "dash"},
+        marker={"size": 7, "color": "#FFFFFF", "line": {"width": 2, "color": band.colour}},
+        customdata=[[p[2], p[3]] for p in pts],
+        hovertemplate=(f"{band.name}: %{{y:,.4~f}}{unit_suffix} (80 %: %{{customdata[0]:,.4~f}}–"
+                       f"%{{customdata[1]:,.4~f}}){demo}<extra></extra>")))
+    fig.update_layout(legend_traceorder="normal")  # a filled area would otherwise reverse the legend
+    return fig
+
+
+def trend_forecast_figure(title: str, unit: str, lines: list[Line], references: list[Reference],
+                          band: ForecastBand | None, font_size: int = 15) -> go.Figure:
+    """``trend_figure`` with this year's forecast continuation (``with_forecast``)."""
+    return with_forecast(trend_figure(title, unit, lines, references, font_size=font_size), band)
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = rgb(hex_colour)
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def forecast_band(outlook) -> ForecastBand | None:
+    """The continuation for an ``asn_dash.rules.outlook.Outlook`` (None without forecast months)."""
+    if outlook is None or not outlook.band:
+        return None
+    return ForecastBand(f"Prognos {outlook.year}", outlook.last_point, outlook.band, is_demo=outlook.is_demo)

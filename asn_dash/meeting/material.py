@@ -19,7 +19,7 @@ from asn_dash.formatting import format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 from asn_dash.meeting.charts import Line, Reference
-from asn_dash.rules import evaluation
+from asn_dash.rules import evaluation, outlook
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.evaluation import AreaSummary, IndicatorResult
 from asn_dash.rules.periods import Period
@@ -54,6 +54,7 @@ class Row:
     comment_label: str  # "Kommentar (2025-09-02, Anna A)"
     masked: bool
     is_demo: bool
+    forecast: str = ""  # "Prognos helår 2025: …" (asn_dash.rules.outlook), "" without one or if masked
 
 
 @dataclass
@@ -190,6 +191,7 @@ def build_rows(store: Store, results: list[IndicatorResult], year: int, period: 
     ids = [r.indicator_id for r in results]
     sensitive = set(store.query("SELECT id FROM indicators WHERE sensitive AND list_contains(?, id)", [ids])["id"])
     comments = annotations.latest_comments(store, ids, year, period)
+    forecasts = outlook.plan_outlooks(store, year, period, ids)
     rows = []
     for r in results:
         current = r.current.value if r.current is not None else None
@@ -204,7 +206,7 @@ def build_rows(store: Store, results: list[IndicatorResult], year: int, period: 
             r.assessment.colour, masked_reason(r.assessment.colour, policy) if masked else r.assessment.reason,
             "" if c is None else str(c["text"]),
             "" if c is None else f"Kommentar ({c['written_on']:%Y-%m-%d}, {c['author']})",
-            masked, r.is_demo))
+            masked, r.is_demo, forecast_text(forecasts.get(r.indicator_id), r.indicator_id in sensitive, policy)))
     return rows
 
 
@@ -239,6 +241,9 @@ def build_slide(store: Store, result: IndicatorResult, row: Row, year: int, peri
         if not years.empty:
             figure = charts.years_figure(chart_title, result.unit, years, font_size=font_size)
             chart_is_kolada = True
+    if figure is not None and not chart_is_kolada and row.forecast and not info["sensitive"]:  # Prognos helår
+        own = outlook.plan_outlooks(store, year, period, [row.indicator_id]).get(row.indicator_id)
+        charts.with_forecast(figure, charts.forecast_band(own))
     if view.has_demo and any(p.is_demo for line in view.lines for p in line.points):
         notes.append(DEMO_MARK)
     source = _source(store, result, kpi, chart_is_kolada)
@@ -293,6 +298,14 @@ def build(store: Store, year: int, period: Period, order: list[str] | None = Non
                 slides.append(build_slide(store, result, replace(row), year, period, policy, font_size=font_size))
     plan = queries.plan(store, year)
     return Meeting(year, period, str(plan["title"]), date.today(), areas, rows, slides, policy)
+
+
+def forecast_text(o: outlook.Outlook | None, sensitive: bool, policy: Policy) -> str:
+    """The forecast sentence for the papers (with its exempeldata note); "" when a number in it
+    is a small count of a sensitive indicator."""
+    if o is None or (sensitive and any(policy.is_small(v) for v in o.numbers())):
+        return ""
+    return " ".join([o.sentence(), *(n for n in o.notes() if n.startswith(outlook.DEMO_MARK))])
 
 
 def value_text(row: Row) -> str:

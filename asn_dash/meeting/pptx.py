@@ -111,6 +111,7 @@ def _indicator_slide(deck, meeting: Meeting, s: Slide, image: bytes | None) -> N
         _text(slide, Inches(0.5), Inches(2.0), Inches(8.4), Inches(1), [("Inga värden att visa i diagram.", 18, False)])
     _badge(slide, Inches(9.3), Inches(1.5), row.colour)
     side = [(f"Utfall: {value_text(row)}", 22, True), (f"Målnivå: {row.target}", 16, False), (row.reason, 14, False)]
+    side += [(row.forecast, 14, False)] if row.forecast else []  # Prognos helår (issue 16)
     if row.comment:
         side += [(row.comment_label, 14, True), (row.comment, 14, False)]
     _text(slide, Inches(9.3), Inches(2.25), Inches(3.7), Inches(4.6), side)

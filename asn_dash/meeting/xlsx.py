@@ -73,7 +73,8 @@ def _indicator_row(sheet, n: int, r: Row) -> None:
         value_cell.value = safe_text(r.value_label)
         value_cell.alignment = Alignment(horizontal="right", vertical="top")
     texts = {1: r.goal_area, 2: r.name + (" (⚠ exempeldata)" if r.is_demo else ""), 4: r.target,
-             6: r.reason, 7: (f"{r.comment_label}: {r.comment}" if r.comment else "")}
+             6: r.reason + (f"\n{r.forecast}" if r.forecast else ""),  # Prognos helår (issue 16)
+             7: (f"{r.comment_label}: {r.comment}" if r.comment else "")}
     for col, text in texts.items():
         cell = sheet.cell(row=n, column=col, value=safe_text(text))
         cell.alignment = _WRAP
