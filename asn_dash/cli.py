@@ -151,7 +151,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    """The meeting material for a period: the indicator table (xlsx) or the deck (pptx)."""
+    """The meeting material for a period: the indicator table (xlsx), the deck (pptx) or the
+    report's indicator section (docx, pdf)."""
     from asn_dash import agendas
     from asn_dash.meeting import material as meeting
     from asn_dash.rules.periods import parse_key
@@ -163,16 +164,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return EXIT_REJECTED
+    template = Path(args.template) if args.template else None
+    wanted = {"pptx": ".pptx", "docx": ".docx", "pdf": ".docx"}.get(args.format)
+    if template is not None and (wanted is None or template.suffix.lower() != wanted or not template.is_file()):
+        print(f"Fel: mallen {template} kan inte användas: --format {args.format} tar "
+              + (f"en {wanted}-fil som finns." if wanted else "ingen mall."), file=sys.stderr)
+        return EXIT_REJECTED
     year = args.plan_year or period.year
     policy = Policy(args.suppress_max) if args.suppress_max is not None else policy_from_env()
-    output = Path(args.output or f"asn-{period.key}.{args.format}")
+    output = Path(args.output or f"{meeting.file_stem(period)}.{args.format}")
     store = _open_waiting(args.db, args.wait)
     try:
         if year not in plan_years(store):
             print(f"Fel: det finns ingen plan för {year}.", file=sys.stderr)
             return EXIT_REJECTED
         order = agendas.load(store, args.agenda) if args.agenda else args.indicator
-        material = meeting.build(store, year, period, order, policy, with_slides=args.format == "pptx",
+        material = meeting.build(store, year, period, order, policy, with_slides=args.format != "xlsx",
                                  font_size=20)
     finally:
         store.close()
@@ -181,11 +188,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
         data = to_xlsx(material)
         what = f"{len(material.rows)} indikatorer"
-    else:
+    elif args.format == "pptx":
         from asn_dash.meeting.pptx import to_pptx
 
-        data = to_pptx(material)
+        data = to_pptx(material, template=template)
         what = f"{len(material.slides) + 2} bilder"
+    else:
+        from asn_dash.meeting.docx import to_docx
+
+        data = to_docx(material, template=template)
+        what = f"{material.report_title}, {sum(s.figure is not None for s in material.slides)} diagram"
+        if args.format == "pdf":
+            from asn_dash.meeting.pdf import docx_to_pdf
+
+            data = docx_to_pdf(data)
     output.write_bytes(data)
     masked = "; små tal maskerade" if material.masked_any else ""
     off = "; OBS: maskering avstängd (--suppress-max 0)" if not policy.active else ""
@@ -400,10 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
     store_args(p)
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("report", help="meeting material for a period: indicator table (xlsx) or deck (pptx)")
+    p = sub.add_parser("report", help="meeting material for a period: indicator table (xlsx), deck (pptx) or "
+                                      "the report's indicator section (docx, pdf)")
     p.add_argument("--period", required=True, help="e.g. 2025-T2, 2025-08, 2025")
-    p.add_argument("--format", choices=["pptx", "xlsx"], required=True)
-    p.add_argument("-o", "--output", help="output file (default: asn-PERIOD.FORMAT)")
+    p.add_argument("--format", choices=["pptx", "xlsx", "docx", "pdf"], required=True)
+    p.add_argument("-o", "--output", help="output file (default: e.g. ASN-tertialrapport-T2-2025.FORMAT)")
+    p.add_argument("--template", help="the kommun's template: a .pptx for pptx, a .docx for docx and pdf")
     p.add_argument("--plan-year", type=int, help="plan year (default: the period's year)")
     p.add_argument("--agenda", help="a saved running order (dagordning) for the slides")
     p.add_argument("--indicator", nargs="+", help="indicator ids for the slides, in order")

@@ -138,16 +138,16 @@ with all_years:
         st.dataframe(history.years, hide_index=True, width="content")
 
 if view.units:
-    st.subheader("Per enhet", anchor=False)
+    st.header("Per enhet", anchor=False)
     st.plotly_chart(ui.figure(charts.units_figure, f"{r.name} per enhet {year}", r.unit, view.units),
                     width="stretch", config=ui.CHART_CONFIG)
     ui.chart_downloads(lambda s: meeting.units_figure(s, r, year, period, policy_from_env()), f"{stem}-enheter",
                        "units")
 
-st.subheader("Data", anchor=False)
+st.header("Data", anchor=False)
 st.dataframe(view.table, hide_index=True, width="stretch")
 
-st.subheader("Kommentarer", anchor=False)
+st.header("Kommentarer", anchor=False)
 notes = ui.cached(store, annotations.comments, indicator_id)
 if notes.empty:
     st.write("Inga kommentarer ännu.")

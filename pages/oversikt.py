@@ -22,6 +22,7 @@ may_assess = me.can("sätta förvaltningens bedömning")  # läsare see no forms
 outlooks = ui.cached(store, outlook.plan_outlooks, year, period)  # Prognos helår (issue 16)
 markers = {i: o.marker for i, o in outlooks.items() if o.marker} if outlooks else None
 
+ui.html(render.PRINT_CSS)
 st.title("Översikt")
 st.markdown(f"**{plan['title']}** · uppföljning för **{period.span_label()}**")
 st.caption(f"Målstruktur enligt {plan['source']}. Utfall och bedömning för hela förvaltningen; "

@@ -300,7 +300,9 @@ def test_signed_out_visitor_sees_only_the_sign_in(app):
     app.run()
     assert not app.exception
     assert [t.value for t in app.title] == ["Logga in"]
-    assert not app.get("html") and not app.selectbox  # no figures, no navigation or pickers
+    shown = [h.proto.body for h in app.get("html")]
+    assert all(body.lstrip().startswith("<style>") for body in shown)  # only the app's stylesheet
+    assert not app.get("plotly_chart") and not app.selectbox  # no figures, no navigation or pickers
 
 
 def test_wrong_password_is_refused_and_logged(app, seeded_db, s):

@@ -78,6 +78,9 @@ def test_from_the_seeded_store_the_other_2019_tables(s):
 
 
 def test_from_the_seeded_store_as_of_april_the_rest_is_forecast(s):
+    # without 002's own prognos (seeded as value kind prognos), the model forecasts May–Dec
+    s.con.execute("DELETE FROM observation_values WHERE kind = 1 AND indicator_key ="
+                  " (SELECT key FROM indicator_keys WHERE id = 'plac_hvb_unga')")
     year = pl.placement_outlook(s, "plac_hvb_unga", 2019, parse_key("2019-T1"))
     assert [m.count for m in year.months[:4]] == HVB_2019[:4]
     assert [m.forecast for m in year.months] == [False] * 4 + [True] * 8
@@ -112,17 +115,8 @@ def test_indikator_shows_the_placement_table(seeded_db, monkeypatch):
 
 
 def test_as_of_april_002s_own_prognos_gives_002s_year(s):
-    # 002 was written per April: jan–apr utfall, maj–dec the förvaltning's prognos. Stored as value
-    # kind prognos, it wins over the model and reproduces the report's year.
-    import pandas as pd
-
-    from asn_dash.store import store
-
-    with s.writing() as cur:
-        store.write_values(cur, pd.DataFrame([{"indicator_id": "plac_hvb_unga", "unit_id": "aos",
-                                               "period": f"2019-{m:02d}", "value": float(HVB_2019[m - 1]),
-                                               "value_kind": "prognos", "source": "uppladdning"}
-                                              for m in range(5, 13)]))
+    # 002 was written per April: jan–apr utfall, maj–dec the förvaltning's prognos, seeded as value
+    # kind prognos from published.csv. It wins over the model and reproduces the report's year.
     year = pl.placement_outlook(s, "plac_hvb_unga", 2019, parse_key("2019-T1"))
     assert year.forecast_by == pl.ANALYST and [m.count for m in year.months] == HVB_2019
     assert year.cost == pytest.approx(COST) and pl.tkr(year.deviation, signed=True) == "−5\u00a0905\u00a0tkr"

@@ -21,10 +21,10 @@ UPLOAD_INDICATORS, UPLOAD_UNITS = 360, 12  # ~3 900 new keys a month: a million 
 
 def upload_keys(db: Path) -> tuple[list[tuple[str, str]], list[str]]:
     """The bench indicators (id, unit) and the unit names a generated upload uses: none of them has
-    stored values, so every row of the upload is new."""
-    import duckdb
+    stored values, so every row of the upload is new. Waits while the app holds the store."""
+    from asn_dash.store.store import connect_existing
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_existing(Path(db), wait=60)
     try:
         indicators = con.execute(
             "SELECT id, unit FROM indicators WHERE id LIKE 'bench\\_%' ESCAPE '\\' ORDER BY id").fetchall()
@@ -36,12 +36,12 @@ def upload_keys(db: Path) -> tuple[list[tuple[str, str]], list[str]]:
 
 
 def prepare_upload_store(db: Path) -> None:
-    """Give a seeded store enough indicators and units for a million-row upload of real months."""
-    import duckdb
-
+    """Give a seeded store enough indicators and units for a million-row upload of real months.
+    Waits while the app holds the store (a page's last queries may still run after it shows)."""
     from asn_dash.bench.large_store import add_bench_catalogue
+    from asn_dash.store.store import connect_existing
 
-    con = duckdb.connect(str(db))
+    con = connect_existing(Path(db), wait=60)
     try:
         add_bench_catalogue(con, UPLOAD_INDICATORS, UPLOAD_UNITS, percent_every=3)
     finally:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from asn_dash.colours import SERIES, rgb
+from asn_dash.colours import SERIES, TEXT, rgb
 from asn_dash.formatting import UNIT_SUFFIX
 from asn_dash.rules.periods import MONTHS_SV
 
@@ -20,7 +20,7 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 @dataclass(frozen=True)
 class Point:
     month: int  # 1–12
-    value: float
+    value: float | None  # None: a masked month, drawn as a gap (never interpolated through)
     is_demo: bool = False
 
 
@@ -42,6 +42,24 @@ def _suffix(unit: str) -> str:
     return UNIT_SUFFIX.get(unit, "").replace("\u00a0", " ")
 
 
+def count_step(top: float | None, max_ticks: int = 8) -> int:
+    """A whole-number tick step (1, 2, 5, 10, 20, 50 …) giving at most ``max_ticks`` ticks up to
+    ``top``: counts are never labelled 2,5."""
+    top = max(top or 0.0, 1.0)
+    magnitude = 1
+    while True:
+        for m in (1, 2, 5):
+            if top / (m * magnitude) <= max_ticks:
+                return m * magnitude
+        magnitude *= 10
+
+
+def _integer_axis(fig: go.Figure, unit: str, values: list[float | None]) -> None:
+    if unit == "antal":
+        top = max((v for v in values if v is not None), default=None)
+        fig.update_yaxes(tick0=0, dtick=count_step(top), tickformat=",d")
+
+
 def _base_layout(fig: go.Figure, title: str, unit: str, font_size: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": font_size + 6}},
@@ -57,6 +75,12 @@ def _base_layout(fig: go.Figure, title: str, unit: str, font_size: int) -> go.Fi
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=[m.capitalize() for m in MONTHS_SV],
                      range=[-0.5, 11.5], showgrid=False, linecolor="#000000", ticks="outside")
     fig.update_yaxes(gridcolor="#D9D9D9", zerolinecolor="#808080", ticksuffix=_suffix(unit), rangemode="tozero")
+    # Set on the axes, not only inherited from the layout font: Streamlit's chart theme would
+    # otherwise draw the tick labels in its light grey (3,8:1 on white).
+    ticks = {"color": TEXT, "size": font_size, "family": FONT}
+    fig.update_xaxes(tickfont=ticks)
+    fig.update_yaxes(tickfont=ticks)
+    fig.update_layout(legend_font_color=TEXT, title_font_color=TEXT)
     return fig
 
 
@@ -72,6 +96,7 @@ def trend_figure(title: str, unit: str, lines: list[Line], references: list[Refe
             y=[p.value for p in pts],
             name=line.name,
             mode="lines+markers",
+            connectgaps=False,
             line={"color": colour, "width": 3, "dash": line.dash},
             marker={"size": 9, "color": colour,
                     "symbol": ["circle-open" if p.is_demo else "circle" for p in pts],
@@ -84,6 +109,7 @@ def trend_figure(title: str, unit: str, lines: list[Line], references: list[Refe
         fig.add_hline(y=ref.value, line={"color": ref_colours[n % 3], "width": 2, "dash": "dash"},
                       annotation={"text": ref.name, "font": {"size": font_size - 1}},
                       annotation_position="bottom right")
+    _integer_axis(fig, unit, [p.value for line in lines for p in line.points] + [r.value for r in references])
     return _base_layout(fig, title, unit, font_size)
 
 
@@ -107,6 +133,7 @@ def years_figure(title: str, unit: str, frame, font_size: int = 15) -> go.Figure
             marker={"size": 9}, hovertemplate=f"{column}: %{{y:,.4~f}}{_suffix(unit)}<extra></extra>"))
     fig = _base_layout(fig, title, unit, font_size)
     fig.update_xaxes(type="category", categoryorder="category ascending", categoryarray=None, range=None)
+    _integer_axis(fig, unit, [float(v) for v in frame.to_numpy().ravel() if v is not None and v == v])
     return fig
 
 
