@@ -182,16 +182,6 @@ def month_label(year: int, month: int) -> str:
     return f"{MONTHS_SV[month - 1]} {year}"
 
 
-def _whole_step(span: float, max_ticks: int = 7) -> int:
-    """1, 2, 5, 10, 20, 50 … so that ``span`` gets at most ``max_ticks`` whole-number ticks."""
-    magnitude = 1
-    while True:
-        for m in (1, 2, 5):
-            if span / (m * magnitude) <= max_ticks:
-                return m * magnitude
-        magnitude *= 10
-
-
 def value_range(values: list[float], unit: str) -> tuple[float, float] | None:
     """The y range of a level chart: the data with a margin, not stretched to zero. None when the
     data come close to zero anyway (then the axis starts at zero)."""
@@ -238,7 +228,7 @@ def history_figure(title: str, unit: str, lines: list[DatedLine], first_year: in
                          title={"text": AXIS_NOT_ZERO, "font": {"size": font_size - 1}})
     if unit == "antal" and values:
         low, high = span or (0.0, max(max(values), 1.0))
-        fig.update_yaxes(tickformat=",d", tick0=0, dtick=_whole_step(high - low))
+        fig.update_yaxes(tickformat=",d", tick0=0, dtick=count_step(high - low, max_ticks=7))
     return fig
 
 
