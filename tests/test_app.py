@@ -156,6 +156,10 @@ def test_indicator_links_are_in_app_page_links_carrying_the_view(app):
     assert (link.page, link.query_string) == ("indikator", "indikator=hushall_ekb&planar=2025&period=2025-T2")
     assert found["Frågor om våld ställs i alla ärenden"].query_string.startswith("indikator=vald_fragor&")
     assert not [h for b in html_bodies(app) for h in links(b)], "no <a href>: a full reload would lose a local sign-in"
+    app.selectbox(key="period").set_value("2025-08").run()  # the links follow the period picked on the page
+    found = {shown(p.proto.label): p.proto for p in app.get("page_link")}
+    assert found["Antal hushåll med ekonomiskt bistånd"].query_string == \
+        "indikator=hushall_ekb&planar=2025&period=2025-08"
 
 
 def set_bedomning(at, form: str, colour: str, text: str, indicator: str | None = None):
