@@ -117,6 +117,7 @@ def test_cards_show_the_official_verdict_with_the_computed_one_beside_it(app):
     assert "Beräknad: – Ej bedömd – ingen av 4 indikatorer är bedömd" in shown_cards["Ekonomi"]
     assert "≠" not in cards_for(app, "2021", "2021")["Kvalitetsförbättringar skapar vi tillsammans, hela tiden"]
     assert "Beräknad: – Ej bedömd – ingen av 7 indikatorer är bedömd" in shown_cards["Trygghet"]
+    assert "≠" not in shown_cards["Trygghet"]  # the rule gives no colour to differ from
     assert "Rapportens bedömning" not in hallbarhet and "Ej bedömd" not in hallbarhet.split("Beräknad")[0]
 
 

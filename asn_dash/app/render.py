@@ -122,8 +122,9 @@ def area_cards(areas: list[AreaSummary], forecasts: dict[str, str] | None = None
             source = f'<div style="{_SMALL};margin-top:6px">{_by(a.official)}</div>'
             summary = (f'<div style="font-size:0.85rem;margin-top:4px;font-style:italic">'
                        f'{escape(a.official.summary)}</div>' if a.official.summary else "")
+            # "≠" only where the rule gives a colour of its own; "Ej bedömd" beside it says enough
             differs = ('<div style="font-size:0.8rem;font-weight:600;margin-top:6px">≠ Skiljer sig från beräkningen'
-                       '</div>' if a.explanation else "")
+                       '</div>' if a.explanation and a.colour in COLOURS else "")
             computed = differs + _computed_line(a.computed)
         else:
             source = f'<div style="{_SMALL};margin-top:6px">Beräknad – ingen officiell bedömning för perioden</div>'
