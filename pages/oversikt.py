@@ -37,7 +37,7 @@ st.header("Målområden", anchor="malomraden")
 ui.html(render.area_cards(areas, outlook.area_markers([(r.goal_area_id, r.indicator_id) for r in results], outlooks)))
 
 st.header("Måluppfyllelse per månad", anchor="manad")
-st.caption(f"Bedömning per målområde och månad {year}: rapportens där den finns, annars beräknad (*).")
+st.caption(f"Bedömning per målområde och månad {year}: den officiella där den finns, annars beräknad enligt regeln.")
 ui.html(render.month_grid(ui.month_grid_for(store, year, period)))
 
 

@@ -2,15 +2,20 @@
 computed differ, the store's history and audit, roles, the migration of the old tables, the area
 rule in plans.yaml, what is not assessed, and the default period."""
 
+import html
+import re
 from datetime import date
 
 import duckdb
 import pytest
 
 from asn_dash import annotations
+from asn_dash.app import render
 from asn_dash.auth import PermissionDenied, User
 from asn_dash.catalogue import CatalogueError, load_catalogue
+from asn_dash.colours import label
 from asn_dash.rules import evaluation, verdicts
+from asn_dash.rules.assessment import NA
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.verdicts import (ALL_GREEN, AREA, GOAL, INDICATOR, MAJORITY, NO_BEDOMNING, NO_TARGET, NO_VALUE,
                                      REPORT, STANDARD, Computed, OfficialVerdict, area_verdict, explain, in_force)
@@ -322,3 +327,34 @@ def test_the_latest_reported_period_is_t2_2025_and_exempeldata_never_moves_it(s)
 def test_an_upload_for_a_later_month_becomes_the_default(s):
     update_values(s.con, "source = 'uppladdning', value = 401", "v.indicator_id = 'hushall_ekb' AND v.period = '2025-09'")
     assert queries.latest_reported(s)[2025].key == "2025-09"
+
+
+# --- how the verdicts are drawn (asn_dash/app/render.py) ------------------------------------------
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def test_the_projector_shows_each_verdict_and_its_computed_colour_without_the_texts(s):
+    _, areas = evaluation.plan_results(s, 2025, T2)
+    full, brief = _text(render.area_cards(areas)), _text(render.area_cards(areas, brief=True))
+    assert "Förvaltningen prognostiserar ett betydande underskott" in full
+    assert "prognostiserar" not in brief and "004 Tertialrapport" not in brief
+    assert f"Hållbarhet {label('Grön')} Beräknad: {label('Gul')} {label('Grön')} 2" in brief
+    assert f"Ekonomi {label('Röd')} Beräknad: {label(NA)} {label('Grön')} 0" in brief
+
+
+def test_the_month_grid_marks_computed_months_only_where_official_ones_are_beside_them(s):
+    grid = evaluation.month_grid(s, evaluation.load_plan(s, 2025, parse_key("2025-08")), 8)
+    assert not grid.official.to_numpy().any()  # 2025: no monthly verdicts in the reports
+    shown = render.month_grid(grid)
+    assert 'title="beräknad"' not in shown
+    assert "Alla månader är beräknade enligt regeln" in _text(shown)
+    grid.official.iloc[0, 0] = True  # one official month: the others are marked
+    shown = render.month_grid(grid)
+    assert shown.count('title="beräknad"') == grid.official.size - 1 and "* beräknad enligt regeln" in shown
+    assert 'title="beräknad"' not in render.month_grid(grid, brief=True)
+    assert "beräknad enligt regeln" not in render.month_grid(grid, brief=True)
+    official = evaluation.month_grid(s, evaluation.load_plan(s, 2021, parse_key("2021")), 12)
+    assert official.official.to_numpy().all()  # 2021: 001's grid, every month
+    assert "beräknad" not in render.month_grid(official)

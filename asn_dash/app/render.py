@@ -108,17 +108,22 @@ def _computed_line(computed, compact: bool = True) -> str:
             f' – {escape(computed.reason)}</div>')
 
 
-def area_cards(areas: list[AreaSummary], forecasts: dict[str, str] | None = None) -> str:
+def area_cards(areas: list[AreaSummary], forecasts: dict[str, str] | None = None, brief: bool = False) -> str:
     """One card per målområde: the official verdict as the verdict (with who gave it and its first
     sentence), the computed one beside it as "Beräknad" (marked when they differ), the counts, and
-    with ``forecasts`` (målområde id → its "Prognos helår" line) the forecast."""
+    with ``forecasts`` (målområde id → its "Prognos helår" line) the forecast. ``brief`` (the
+    projector): the verdict, "Beräknad" with its colour only, and the counts."""
     cards = []
     for a in areas:
         forecast = (forecasts or {}).get(a.goal_area_id)
         forecast = f'<div style="margin-top:6px;font-size:0.85rem">{escape(forecast)}</div>' if forecast else ""
         counts = " · ".join(f"{escape(label(c))} {a.counts.get(c, 0)}" for c in COLOURS)
         unassessed = a.counts.get(NA, 0)
-        if a.published_colour:
+        if brief:
+            source = summary = ""
+            computed = (f'<div style="margin-top:6px">Beräknad: {badge(a.colour, compact=True)}</div>'
+                        if a.published_colour else '<div style="margin-top:6px">Beräknad</div>')
+        elif a.published_colour:
             source = f'<div style="{_SMALL};margin-top:6px">{_by(a.official)}</div>'
             summary = (f'<div style="font-size:0.85rem;margin-top:4px;font-style:italic">'
                        f'{escape(a.official.summary)}</div>' if a.official.summary else "")
@@ -161,22 +166,31 @@ def verdict_block(summary: AreaSummary) -> str:
 _COMPUTED_MARK = '<span title="beräknad"> *</span>'
 
 
-def month_grid(grid: MonthGrid) -> str:
+def _grid_cell(colour, computed_mark: bool) -> str:
+    shown = badge(colour if isinstance(colour, str) else NA, compact=True)
+    return f'<span style="white-space:nowrap">{shown}{_COMPUTED_MARK}</span>' if computed_mark else shown
+
+
+def month_grid(grid: MonthGrid, brief: bool = False) -> str:
     """Målområde rows × month columns, each cell a badge: the official verdict, or the computed one
-    marked with * where no report or analytiker gave one for the month."""
+    where no report or analytiker gave one for the month — marked with * when the grid mixes
+    both, said once below it when every month is computed. ``brief`` (the projector): no marks."""
     colours, official = grid.colours, grid.official
+    some = bool(official.to_numpy().any())
+    marked = some and not brief and not official.to_numpy().all()
     cell = "padding:4px 2px;border-bottom:1px solid #D0D0D0;text-align:center"
     head = "".join(f'<th scope="col" style="{cell}">{escape(str(c))}</th>' for c in colours.columns)
     rows = []
     for name, row in colours.iterrows():
         cells = "".join(
-            f'<td style="{cell}">{badge(v if isinstance(v, str) else NA, compact=True)}'
-            f'{"" if official.loc[name, month] else _COMPUTED_MARK}</td>'
+            f'<td style="{cell}">{_grid_cell(v, marked and not official.loc[name, month])}</td>'
             for month, v in row.items())
         rows.append(f'<tr><th scope="row" style="{_CELL};font-weight:600;width:24%;font-size:0.85rem">'
                     f'{escape(str(name))}</th>{cells}</tr>')
-    note = ('<div style="font-size:0.8rem;color:#444;margin-top:4px">* beräknad enligt regeln (ingen officiell '
-            'bedömning för månaden)</div>' if not official.to_numpy().all() else "")
+    note = "" if brief or official.to_numpy().all() else (
+        '<div style="font-size:0.8rem;color:#444;margin-top:4px">' +
+        ("* beräknad enligt regeln (ingen officiell bedömning för månaden)" if some else
+         "Alla månader är beräknade enligt regeln: ingen officiell bedömning per månad för perioden.") + '</div>')
     return (f'{_scroll_region("Måluppfyllelse per månad", "asn-grid-wrap")}'
             f'<table class="asn-grid" style="border-collapse:collapse;width:100%;font-size:0.9rem">'
             f'<thead><tr><th scope="col" style="{_CELL}">Målområde</th>{head}</tr></thead>'
