@@ -115,6 +115,15 @@ for area in areas:
     ui.html(render.verdict_block(area))
     if may_assess:
         with st.expander(f"Sätt eller ändra målområdets bedömning för {period.label()}"):
+            given = area.official
+            if given is not None and given.origin == verdicts.ANALYST:  # the report's counts again
+                if st.button(f"Återta bedömningen av {given.by}", key=f"asn-withdraw-{area.goal_area_id}"):
+                    try:
+                        annotations.withdraw_verdict(store, me, given.id)
+                        st.session_state["asn-saved"] = f"Bedömningen av målområdet för {period.label()} är återtagen."
+                        st.rerun()
+                    except AsnError as exc:
+                        ui.show_error(exc)
             verdict_form(verdicts.AREA, area.goal_area_id, "målområdet", f"asn-area-{area.goal_area_id}")
     area_results = [r for r in results if r.goal_area_id == area.goal_area_id]
     for goal in area.goals:

@@ -203,6 +203,10 @@ def test_an_analytiker_changes_a_malomrades_verdict_and_text(app):
     assert "Underskottet ökar trots åtgärder." in ekonomi
     block = next(b for b in html_bodies(app) if 'class="asn-verdict"' in b and "Underskottet" in b)
     assert "Prognosen är −25 mnkr." in html.unescape(block)  # the whole text under the heading
+    app.button(key="asn-withdraw-ekonomi").click().run()  # withdrawn: the report's verdict counts again
+    assert app.success[0].value == "Bedömningen av målområdet för T2 2025 är återtagen."
+    assert cards(app)["Ekonomi"].startswith("Ekonomi ✖ Röd Förvaltningens bedömning · 004 Tertialrapport T2 2025")
+    assert not [b for b in app.button if b.key == "asn-withdraw-ekonomi"]
 
 
 def test_a_lasare_sees_the_verdicts_but_no_form(seeded_db, tmp_path, monkeypatch):
