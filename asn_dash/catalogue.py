@@ -4,7 +4,8 @@ Three files, each with one job:
 
 * ``units.yaml``       the units (enheter), their names and avdelning over time;
 * ``indicators.yaml``  every indicator: name, unit, frequency, direction, aggregation, source;
-* ``plans.yaml``       per plan year: målområden → nämndmål → indicators with their target rule.
+* ``plans.yaml``       per plan year: målområden → nämndmål → indicators with their target rule,
+                       and the area rule for the målområden's computed verdicts.
 
 Any problem raises :class:`CatalogueError`, whose message names the file, the line, the
 entry and the fix, in Swedish and English.
@@ -24,6 +25,7 @@ from asn_dash import catalogue_files
 from asn_dash.catalogue_files import FILES, CatalogueError, catalogue_dir, digest, file_bytes
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import BASELINE, FIXED, SCALE_012, TOLERANCE, YES_NO, TargetRule, parse_target
+from asn_dash.rules.verdicts import AREA_RULES, STANDARD
 
 DEFAULT_DIR, ENV_VAR = catalogue_files.DEFAULT_DIR, catalogue_files.ENV_VAR  # named here by callers
 KOLADA_ID = re.compile(r"^[NU]\d{5}$")
@@ -128,7 +130,16 @@ class PlanDef(_Model):
     year: int = Field(ge=2000, le=2100)
     title: str
     source: str
+    area_rule: str = STANDARD  # how a målområde's computed verdict follows from its indicators
     goal_areas: list[GoalAreaDef] = Field(min_length=1)
+
+    @field_validator("area_rule")
+    @classmethod
+    def _area_rule(cls, v: str) -> str:
+        if v not in AREA_RULES:
+            raise ValueError(f"okänd områdesregel '{v}'; använd {', '.join(AREA_RULES)} "
+                             f"(se README, 'How goals are assessed')")
+        return v
 
 
 class PlansFile(_Model):

@@ -5,6 +5,7 @@ import streamlit as st
 
 from asn_dash import sources
 from asn_dash.app import render, ui
+from asn_dash.formatting import escape_markdown
 from asn_dash.rules import economy
 
 ui.ensure_app_navigation()
@@ -32,7 +33,11 @@ if result.has_demo:
 for section in result.sections:
     ui.html(render.economy_table(result, section, year, period))
     st.caption(f"{section.source_line} {section.source_labels}.")
+    with st.expander("Öppna en verksamhet som indikator"):
+        for row in section.rows:  # in-app navigation keeps the session (and a local sign-in)
+            st.page_link("pages/indikator.py", label=escape_markdown(row.name),
+                         query_params=render.indicator_query(row.indicator_id, year, period))
 
 st.caption("En prognos visas aldrig som utfall: varje kolumn anger om siffran är utfall för perioden, "
            "budget eller prognos för helåret. En avvikelse märkt «beräknad» står inte i rapporten utan är "
-           "räknad ur dess siffror. Klicka på en verksamhet för att öppna den som indikator.")
+           "räknad ur dess siffror. Under varje tabell kan en verksamhet öppnas som indikator.")

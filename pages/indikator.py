@@ -1,15 +1,17 @@
-"""Indikator: one indicator's trend, assessment, unit breakdown, data and dated comments."""
+"""Indikator: one indicator's verdict, its trend this year and over every stored year, the unit
+breakdown, data and dated comments. Every indicator of the catalogue is reachable: the plan's
+indicators, and the others as verksamhetsmått."""
 
 import streamlit as st
 
 from asn_dash import annotations, colours, sources
-from asn_dash.app import render, ui
+from asn_dash.app import render, ui, views
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
-from asn_dash.rules import outlook, placements
+from asn_dash.rules import evaluation, outlook, placements, verdicts
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
@@ -21,20 +23,45 @@ me = ui.user()
 year, period = ui.selection()
 results, _ = ui.evaluation_for(store, year, period)
 by_id = {r.indicator_id: r for r in results}
-ids = list(by_id)
+catalogue = ui.cached(store, queries.indicator_names)
+names = dict(zip(catalogue["id"], catalogue["name"]))
+options = list(by_id) + [i for i in names if i not in by_id]  # the plan's first, then verksamhetsmått
 
-if "indikator" not in st.session_state or st.session_state["indikator"] not in by_id:
-    wanted = st.query_params.get("indikator", "")
-    st.session_state["indikator"] = wanted if wanted in by_id else ids[0]
-indicator_id = st.selectbox("Indikator", ids, key="indikator", format_func=lambda i: by_id[i].name)
+SHOWN = "indikator_shown"  # the indicator the URL last named: a link to another one wins
+wanted = st.query_params.get("indikator", "")
+if "indikator" not in st.session_state or (wanted and wanted != st.session_state.get(SHOWN)):
+    st.session_state["indikator"] = wanted if wanted in names else (None if wanted else options[0])
+if wanted and wanted not in names and st.session_state["indikator"] is None:
+    st.warning(f"Indikatorn '{escape_markdown(wanted)}' finns inte i katalogen. Välj en indikator i listan.",
+               icon="⚠️")
+
+
+def _option(i: str) -> str:
+    return f"{'Planens indikatorer' if i in by_id else 'Verksamhetsmått'} › {names[i]}"
+
+
+indicator_id = st.selectbox("Indikator", options, key="indikator", format_func=_option,
+                            placeholder="Välj en indikator")
+st.session_state[SHOWN] = indicator_id or wanted
+if indicator_id is None:
+    st.stop()
 st.query_params["indikator"] = indicator_id
-r = by_id[indicator_id]
+in_plan = indicator_id in by_id
+r = by_id[indicator_id] if in_plan else ui.cached(store, evaluation.measure_result, year, period, indicator_id)
 
 st.title(r.name)
-st.caption(f"{r.goal_area} · Nämndmål: {r.goal}")
+if in_plan:
+    st.caption(f"{r.goal_area} · Nämndmål: {r.goal}")
+else:
+    stored = ui.cached(store, queries.has_values, indicator_id)
+    st.info(f"Indikatorn ingår inte i planen för {year}; den visas som verksamhetsmått, utan målnivå och "
+            f"bedömning." + ("" if stored else " Den har inga lagrade värden ännu."), icon="ℹ️")
+official = r.official is not None and r.official.colour is not None
 ui.html(f'<div style="font-size:1.05rem">{render.badge(r.assessment.colour, big=True)} '
-        f'{"<em>(ändrad av analytiker)</em>" if r.assessment.overridden else ""}</div>')
-st.markdown(escape_markdown(r.assessment.reason))  # may quote an analyst's comment
+        f'{"<em>(förvaltningens bedömning)</em>" if official else ""}</div>')
+st.markdown(escape_markdown(r.assessment.reason))  # may quote an analyst's motivation
+if r.official is not None and r.official.colour is None and r.official.text:
+    st.caption(escape_markdown(f"Rapporten ({r.official.by}): {r.official.text}"))
 
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.metric(f"Utfall {period.label()}", r.value_label)
@@ -43,7 +70,7 @@ c2.metric("Samma period förra året",
           "—" if previous is None or previous.value is None else format_value(previous.value, r.unit))
 target = r.target_text if r.target_text.lower() not in ("ingen", "manuell") else "—"
 trend_text = "—" if r.trend is None else f"{r.trend.arrow} {r.trend.text}"
-c3.markdown(f"**Målnivå:** {target}  \n**Trend:** {trend_text}")
+c3.markdown(f"**Målnivå:** {escape_markdown(target)}  \n**Trend:** {escape_markdown(trend_text)}")
 
 view = ui.indicator_view_for(store, r, year, period)
 if view.has_demo:
@@ -62,37 +89,53 @@ def exported(s) -> object:
 
 
 prognos = ui.cached(store, outlook.plan_outlooks, year, period).get(indicator_id)  # Prognos helår (issue 16)
-if view.lines:
-    fig = ui.figure(charts.trend_forecast_figure, f"{r.name} – månadsvärden {year}", r.unit, view.lines,
-                    view.references, charts.forecast_band(prognos))
-    st.plotly_chart(fig, width="stretch", config=ui.CHART_CONFIG)
-    ui.chart_downloads(exported, stem, "trend")
-elif kolada_years is not None and not kolada_years.empty:
-    st.plotly_chart(ui.figure(charts.years_figure, f"{r.name} – Kolada {meta['kolada_kpi']}", r.unit, kolada_years),
-                    width="stretch", config=ui.CHART_CONFIG)
-    st.caption(f"{comparison.SOURCE_RAW} (Tyresö, riket). Länets medelvärde: {comparison.SOURCE_OWN}.")
-    ui.chart_downloads(exported, stem, "trend")
-elif isinstance(meta["kolada_retired"], str):
-    st.info(f"Nyckeltalet {meta['kolada_kpi']} finns inte längre i Kolada: {meta['kolada_retired']} "
-            f"Värdena nedan kommer från nämndens egna rapporter.", icon="ℹ️")
-else:
-    st.write("Indikatorn har inga månadsvärden att visa i diagram.")
-if view.budget_note:
-    st.caption(view.budget_note)
-if prognos is not None:
-    st.subheader("Prognos helår", anchor="prognos")
-    st.markdown(escape_markdown(prognos.sentence()))
-    for note in prognos.notes():
-        st.caption(note)
-    if prognos.outcome is not None:  # the method's record on this indicator's earlier years
-        st.caption(outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year), r.unit))
-placement = ui.cached(store, placements.placement_outlook, indicator_id, year, period)
-if placement is not None:
-    st.subheader("Placeringar mot budget", anchor="placeringar")
-    st.markdown(escape_markdown(placement.sentence()))
-    st.dataframe(placement.table(), hide_index=True, width="stretch")
-    st.caption("Kostnad = antal × budgeterat pris per dygn × dagar i månaden; avvikelse = budget − kostnad "
-               "(negativ = över budget)." + (" ⚠ Exempeldata ingår." if placement.is_demo else ""))
+history = ui.cached(store, views.history, indicator_id, period)
+this_year, all_years = st.tabs([f"{year} mot {year - 1}", "Alla år" if history is None else
+                                f"Alla år {history.first_year}–{history.last_year}"])
+with this_year:
+    if view.lines:
+        fig = ui.figure(charts.trend_forecast_figure, f"{r.name} – månadsvärden {year}", r.unit, view.lines,
+                        view.references, charts.forecast_band(prognos))
+        st.plotly_chart(fig, width="stretch", config=ui.CHART_CONFIG)
+        ui.chart_downloads(exported, stem, "trend")
+    elif kolada_years is not None and not kolada_years.empty:
+        st.plotly_chart(ui.figure(charts.years_figure, f"{r.name} – Kolada {meta['kolada_kpi']}", r.unit,
+                                  kolada_years), width="stretch", config=ui.CHART_CONFIG)
+        st.caption(f"{comparison.SOURCE_RAW} (Tyresö, riket). Länets medelvärde: {comparison.SOURCE_OWN}.")
+        ui.chart_downloads(exported, stem, "trend")
+    elif isinstance(meta["kolada_retired"], str):
+        st.info(f"Nyckeltalet {meta['kolada_kpi']} finns inte längre i Kolada: {meta['kolada_retired']} "
+                f"Värdena nedan kommer från nämndens egna rapporter.", icon="ℹ️")
+    else:
+        st.write("Indikatorn har inga månadsvärden att visa i diagram.")
+    if view.budget_note:
+        st.caption(view.budget_note)
+    if prognos is not None:
+        st.subheader("Prognos helår", anchor="prognos")
+        st.markdown(escape_markdown(prognos.sentence()))
+        for note in prognos.notes():
+            st.caption(note)
+        if prognos.outcome is not None:  # the method's record on this indicator's earlier years
+            st.caption(outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year),
+                                          r.unit))
+    placement = ui.cached(store, placements.placement_outlook, indicator_id, year, period)
+    if placement is not None:
+        st.subheader("Placeringar mot budget", anchor="placeringar")
+        st.markdown(escape_markdown(placement.sentence()))
+        st.dataframe(placement.table(), hide_index=True, width="stretch")
+        st.caption("Kostnad = antal × budgeterat pris per dygn × dagar i månaden; avvikelse = budget − kostnad "
+                   "(negativ = över budget)." + (" ⚠ Exempeldata ingår." if placement.is_demo else ""))
+with all_years:
+    if history is None:
+        st.write("Indikatorn har inga lagrade värden att visa över åren.")
+    else:
+        st.plotly_chart(ui.figure(charts.history_figure, f"{r.name} – {history.first_year}–{history.last_year}",
+                                  r.unit, history.lines, history.first_year, history.last_year, history.last_month),
+                        width="stretch", config=ui.CHART_CONFIG, key="history_chart")
+        st.caption(f"Alla lagrade år till och med {period.label()}, för hela förvaltningen." +
+                   (" Öppna markeringar är exempeldata." if history.has_demo else ""))
+        st.markdown("**Samma period varje år**")
+        st.dataframe(history.years, hide_index=True, width="content")
 
 if view.units:
     st.header("Per enhet", anchor=False)
@@ -127,35 +170,36 @@ with st.expander("Skriv en kommentar"):
             except AsnError as exc:
                 ui.show_error(exc)
 
-if r.rule.kind == MANUAL:
-    with st.expander("Sätt förvaltningens bedömning"):
-        with st.form("manual"):
-            colour = st.radio("Bedömning", COLOURS, format_func=colours.label, horizontal=True)
-            text = st.text_area("Motivering")
-            if st.form_submit_button("Spara bedömning"):
-                try:
-                    annotations.set_manual_status(store, me, indicator_id, period.key, colour, text)
-                    st.rerun()
-                except AsnError as exc:
-                    ui.show_error(exc)
+if not in_plan:
+    st.stop()  # a verksamhetsmått has no target and no bedömning
 
-with st.expander("Ändra bedömningen"):
-    if r.override_id is not None:
-        st.markdown("Bedömningen är ändrad: " + escape_markdown(r.assessment.reason))
-        if st.button("Återta ändringen"):
+manual = r.rule.kind == MANUAL
+with st.expander("Sätt förvaltningens bedömning" if manual else "Ändra bedömningen"):
+    if r.verdict_id is not None:
+        st.markdown("Gällande bedömning: " + escape_markdown(r.assessment.reason))
+        if st.button("Återta bedömningen"):
             try:
-                annotations.withdraw_override(store, me, r.override_id)
+                annotations.withdraw_verdict(store, me, r.verdict_id)
                 st.rerun()
             except AsnError as exc:
                 ui.show_error(exc)
-    with st.form("override"):
-        st.caption(f"Ändringen gäller {period.label()} i planen för {year} och sparas med namn, datum och "
-                   f"kommentar. Den beräknade bedömningen visas fortsatt bredvid.")
-        colour = st.radio("Ny bedömning", COLOURS, format_func=colours.label, horizontal=True, key="override_colour")
-        comment = st.text_area("Motivering (obligatorisk)", key="override_comment")
-        if st.form_submit_button("Spara ändrad bedömning"):
+    with st.form("verdict"):
+        st.caption(f"Bedömningen gäller {period.label()} i planen för {year} och sparas med namn, datum och "
+                   f"motivering; tidigare bedömningar finns kvar i historiken." +
+                   ("" if manual else " Den beräknade bedömningen visas fortsatt bredvid."))
+        colour = st.radio("Bedömning", COLOURS, format_func=colours.label, horizontal=True, key="verdict_colour")
+        text = st.text_area("Motivering" if manual else "Motivering (obligatorisk, minst 10 tecken)",
+                            max_chars=annotations.MAX_TEXT, key="verdict_text")
+        if st.form_submit_button("Spara bedömning"):
             try:
-                annotations.add_override(store, me, year, indicator_id, period.key, colour, comment)
+                if manual:
+                    annotations.set_manual_status(store, me, indicator_id, period.key, colour, text)
+                else:
+                    annotations.add_override(store, me, year, indicator_id, period.key, colour, text)
                 st.rerun()
             except AsnError as exc:
                 ui.show_error(exc)
+    past = ui.cached(store, annotations.verdict_history, year, verdicts.INDICATOR, indicator_id)
+    if not past.empty:
+        st.caption("Bedömningshistorik (nyast först)")
+        st.dataframe(past.drop(columns="id"), hide_index=True, width="stretch")

@@ -116,9 +116,9 @@ def present() -> None:
     end_col.button("Avsluta", on_click=_show, args=(False,), shortcut="Esc", width="stretch")
     if n == 0:
         title_col.title(f"Målområden – {period.span_label()}", anchor=False)
-        ui.html(render.area_cards(areas))
+        ui.html(render.area_cards(areas, brief=True))
         st.header("Måluppfyllelse per månad", anchor=False)
-        ui.html(render.month_grid(ui.month_grid_for(store, year, period)))
+        ui.html(render.month_grid(ui.month_grid_for(store, year, period), brief=True))
         return
     result = by_id[order[n - 1]]
     row = meeting.build_rows(store, [result], year, period, policy)[0]

@@ -3,8 +3,6 @@ Ekonomisk tabell (tkr) for T2 2025, copied from the report text."""
 
 import pytest
 
-from asn_dash.app import render
-from asn_dash.rules.periods import parse_key
 from asn_dash.store.setup import open_store
 
 from .apptest import new_app
@@ -46,9 +44,12 @@ def test_t2_2025_shows_the_printed_table_with_kinds_as_headers(page):
     assert rows["Nettokostnad ASN"] == ["−272 615", "−202 488", "−70 127", "−358 590", "−303 921", "−54 669"]
     assert rows["Omvärldsbuffert"] == ["—", "—", "—", "24 000", "—", "—"]
     assert "Källa: 004 Tertialrapport T2 2025, Ekonomisk tabell (tkr). Publicerad rapport." in [c.value for c in at.caption]
-    # every verksamhet opens its Indikator page, keeping the plan year and period
-    hrefs = [h for x in at.get("html") for h in links(x.proto.body)]
-    assert "indikator?indikator=nettokostnad_avdelning_vuxen&planar=2025&period=2025-T2" in hrefs
+    # every verksamhet opens its Indikator page in-app (a local sign-in stays), keeping the view
+    found = {p.proto.label: p.proto for p in at.get("page_link")}
+    vuxen = found["Nettokostnad avdelning vuxen"]
+    assert (vuxen.page, vuxen.query_string) == ("indikator", "indikator=nettokostnad_avdelning_vuxen&planar=2025&"
+                                                             "period=2025-T2")
+    assert not [h for x in at.get("html") for h in links(x.proto.body)], "no <a href>: a reload loses the sign-in"
     assert not [w for w in at.warning if "Exempeldata" in w.value]  # no exempeldata among these figures
 
 
@@ -71,7 +72,12 @@ def test_a_year_without_published_economy_says_so(page, seeded_db):
     assert any("Det finns ingen publicerad eller uppladdad ekonomi för 2020" in i.value for i in at.info)
 
 
-def test_economy_link_keeps_year_and_period():
-    html = render.economy_link(2025, parse_key("2025-T2"))
-    assert links(html) == ["ekonomi?planar=2025&period=2025-T2"]
-    assert "Ekonomi per verksamhet →" in html
+def test_the_overview_drills_down_to_economy_keeping_year_and_period(seeded_db, monkeypatch):
+    monkeypatch.setenv("ASN_DB", str(seeded_db))
+    at = new_app()
+    at.query_params.update({"planar": "2025", "period": "2025-T2"})
+    at.run()
+    [link] = [p.proto for p in at.get("page_link") if p.proto.label.startswith("Ekonomi per verksamhet")]
+    assert (link.page, link.query_string) == ("ekonomi", "planar=2025&period=2025-T2")
+    at.switch_page(PAGE).run()
+    assert at.title[0].value == "Ekonomi per verksamhet"

@@ -27,24 +27,33 @@ def test_t2_2025_figures_are_assessed_as_the_report_reads(s):
     assert r["hushall_ekb"].trend.arrow == "↑" and r["hushall_ekb"].trend.good is False
 
 
-def test_month_grid_2021_reproduces_the_published_grid(s):
+def test_month_grid_2021_shows_the_published_grid_and_the_rule_reproduces_it(s):
     period = parse_key("2021")
     data = evaluation.load_plan(s, 2021, period)
     grid = evaluation.month_grid(s, data, 12)
-    published = s.query("SELECT goal_area_id, period, colour FROM published_assessments"
-                        " WHERE plan_year = 2021 AND unit_id = 'aos' AND length(period) = 7 AND period NOT LIKE '%T%'")
+    published = s.query("SELECT target_id, period, colour FROM verdicts WHERE plan_year = 2021 AND unit_id IS NULL"
+                        " AND level = 'målområde' AND length(period) = 7 AND period NOT LIKE '%T%'")
     names = dict(s.query("SELECT id, name FROM goal_areas WHERE plan_year = 2021").itertuples(index=False))
+    assert len(published) == 48
     for row in published.itertuples(index=False):
-        month = grid.columns[int(row.period[5:]) - 1]
-        assert grid.loc[names[row.goal_area_id], month] == row.colour, (row.goal_area_id, row.period)
+        month = grid.colours.columns[int(row.period[5:]) - 1]
+        cell = (names[row.target_id], month)
+        assert grid.colours.loc[cell] == grid.computed.loc[cell] == row.colour, (row.target_id, row.period)
+        assert grid.official.loc[cell]
+
+
+def test_month_grid_without_published_months_is_computed(s):
+    grid = evaluation.month_grid(s, evaluation.load_plan(s, 2025, parse_key("2025-08")), 8)
+    assert not grid.official.to_numpy().any()
+    assert grid.colours.equals(grid.computed)
 
 
 def test_year_summaries_2021_match_the_reports_verdicts(s):
-    period = parse_key("2021")
-    results = evaluation.evaluate(s, evaluation.load_plan(s, 2021, period), period)
-    published = queries.published_area_colours(s, 2021, "2021", "aos")
-    for area in evaluation.summarise(results, published):
-        assert area.colour == area.published_colour == published[area.goal_area_id]
+    _, areas = evaluation.plan_results(s, 2021, parse_key("2021"))
+    assert [a.published_colour for a in areas] == ["Gul", "Grön", "Gul", "Gul"]  # 001, sammanfattande VB
+    for area in areas:
+        assert area.colour == area.verdict == area.published_colour  # the rule agrees with the report
+        assert area.explanation is None
 
 
 def test_override_and_manual_status_flow_into_the_evaluation(s):

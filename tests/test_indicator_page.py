@@ -56,7 +56,7 @@ def test_r12_line_and_per_unit_breakdown_for_sick_leave(page):
     at = page("sjukfranvaro")
     fig = figure(at, 0)
     assert "Rullande 12 månader (R12)" in [t["name"] for t in fig["data"]]
-    units = figure(at, 1)
+    units = figure(at, 2)  # after this year's chart and the multi-year one
     assert len(units["data"]) == 10  # the ten units with their own series
 
 
@@ -86,18 +86,100 @@ def test_comments_are_listed_and_can_be_written(page, seeded_db):
     assert any("Ökningen följer av fler nyanlända" in t.value for t in at.text)
 
 
-def test_override_needs_a_comment_and_is_shown_as_such(page, seeded_db):
+def test_override_needs_a_comment_and_is_shown_beside_the_computed_one(page, seeded_db):
     at = page("hushall_ekb")
-    at.radio(key="override_colour").set_value("Gul")
-    button(at, "Spara ändrad bedömning").click().run()
+    at.radio(key="verdict_colour").set_value("Gul")
+    button(at, "Spara bedömning").click().run()
     assert "minst 10 tecken" in at.error[0].value
-    at.text_area(key="override_comment").input("Engångshändelse: ett stort ärende i juni.")
-    button(at, "Spara ändrad bedömning").click().run()
+    at.text_area(key="verdict_text").input("Engångshändelse: ett stort ärende i juni.")
+    button(at, "Spara bedömning").click().run()
     assert not at.exception
-    assert "(ändrad av analytiker)" in at.get("html")[0].proto.body
-    assert any(m.value.startswith("Ändrad till Gul av Demoanvändare") for m in at.markdown)
-    at.switch_page("pages/oversikt.py").run()
-    assert any("(ändrad)" in h.proto.body for h in at.get("html"))
+    assert "✔" not in at.get("html")[0].proto.body and "(förvaltningens bedömning)" in at.get("html")[0].proto.body
+    reason = next(m.value for m in at.markdown if m.value.startswith("Förvaltningens bedömning"))
+    assert shown(reason).startswith("Förvaltningens bedömning (Demoanvändare (demo) ")
+    assert shown(reason).endswith("Engångshändelse: ett stort ärende i juni. Beräknad: Röd – 389 jan–aug 2025 mot "
+                                  "374 samma period 2024, +4\u00a0%; målet är minskning → Röd")
+    history = at.dataframe[-1].value
+    assert history[["Bedömning", "Status"]].values.tolist() == [["Gul", "gäller"]]
+    button(at, "Återta bedömningen").click().run()
+    assert at.get("html")[0].proto.body.count("Röd") == 1 and "(förvaltningens bedömning)" not in at.get("html")[0].proto.body
+    assert at.dataframe[-1].value["Status"].str.startswith("återtagen av Demoanvändare").all()
+
+
+def test_a_manuell_indicator_gets_the_forvaltnings_bedomning(page):
+    at = page("vald_fragor")
+    assert "Förvaltningens bedömning för T2 2025 saknas ännu." in [shown(m.value) for m in at.markdown]
+    at.radio(key="verdict_colour").set_value("Grön")
+    at.text_area(key="verdict_text").input("Ställs i alla ärenden.")
+    button(at, "Spara bedömning").click().run()
+    assert shown(next(m.value for m in at.markdown if m.value.startswith("Förvaltningens"))).endswith(
+        ": Ställs i alla ärenden.")
+
+
+def test_an_unknown_indicator_says_so_instead_of_showing_another(page):
+    at = page("finns_inte")
+    assert shown(at.main.warning[0].value) == "Indikatorn 'finns_inte' finns inte i katalogen. Välj en indikator i listan."
+    assert at.selectbox(key="indikator").value is None and not at.main.title
+    at.selectbox(key="indikator").set_value("sjukfranvaro").run()
+    assert at.main.title[0].value == "Sjukfrånvaro (R12)" and not at.main.warning
+    assert at.query_params["indikator"] == "sjukfranvaro"
+
+
+def test_every_catalogue_indicator_is_reachable_grouped_plan_and_verksamhetsmatt(page, seeded_db):
+    at = page("hushall_ekb")
+    box = at.selectbox(key="indikator")
+    s = open_store(seeded_db)
+    try:
+        catalogue = set(s.query("SELECT id FROM indicators")["id"])
+        plan = s.query("SELECT DISTINCT indicator_id FROM plan_indicators WHERE plan_year = 2025")["indicator_id"]
+    finally:
+        s.close()
+    assert set(box.options) == {box.format_func(i) for i in catalogue}
+    groups = [o.split(" › ")[0] for o in box.options]
+    assert groups == ["Planens indikatorer"] * len(set(plan)) + ["Verksamhetsmått"] * (len(catalogue) - len(set(plan)))
+    assert "Verksamhetsmått › Placeringar HVB 13–20 år (antal)" in box.options or any(
+        o.startswith("Verksamhetsmått › ") and "HVB" in o for o in box.options)
+    box.set_value("plac_hvb_unga").run()
+    assert not at.exception
+    assert "ingår inte i planen för 2025; den visas som verksamhetsmått" in at.info[0].value
+    assert not at.radio  # no target, no bedömning
+
+
+def test_changing_plan_year_keeps_the_indicator_or_says_it_is_not_in_that_plan(page):
+    at = page("sjukfranvaro")
+    at.selectbox(key="planar").set_value(2024).run()
+    assert at.selectbox(key="indikator").value == "sjukfranvaro" and at.title[0].value == "Sjukfrånvaro (R12)"
+    assert not any("ingår inte i planen" in i.value for i in at.info)
+    at = page("hushall_ekb")
+    at.selectbox(key="planar").set_value(2021).run()
+    assert at.selectbox(key="indikator").value == "hushall_ekb"
+    assert any("ingår inte i planen för 2021; den visas som verksamhetsmått" in i.value for i in at.info)
+    assert at.title[0].value == "Antal hushåll med ekonomiskt bistånd"
+    assert at.query_params["indikator"] == "hushall_ekb" and at.query_params["planar"] == "2021"
+
+
+def test_every_stored_year_as_a_multi_year_line_with_a_note_that_the_axis_does_not_start_at_zero(page):
+    at = page("hushall_ekb")
+    assert [t.label for t in at.tabs] == ["2025 mot 2024", "Alla år 2019–2025"]
+    history = figure(at, 1)
+    [line] = history["data"]
+    assert line["name"] == "Månadsvärde"
+    assert (line["x"][0], line["x"][-1], len(line["x"])) == ("jan 2019", "aug 2025", 80)
+    axis = history["layout"]["yaxis"]
+    assert axis["title"]["text"] == "Axeln börjar inte på noll" and axis["range"][0] > 0
+    assert axis["tickformat"] == ",d" and axis["dtick"] == int(axis["dtick"]) >= 1  # whole households
+    assert history["layout"]["xaxis"]["ticktext"] == [str(y) for y in range(2019, 2026)]
+    years = at.dataframe[0].value
+    assert years[["År", "Värde"]].values.tolist()[-2:] == [["2024", "374"], ["2025", "389"]]
+
+
+def test_r12_over_the_years_with_the_published_figures(page):
+    history = figure(page("sjukfranvaro"), 1)
+    names = [t["name"] for t in history["data"]]
+    assert names == ["Månadsvärde", "Rullande 12 månader (R12)", "Per tertial och år (publicerat)"]
+    published = dict(zip(history["data"][2]["x"], history["data"][2]["y"]))
+    assert published == {"aug 2024": 7.35, "aug 2025": 5.69}
+    assert history["layout"]["yaxis"].get("tickformat") is None  # percentages keep their decimals
 
 
 def test_status_text_is_rendered_as_text(page, seeded_db):
@@ -118,4 +200,5 @@ def test_kolada_indicator_shows_tyreso_against_riket_over_years(page):
 def test_kpi_that_left_kolada_says_so(page):
     at = page("U33400", planar="2019", period="2019-T1")
     assert any("finns inte längre i Kolada" in i.value for i in at.info)
-    assert not at.get("plotly_chart")
+    [chart] = at.get("plotly_chart")  # only the years the reports printed, no Kolada chart
+    assert [t["name"] for t in json.loads(chart.proto.spec)["data"]] == ["Per tertial och år (publicerat)"]

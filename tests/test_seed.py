@@ -27,7 +27,8 @@ def test_row_counts_match_the_seed_files(s):
         expected[key] = expected.get(key, 0) + 1
     assert counts == expected
     assert set(expected) == {"exempeldata/utfall", "publicerad/utfall", "publicerad/budget", "publicerad/prognos"}
-    assert s.scalar("SELECT count(*) FROM published_assessments") == len(rows("assessments.csv"))
+    assert s.scalar("SELECT count(*) FROM verdicts WHERE origin = 'rapport'") == \
+        len(rows("assessments.csv")) + len(rows("verdicts.csv"))
     assert s.scalar("SELECT count(*) FROM comments") == len(rows("comments.csv"))
 
 
@@ -90,8 +91,8 @@ def test_demo_file_is_what_the_generator_writes():
 def test_published_unit_colours_reproduce_the_reported_shares(s):
     # 001: andel uppnådda enhetsmål 40 % (medarbetare), 80 % (kvalitet), 50 % (leverans)
     shares = s.query(
-        "SELECT goal_area_id, avg((colour = 'Grön')::INT) * 100 AS share FROM published_assessments"
-        " WHERE plan_year = 2021 AND period = '2021' AND unit_id <> 'aos' GROUP BY goal_area_id")
+        "SELECT target_id, avg((colour = 'Grön')::INT) * 100 AS share FROM verdicts"
+        " WHERE plan_year = 2021 AND period = '2021' AND unit_id IS NOT NULL GROUP BY target_id")
     shares = dict(shares.itertuples(index=False))
     published = dict(s.query("SELECT indicator_id, value FROM observations WHERE period = '2021'"
                              " AND indicator_id LIKE 'enhetsmal_andel_%'").itertuples(index=False))

@@ -32,7 +32,7 @@ def test_first_open_creates_migrates_and_seeds(tmp_path):
     path = tmp_path / "sub" / "asn.duckdb"
     s = open_store(path)
     try:
-        assert s.scalar("SELECT max(version) FROM schema_version") == LATEST_VERSION == 7
+        assert s.scalar("SELECT max(version) FROM schema_version") == LATEST_VERSION == 8
         assert s.scalar("SELECT count(*) FROM observations") > 6000
         assert s.scalar("SELECT count(*) FROM plan_years") == 5
     finally:
@@ -76,7 +76,7 @@ def test_store_from_a_newer_version_is_refused(seeded_db):
     con = duckdb.connect(str(seeded_db))
     con.execute("INSERT INTO schema_version (version, name) VALUES (99, 'future')")
     con.close()
-    with pytest.raises(StoreError, match="har schemaversion 99, men den här versionen av asn-dash känner bara till version 7"):
+    with pytest.raises(StoreError, match=f"har schemaversion 99, men den här versionen av asn-dash känner bara till version {LATEST_VERSION}"):
         open_store(seeded_db)
 
 

@@ -5,15 +5,15 @@ symbol and a word (see ``colours.py``)."""
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlencode
 
 import pandas as pd
 
 from asn_dash.colours import label
 from asn_dash.colours import style as colour_style
 from asn_dash.rules.assessment import COLOURS, NA
-from asn_dash.rules.evaluation import AreaSummary, IndicatorResult
+from asn_dash.rules.evaluation import AreaSummary, IndicatorResult, MonthGrid
 from asn_dash.rules.periods import Period
+from asn_dash.rules.targets import MANUAL
 
 _CELL = "padding:6px 10px;border-bottom:1px solid #D0D0D0;vertical-align:top;text-align:left"
 
@@ -90,46 +90,111 @@ def badge(colour: str, big: bool = False, compact: bool = False) -> str:
             f'{escape(label(colour))}</span>')
 
 
-def indicator_link(indicator_id: str, year: int, period: Period) -> str:
-    return "indikator?" + urlencode({"indikator": indicator_id, "planar": year, "period": period.key})
+def indicator_query(indicator_id: str, year: int, period: Period) -> dict[str, str]:
+    """The Indikator page's URL parameters for one indicator and view (for ``st.page_link``)."""
+    return {"indikator": indicator_id, "planar": str(year), "period": period.key}
 
 
-def area_cards(areas: list[AreaSummary], forecasts: dict[str, str] | None = None) -> str:
-    """One card per målområde; ``forecasts``: målområde id → its "Prognos helår" line."""
+_SMALL = "font-size:0.85rem;color:#333"
+
+
+def _by(official) -> str:
+    return "Förvaltningens bedömning" + (f" · {escape(official.by)}" if official is not None else "")
+
+
+def _computed_line(computed, compact: bool = True) -> str:
+    """"Beräknad: ▲ Gul – 1 av 3 bedömda indikatorer röd, 2 gröna: …" (the rule's suggestion)."""
+    return (f'<div class="asn-computed" style="{_SMALL};margin-top:4px">Beräknad: {badge(computed.colour, compact=compact)}'
+            f' – {escape(computed.reason)}</div>')
+
+
+def area_cards(areas: list[AreaSummary], forecasts: dict[str, str] | None = None, brief: bool = False) -> str:
+    """One card per målområde: the official verdict as the verdict (with who gave it and its first
+    sentence), the computed one beside it as "Beräknad" (marked when they differ), the counts, and
+    with ``forecasts`` (målområde id → its "Prognos helår" line) the forecast. ``brief`` (the
+    projector): the verdict, "Beräknad" with its colour only, and the counts."""
     cards = []
     for a in areas:
         forecast = (forecasts or {}).get(a.goal_area_id)
         forecast = f'<div style="margin-top:6px;font-size:0.85rem">{escape(forecast)}</div>' if forecast else ""
         counts = " · ".join(f"{escape(label(c))} {a.counts.get(c, 0)}" for c in COLOURS)
         unassessed = a.counts.get(NA, 0)
-        published = (f'<div style="margin-top:6px;font-size:0.9rem">Rapportens bedömning: {badge(a.published_colour)}</div>'
-                     if a.published_colour else "")
+        if brief:
+            source = summary = ""
+            computed = (f'<div style="margin-top:6px">Beräknad: {badge(a.colour, compact=True)}</div>'
+                        if a.published_colour else '<div style="margin-top:6px">Beräknad</div>')
+        elif a.published_colour:
+            source = f'<div style="{_SMALL};margin-top:6px">{_by(a.official)}</div>'
+            summary = (f'<div style="font-size:0.85rem;margin-top:4px;font-style:italic">'
+                       f'{escape(a.official.summary)}</div>' if a.official.summary else "")
+            # "≠" only where the rule gives a colour of its own; "Ej bedömd" beside it says enough
+            differs = ('<div style="font-size:0.8rem;font-weight:600;margin-top:6px">≠ Skiljer sig från beräkningen'
+                       '</div>' if a.explanation and a.colour in COLOURS else "")
+            computed = differs + _computed_line(a.computed)
+        else:
+            source = f'<div style="{_SMALL};margin-top:6px">Beräknad – ingen officiell bedömning för perioden</div>'
+            summary, computed = "", f'<div style="{_SMALL};margin-top:4px">{escape(a.reason)}</div>'
         cards.append(
-            f'<div class="asn-card" role="group" aria-label="{escape(a.name)}" style="flex:1 1 0;min-width:170px;'
+            f'<div class="asn-card" role="group" aria-label="{escape(a.name)}" style="flex:1 1 0;min-width:190px;'
             f'border:1px solid #C8C8C8;border-radius:8px;padding:12px 14px;background:#FFFFFF">'
             f'<div class="asn-card-name" style="font-weight:700;font-size:1.05rem;margin-bottom:8px">'
             f'{escape(a.name)}</div>'
-            f'<div>{badge(a.colour, big=True)}</div>'
+            f'<div>{badge(a.verdict, big=True)}</div>{source}{summary}{computed}'
             f'<div style="margin-top:8px;font-size:0.9rem">{counts}</div>'
-            f'<div style="font-size:0.85rem;color:#444">{unassessed} ej bedömda</div>{published}{forecast}</div>'
+            f'<div style="font-size:0.85rem;color:#444">{unassessed} ej bedömda</div>{forecast}</div>'
         )
     return f'<div class="asn-cards" style="display:flex;flex-wrap:wrap;gap:12px">{"".join(cards)}</div>'
 
 
-def month_grid(grid: pd.DataFrame) -> str:
-    """Målområde rows × month columns, each cell a badge."""
+def verdict_block(summary: AreaSummary) -> str:
+    """Under a målområde's or nämndmål's heading: the official verdict and its full text (the
+    report's sammanfattande bedömning or the analytiker's motivation), then the computed one."""
+    o = summary.official
+    if o is None:
+        return (f'<div class="asn-verdict">{badge(summary.colour)} '
+                f'<span style="{_SMALL}">Beräknad – ingen officiell bedömning för perioden: '
+                f'{escape(summary.reason)}</span></div>')
+    head = (f'{badge(o.colour)} <strong>{_by(o)}</strong>' if o.colour
+            else f'<strong>Förvaltningens sammanfattande bedömning · {escape(o.by)}</strong>')
+    text = (f'<div style="white-space:pre-line;margin-top:4px;font-size:0.92rem">{escape(o.text)}</div>'
+            if o.text else "")
+    differs = (f'<div style="font-size:0.85rem;font-weight:600;margin-top:4px">≠ {escape(summary.explanation)}</div>'
+               if summary.explanation else _computed_line(summary.computed))
+    return f'<div class="asn-verdict" style="margin-bottom:6px">{head}{text}{differs}</div>'
+
+
+_COMPUTED_MARK = '<span title="beräknad"> *</span>'
+
+
+def _grid_cell(colour, computed_mark: bool) -> str:
+    shown = badge(colour if isinstance(colour, str) else NA, compact=True)
+    return f'<span style="white-space:nowrap">{shown}{_COMPUTED_MARK}</span>' if computed_mark else shown
+
+
+def month_grid(grid: MonthGrid, brief: bool = False) -> str:
+    """Målområde rows × month columns, each cell a badge: the official verdict, or the computed one
+    where no report or analytiker gave one for the month — marked with * when the grid mixes
+    both, said once below it when every month is computed. ``brief`` (the projector): no marks."""
+    colours, official = grid.colours, grid.official
+    some = bool(official.to_numpy().any())
+    marked = some and not brief and not official.to_numpy().all()
     cell = "padding:4px 2px;border-bottom:1px solid #D0D0D0;text-align:center"
-    head = "".join(f'<th scope="col" style="{cell}">{escape(str(c))}</th>' for c in grid.columns)
+    head = "".join(f'<th scope="col" style="{cell}">{escape(str(c))}</th>' for c in colours.columns)
     rows = []
-    for name, row in grid.iterrows():
-        cells = "".join(f'<td style="{cell}">{badge(v if isinstance(v, str) else NA, compact=True)}</td>'
-                        for v in row)
+    for name, row in colours.iterrows():
+        cells = "".join(
+            f'<td style="{cell}">{_grid_cell(v, marked and not official.loc[name, month])}</td>'
+            for month, v in row.items())
         rows.append(f'<tr><th scope="row" style="{_CELL};font-weight:600;width:24%;font-size:0.85rem">'
                     f'{escape(str(name))}</th>{cells}</tr>')
+    note = "" if brief or official.to_numpy().all() else (
+        '<div style="font-size:0.8rem;color:#444;margin-top:4px">' +
+        ("* beräknad enligt regeln (ingen officiell bedömning för månaden)" if some else
+         "Alla månader är beräknade enligt regeln: ingen officiell bedömning per månad för perioden.") + '</div>')
     return (f'{_scroll_region("Måluppfyllelse per månad", "asn-grid-wrap")}'
             f'<table class="asn-grid" style="border-collapse:collapse;width:100%;font-size:0.9rem">'
             f'<thead><tr><th scope="col" style="{_CELL}">Målområde</th>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+            f'<tbody>{"".join(rows)}</tbody></table></div>{note}')
 
 
 def _scroll_region(name: str, css_class: str = "") -> str:
@@ -146,30 +211,62 @@ def _trend_cell(r: IndicatorResult) -> str:
     return f'<span title="{title}" style="font-size:1.1rem">{r.trend.arrow}</span> {word}'
 
 
-def report_table(results: list[IndicatorResult], year: int, period: Period,
-                 forecasts: dict[str, str] | None = None) -> str:
-    """The report table: Indikator | Utfall | Målnivå | Bedömning | Trend, one row per indicator;
-    with ``forecasts`` (indicator id → marker) a "Prognos helår" column after Bedömning."""
-    columns = ("Indikator", "Utfall", "Målnivå", "Bedömning", *(("Prognos helår",) if forecasts is not None else ()),
-               "Trend")
-    head = "".join(f'<th scope="col" style="{_CELL}">{h}</th>' for h in columns)
-    rows = []
-    for r in results:
-        forecast = ("" if forecasts is None else
-                    f'<td style="{_CELL};font-size:0.85rem">{escape(forecasts.get(r.indicator_id, "–"))}</td>')
+def assessment_cell(r: IndicatorResult) -> str:
+    """The verdict of one indicator: the badge, why (the official motivation or the rule's
+    reason), and for a rule-based indicator with an official verdict the computed one beside it."""
+    o = r.official
+    text = (f'<div style="{_SMALL};margin-top:4px">Rapporten: {escape(o.text)}</div>'
+            if o is not None and o.colour is None and o.text else "")
+    if o is None or o.colour is None or r.computed is None:
+        return (f'{badge(r.assessment.colour)}<div style="font-size:0.82rem;color:#333;margin-top:4px">'
+                f'{escape(r.assessment.reason)}</div>{text}')
+    given = (f'<div style="{_SMALL};margin-top:4px">{_by(o)}: {escape(o.text or "")}</div>')
+    computed = "" if r.rule.kind == MANUAL else (
+        f'<div style="{_SMALL};margin-top:4px">{"≠ " if r.computed.colour != o.colour else ""}Beräknad: '
+        f'{badge(r.computed.colour, compact=True)} – {escape(r.computed.reason)}</div>')
+    return f'{badge(r.assessment.colour)}{given}{computed}'
+
+
+REPORT_COLUMNS = ("Indikator", "Utfall", "Målnivå", "Bedömning", "Trend")
+FORECAST_COLUMN = "Prognos helår"
+_WIDTHS = {False: ("17%", "20%", "49%", "14%"),  # of the part after the indicator's name
+           True: ("14%", "17%", "41%", "15%", "13%")}  # with the forecast column
+_ROW_CELL = "padding:4px 10px;vertical-align:top;text-align:left"
+
+# The report table's rows are Streamlit containers (the indicator's name is an in-app page link);
+# a rule under each keeps them reading as a table.
+ROW_CSS = """<style>
+[class*="st-key-asn-row-"] { border-bottom: 1px solid #D0D0D0; padding-bottom: 4px; }
+[class*="st-key-asn-head-"] { border-bottom: 2px solid #808080; }
+[class*="st-key-asn-row-"] [data-testid="stPageLink-NavLink"],
+[class*="st-key-asn-cause-"] [data-testid="stPageLink-NavLink"] { white-space: normal; height: auto; }
+[class*="st-key-asn-row-"] [data-testid="stPageLink-NavLink"] p,
+[class*="st-key-asn-cause-"] [data-testid="stPageLink-NavLink"] p {
+  white-space: normal; color: #0B57A4; text-decoration: underline; }
+</style>"""
+
+
+def report_head() -> str:
+    return f'<div style="{_ROW_CELL};font-weight:700">{REPORT_COLUMNS[0]}</div>'
+
+
+def report_cells(r: IndicatorResult | None, forecasts: dict[str, str] | None = None) -> str:
+    """One row of the report table after the indicator's name (Utfall | Målnivå | Bedömning |
+    Trend), as a table row of fixed column widths so that rows line up; ``None``: the header. With
+    ``forecasts`` (indicator id → marker) a "Prognos helår" column after Bedömning."""
+    widths = _WIDTHS[forecasts is not None]
+    if r is None:
+        heads = [*REPORT_COLUMNS[1:4], *([FORECAST_COLUMN] if forecasts is not None else []), REPORT_COLUMNS[4]]
+        cells = [f'<th scope="col" style="{_ROW_CELL};width:{w}">{h}</th>' for h, w in zip(heads, widths)]
+    else:
         demo = ' <span style="font-size:0.8rem">(⚠ exempeldata)</span>' if r.is_demo else ""
-        override = ' <span style="font-size:0.8rem">(ändrad)</span>' if r.assessment.overridden else ""
-        rows.append(
-            f'<tr><td style="{_CELL}"><a href="{escape(indicator_link(r.indicator_id, year, period))}" '
-            f'target="_self">{escape(r.name)}</a></td>'
-            f'<td style="{_CELL}">{escape(r.value_label)}{demo}</td>'
-            f'<td style="{_CELL}">{escape(r.target_label)}</td>'
-            f'<td style="{_CELL}">{badge(r.assessment.colour)}{override}'
-            f'<div style="font-size:0.82rem;color:#333;margin-top:4px">{escape(r.assessment.reason)}</div></td>'
-            f'{forecast}<td style="{_CELL};white-space:nowrap">{_trend_cell(r)}</td></tr>'
-        )
-    return (f'<table style="border-collapse:collapse;width:100%;font-size:0.95rem">'
-            f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        forecast = [] if forecasts is None else [
+            f'<span style="font-size:0.85rem">{escape(forecasts.get(r.indicator_id, "–"))}</span>']
+        values = (f"{escape(r.value_label)}{demo}", escape(r.target_label), assessment_cell(r), *forecast,
+                  _trend_cell(r))
+        cells = [f'<td style="{_ROW_CELL};width:{w}">{v}</td>' for v, w in zip(values, widths)]
+    return (f'<table style="border-collapse:collapse;width:100%;table-layout:fixed;font-size:0.95rem">'
+            f'<tr>{"".join(cells)}</tr></table>')
 
 
 def unit_colours(frame: pd.DataFrame) -> str:
@@ -199,17 +296,9 @@ def kkik_table(values: pd.DataFrame, colours: pd.DataFrame) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def economy_link(year: int, period: Period) -> str:
-    """The drill-down from Översikt's Ekonomi card to the economy per verksamhet, keeping the
-    chosen plan year and period."""
-    href = "ekonomi?" + urlencode({"planar": year, "period": period.key})
-    return (f'<a href="{escape(href)}" target="_self" style="font-size:1rem;font-weight:600">'
-            f'Ekonomi per verksamhet →</a>')
-
-
 def economy_table(economy, section, year: int, period: Period) -> str:
     """One printed economy table (``asn_dash.rules.economy``): Verksamhet | the figures, each
-    column named by its value kind, sum rows in bold; a verksamhet links to its Indikator page.
+    column named by its value kind, sum rows in bold (the page links each verksamhet in-app).
     Exempeldata and computed deviations say so in the cell, not by colour."""
     heads = economy.headers
     cols = "".join(f'<th scope="col" style="{_CELL};text-align:right">{escape(heads[c])}</th>'
@@ -230,9 +319,7 @@ def economy_table(economy, section, year: int, period: Period) -> str:
             title = f' title="{escape(cell.ref)}"' if cell.ref else ""
             cells.append(f'<td style="{_CELL};{weight};text-align:right;white-space:nowrap"{title}>'
                          f'{escape(cell.text)}{note}</td>')
-        rows.append(f'<tr><th scope="row" style="{_CELL};{weight}">'
-                    f'<a href="{escape(indicator_link(r.indicator_id, year, period))}" target="_self">'
-                    f'{escape(r.name)}</a></th>{"".join(cells)}</tr>')
+        rows.append(f'<tr><th scope="row" style="{_CELL};{weight}">{escape(r.name)}</th>{"".join(cells)}</tr>')
     return (f'{_scroll_region(section.title)}<table class="asn-economy" '
             f'style="border-collapse:collapse;width:100%;font-size:1.1rem">'
             f'<caption style="text-align:left;font-weight:700;font-size:1.15rem;padding:4px 0">'

@@ -299,24 +299,37 @@ def data_version(s: Store) -> str:
     return cached[1]
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _reported(_s: Store, path: str, version: str) -> dict[int, str]:
+    return {year: p.key for year, p in queries.latest_reported(_s).items()}
+
+
 def _label(key: str) -> str:
     text = parse_key(key).label()
     return text[0].upper() + text[1:]
 
 
 def sidebar_selection(s: Store) -> tuple[int, Period]:
-    """Plan year and period pickers, kept in the URL (``?planar=2025&period=2025-T2``)."""
+    """Plan year and period pickers, kept in the URL (``?planar=2025&period=2025-T2``).
+
+    URL parameters win; otherwise the default is the latest period the förvaltning has reported
+    (published or uploaded figures, the reports' verdicts: T2 2025 with the seed data) and its plan
+    year, never a period only exempeldata reaches; a plan year picked later opens on its own
+    latest reported period."""
     version = data_version(s)
     years = _years(s, str(s.path), version)
+    reported = _reported(s, str(s.path), version)  # year → its latest reported period
     params = st.query_params
     if YEAR_KEY not in st.session_state:
         wanted = params.get(YEAR_KEY, "")
-        st.session_state[YEAR_KEY] = int(wanted) if wanted.isdigit() and int(wanted) in years else years[0]
+        default = max((y for y in reported if y in years), default=years[0])
+        st.session_state[YEAR_KEY] = int(wanted) if wanted.isdigit() and int(wanted) in years else default
     year = st.sidebar.selectbox("Planår", years, key=YEAR_KEY)
     options = [p.key for p in periods_for_year(year, _latest_month(s, str(s.path), version, year))]
     if st.session_state.get(PERIOD_KEY) not in options:
         wanted = params.get(PERIOD_KEY, "")
-        st.session_state[PERIOD_KEY] = wanted if wanted in options else options[0]
+        default = reported.get(year) if reported.get(year) in options else options[0]
+        st.session_state[PERIOD_KEY] = wanted if wanted in options else default
     key = st.sidebar.selectbox("Period", options, key=PERIOD_KEY, format_func=_label)
     params[YEAR_KEY] = str(year)
     params[PERIOD_KEY] = key

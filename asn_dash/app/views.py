@@ -1,4 +1,5 @@
-"""The Indikator view model: chart lines, reference lines, unit breakdown and the data table."""
+"""The Indikator view model: chart lines, reference lines, unit breakdown and the data table, and
+the multi-year history (every stored year)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from datetime import date
 import pandas as pd
 
 from asn_dash.formatting import format_value, round_half_up
-from asn_dash.meeting.charts import Line, Point, Reference
+from asn_dash.meeting.charts import DatedLine, DatedPoint, Line, Point, Reference
 from asn_dash.rules.aggregation import Obs, period_value
 from asn_dash.rules.evaluation import IndicatorResult
-from asn_dash.rules.periods import Period, parse_key
+from asn_dash.rules.periods import KIND_MONTH, Period, parse_key
 from asn_dash.rules.targets import BASELINE, FIXED
 from asn_dash.sources import SOURCE_LABELS
 from asn_dash.store import queries
@@ -95,3 +96,58 @@ def build(store: Store, result: IndicatorResult, year: int, period: Period) -> I
 def _baseline_label(rule, period: Period) -> str:
     year = rule.baseline_year if rule.baseline_year and rule.baseline_year < period.year else period.year - 1
     return f"{period.shifted(year - period.year).span_label()}"
+
+
+@dataclass
+class HistoryView:
+    """Every stored year of an indicator up to the chosen period, for the multi-year chart."""
+
+    lines: list[DatedLine]
+    first_year: int
+    last_year: int
+    last_month: int
+    years: pd.DataFrame  # per year, the value of the same span as the chosen period
+    has_demo: bool
+
+
+def history(store: Store, indicator_id: str, period: Period) -> HistoryView | None:
+    """Monthly values from the first stored year to ``period`` (read with that explicit range), the
+    R12 where the indicator is followed as R12, the published tertial and year values where they
+    are points of the same line, and a per-year table. None when nothing is stored by then."""
+    first = queries.first_year(store, indicator_id)
+    if first is None or first > period.year:
+        return None
+    info = queries.indicator_info(store, indicator_id)
+    admin = queries.whole_administration(store)
+    series = queries.admin_series(store, [indicator_id], admin, period.end, since=date(first, 1, 1))[indicator_id]
+    stored = [(parse_key(k), o) for k, o in series.items() if o.value is not None]
+    monthly = [DatedPoint(p.year, p.month, o.value, o.source == DEMO) for p, o in stored if p.kind == KIND_MONTH]
+    lines = []
+    if monthly:
+        lines.append(DatedLine("Månadsvärde", monthly, "#0072B2"))
+    if monthly and info.period_aggregation == "r12":
+        r12 = []
+        for p in sorted({Period(d.year, month=d.month) for d in monthly}):
+            pv = period_value(series, Period(p.year, month=p.month, rolling=True), "r12")
+            if pv is not None and pv.months_reported >= 12:
+                r12.append(DatedPoint(p.year, p.month, round(pv.value, 2), pv.is_demo))
+        lines.append(DatedLine("Rullande 12 månader (R12)", r12, "#009E73"))
+    if not monthly or info.period_aggregation in ("r12", "last"):
+        published = [DatedPoint(p.year, p.last_month, o.value, o.source == DEMO)
+                     for p, o in stored if p.kind != KIND_MONTH and not p.rolling]
+        lines.append(DatedLine("Per tertial och år (publicerat)", published, "#000000", markers_only=True))
+    lines = [line for line in lines if line.points]
+    if not lines:
+        return None
+    rows = []
+    for y in range(first, period.year + 1):
+        pv = period_value(series, period.shifted(y - period.year), info.period_aggregation, info.frequency)
+        if pv is None or pv.value is None:
+            continue
+        note = [f"{pv.months_reported} av {pv.months_expected} månader"] if pv.partial else []
+        note += ["exempeldata"] if pv.is_demo else []
+        rows.append({"År": str(y), "Period": pv.as_of.label(), "Värde": format_value(pv.value, info.unit),
+                     "Anmärkning": ", ".join(note)})
+    years = pd.DataFrame(rows, columns=["År", "Period", "Värde", "Anmärkning"])
+    has_demo = any(p.is_demo for line in lines for p in line.points)
+    return HistoryView(lines, first, period.year, period.last_month, years, has_demo)

@@ -157,6 +157,81 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# --- every stored year: the Indikator page's multi-year chart -----------------------------------
+
+AXIS_NOT_ZERO = "Axeln börjar inte på noll"
+
+
+@dataclass(frozen=True)
+class DatedPoint:
+    year: int
+    month: int  # 1–12; a tertial or year is drawn at its last month
+    value: float
+    is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class DatedLine:
+    name: str
+    points: list[DatedPoint]
+    colour: str
+    markers_only: bool = False  # published period values: points, not a line
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{MONTHS_SV[month - 1]} {year}"
+
+
+def value_range(values: list[float], unit: str) -> tuple[float, float] | None:
+    """The y range of a level chart: the data with a margin, not stretched to zero. None when the
+    data come close to zero anyway (then the axis starts at zero)."""
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    pad = max((high - low) * 0.12, abs(high) * 0.02, 1.0 if unit == "antal" else 0.1)
+    if low <= 0 or low - pad <= 0.15 * (high + pad):  # crosses or nearly touches zero: keep it
+        return None
+    return (low - pad, high + pad)
+
+
+def history_figure(title: str, unit: str, lines: list[DatedLine], first_year: int, last_year: int,
+                   last_month: int = 12, font_size: int = 15) -> go.Figure:
+    """Every month from January of ``first_year`` to ``last_month`` of ``last_year``, one line per
+    series (monthly values, R12 …), years marked on the x axis. For levels the y axis is not
+    forced to zero; its title then says so. Counts get whole-number ticks."""
+    months = [(y, m) for y in range(first_year, last_year + 1) for m in range(1, 13)
+              if (y, m) <= (last_year, last_month)]
+    categories = [month_label(y, m) for y, m in months]
+    fig = go.Figure()
+    for line in lines:
+        pts = sorted(line.points, key=lambda p: (p.year, p.month))
+        fig.add_trace(go.Scatter(
+            x=[month_label(p.year, p.month) for p in pts], y=[p.value for p in pts], name=line.name,
+            mode="markers" if line.markers_only else "lines+markers",
+            line={"color": line.colour, "width": 2.5},
+            marker={"size": 9 if line.markers_only else 5, "color": line.colour,
+                    "symbol": [("diamond" if line.markers_only else "circle") + ("-open" if p.is_demo else "")
+                               for p in pts],
+                    "line": {"width": 1.5, "color": line.colour}},
+            customdata=[" (exempeldata)" if p.is_demo else "" for p in pts],
+            hovertemplate=f"{line.name}: %{{y:,.4~f}}{_suffix(unit)}%{{customdata}}<extra></extra>",
+        ))
+    fig = _base_layout(fig, title, unit, font_size)
+    fig.update_xaxes(categoryarray=categories, range=[-0.5, len(categories) - 0.5], tickmode="array",
+                     tickvals=[month_label(y, 1) for y in range(first_year, last_year + 1)],
+                     ticktext=[str(y) for y in range(first_year, last_year + 1)], showgrid=True,
+                     gridcolor="#EBEBEB")
+    values = [p.value for line in lines for p in line.points]
+    span = value_range(values, unit)
+    if span is not None:
+        fig.update_yaxes(rangemode="normal", range=list(span),
+                         title={"text": AXIS_NOT_ZERO, "font": {"size": font_size - 1}})
+    if unit == "antal" and values:
+        low, high = span or (0.0, max(max(values), 1.0))
+        fig.update_yaxes(tickformat=",d", tick0=0, dtick=count_step(high - low, max_ticks=7))
+    return fig
+
+
 @dataclass(frozen=True)
 class ForecastBand:
     """This year's forecast months for a trend chart: ``points`` (month, value, low, high) from

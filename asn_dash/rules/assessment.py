@@ -258,17 +258,10 @@ def trend(current: PeriodValue | None, previous: PeriodValue | None, direction: 
 
 
 def area_colour(colours: list[str]) -> str:
-    """A målområde's overall colour from its assessed indicators.
+    """A målområde's overall colour from its assessed indicators by the default area rule
+    (Röd when more indicators are Röd than Grön; Grön when at least two thirds are Grön and none
+    is Röd; otherwise Gul; no assessed indicator: —). The rules and their reasons are in
+    :mod:`asn_dash.rules.verdicts`."""
+    from asn_dash.rules.verdicts import area_verdict
 
-    Röd when more indicators are Röd than Grön; Grön when at least two thirds are Grön and none
-    is Röd; otherwise Gul. No assessed indicator: —.
-    """
-    assessed = [c for c in colours if c in COLOURS]
-    if not assessed:
-        return NA
-    green, red = assessed.count(GRON), assessed.count(ROD)
-    if red > green:
-        return ROD
-    if red == 0 and green * 3 >= len(assessed) * 2:
-        return GRON
-    return GUL
+    return area_verdict(colours).colour

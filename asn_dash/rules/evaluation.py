@@ -12,10 +12,11 @@ from asn_dash import annotations
 from asn_dash.formatting import MISSING, format_value
 from asn_dash.kolada import comparison
 from asn_dash.rules.aggregation import Obs, PeriodValue, period_value
-from asn_dash.rules.assessment import (COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, apply_override, area_colour,
-                                       assess, trend)
+from asn_dash.rules import verdicts
+from asn_dash.rules.assessment import COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, assess, trend
 from asn_dash.rules.periods import Period
 from asn_dash.rules.targets import BASELINE, MANUAL, NONE, QUARTILE, TargetRule
+from asn_dash.rules.verdicts import AREA, GOAL, INDICATOR, OfficialVerdict
 from asn_dash.store import queries
 from asn_dash.store.store import Store
 
@@ -34,9 +35,16 @@ class IndicatorResult:
     rule: TargetRule
     current: PeriodValue | None
     previous: PeriodValue | None
-    assessment: Assessment
+    assessment: Assessment  # the verdict shown: the official one where there is one, else the computed one
     trend: Trend | None
-    override_id: int | None = None
+    verdict_id: int | None = None  # the analytiker's verdict in force (it can be withdrawn)
+    official: OfficialVerdict | None = None
+    computed: Assessment | None = None  # the target rule's own assessment
+
+    @property
+    def cause(self) -> str | None:
+        """Why the indicator is not assessed (``verdicts.CAUSES``); None when it is."""
+        return verdicts.not_assessed_cause(self.rule.kind, self.assessment.colour)
 
     @property
     def value_label(self) -> str:
@@ -59,11 +67,36 @@ class IndicatorResult:
 
 @dataclass
 class AreaSummary:
+    """A målområde (or, with ``level`` nämndmål, a nämndmål: then ``goal_area_id`` is its id): the
+    computed verdict by the plan's area rule, with its reason, and the official one in force."""
+
     goal_area_id: str
     name: str
-    colour: str
+    colour: str  # computed: the area rule over the indicators' verdicts
     counts: dict[str, int] = field(default_factory=dict)
-    published_colour: str | None = None
+    official: OfficialVerdict | None = None
+    reason: str = ""  # why the computed colour
+    level: str = AREA
+    goals: list["AreaSummary"] = field(default_factory=list)  # a målområde's nämndmål, in plan order
+
+    @property
+    def published_colour(self) -> str | None:
+        """The official verdict's colour (from a report or set by an analytiker), if any."""
+        return self.official.colour if self.official is not None else None
+
+    @property
+    def verdict(self) -> str:
+        """The colour shown as the verdict: the official one where there is one."""
+        return self.published_colour or self.colour
+
+    @property
+    def computed(self) -> verdicts.Computed:
+        return verdicts.Computed(self.colour, self.reason)
+
+    @property
+    def explanation(self) -> str | None:
+        """Why the official verdict and the computed one differ (None when they agree)."""
+        return verdicts.explain(self.official, self.computed)
 
 
 @dataclass
@@ -75,6 +108,8 @@ class PlanData:
     series: dict[str, dict[str, Obs]]
     meta: dict[str, dict]
     admin_unit: str
+    area_rule: str = verdicts.STANDARD
+    official: list[OfficialVerdict] = field(default_factory=list)  # the plan year's, oldest first
 
 
 def _plan_data(store: Store, year: int, structure: pd.DataFrame, up_to: Period) -> PlanData:
@@ -94,7 +129,10 @@ def load_plan(store: Store, year: int, up_to: Period) -> PlanData:
     rules = store.query("SELECT goal_id, indicator_id, target_rule FROM plan_indicators WHERE plan_year = ?", [year])
     rule_map = {(r.goal_id, r.indicator_id): TargetRule(**json.loads(r.target_rule)) for r in rules.itertuples()}
     structure["rule"] = [rule_map[(g, i)] for g, i in zip(structure["goal_id"], structure["indicator_id"])]
-    return _plan_data(store, year, structure, up_to)
+    data = _plan_data(store, year, structure, up_to)
+    data.area_rule = store.scalar("SELECT area_rule FROM plan_years WHERE year = ?", [year]) or verdicts.STANDARD
+    data.official = annotations.plan_verdicts(store, year)
+    return data
 
 
 def _value(data: PlanData, indicator_id: str, period: Period) -> PeriodValue | None:
@@ -108,11 +146,11 @@ def _baseline_period(rule: TargetRule, period: Period) -> Period:
     return period.shifted(rule.baseline_year - period.year)
 
 
-def evaluate(store: Store, data: PlanData, period: Period, *, with_overrides: bool = True) -> list[IndicatorResult]:
-    """Assess every indicator of the plan for ``period``."""
+def evaluate(store: Store, data: PlanData, period: Period) -> list[IndicatorResult]:
+    """Assess every indicator of the plan for ``period``: the computed assessment, and the official
+    verdict in force (``data.official``) shown in its place where there is one."""
     manual_ids = [r.indicator_id for r in data.structure.itertuples() if r.rule.kind == MANUAL]
-    manual = annotations.manual_statuses(store, manual_ids, period)
-    overrides = annotations.active_overrides(store, data.year, period.key) if with_overrides else {}
+    official = verdicts.in_force(data.official, period, carry=manual_ids)
     results = []
     kpi_info = None  # read once, only if a quartile rule needs it
     for r in data.structure.itertuples(index=False):
@@ -128,33 +166,33 @@ def evaluate(store: Store, data: PlanData, period: Period, *, with_overrides: bo
             if kpi_info is None:
                 kpi_info = comparison.kpi_info(store).set_index("kpi")
             kwargs["rank"] = comparison.ranks(store, [m["kolada_kpi"]], [year], kpi_info).get((m["kolada_kpi"], year))
-        elif r.rule.kind == MANUAL and r.indicator_id in manual:
-            kwargs["manual"] = manual[r.indicator_id][1]
-        result = assess(r.rule, m["unit"], current, period, **kwargs)
-        override_id = None
-        if r.indicator_id in overrides:
-            o = overrides[r.indicator_id]
-            result = apply_override(result, o.colour, o.comment, o.author, o.decided_on)
-            override_id = o.id
+        computed = assess(r.rule, m["unit"], current, period, **kwargs)
+        given = official.get((INDICATOR, r.indicator_id))
         results.append(IndicatorResult(
             r.goal_area_id, r.goal_area, r.goal_id, r.goal, r.indicator_id, r.indicator, m["unit"], m["direction"],
-            r.target_text, r.rule, current, previous, result, trend(current, previous, m["direction"]), override_id))
+            r.target_text, r.rule, current, previous, verdicts.apply(computed, given, r.rule.kind == MANUAL),
+            trend(current, previous, m["direction"]),
+            given.id if given is not None and given.origin == verdicts.ANALYST else None, given, computed))
     return results
 
 
-def summarise(results: list[IndicatorResult], published: dict[str, str] | None = None) -> list[AreaSummary]:
-    """One summary per målområde, in plan order."""
+def summarise(results: list[IndicatorResult], official: dict[tuple[str, str], OfficialVerdict] | None = None,
+              rule: str = verdicts.STANDARD, level: str = AREA) -> list[AreaSummary]:
+    """One summary per målområde (``level`` nämndmål: per nämndmål), in plan order: the area rule
+    over the indicators' verdicts, and the official verdict from ``official`` ((level, id) → verdict,
+    see ``verdicts.in_force``)."""
     areas: dict[str, AreaSummary] = {}
     colours: dict[str, list[str]] = {}
     for r in results:
-        if r.goal_area_id not in areas:
-            areas[r.goal_area_id] = AreaSummary(r.goal_area_id, r.goal_area, NA,
-                                                published_colour=(published or {}).get(r.goal_area_id))
-            colours[r.goal_area_id] = []
-        colours[r.goal_area_id].append(r.assessment.colour)
-    for area_id, area in areas.items():
-        area.colour = area_colour(colours[area_id])
-        area.counts = {c: colours[area_id].count(c) for c in (*COLOURS, NA)}
+        key, name = (r.goal_area_id, r.goal_area) if level == AREA else (r.goal_id, r.goal)
+        if key not in areas:
+            areas[key] = AreaSummary(key, name, NA, official=(official or {}).get((level, key)), level=level)
+            colours[key] = []
+        colours[key].append(r.assessment.colour)
+    for key, area in areas.items():
+        computed = verdicts.area_verdict(colours[key], rule)
+        area.colour, area.reason = computed.colour, computed.reason
+        area.counts = {c: colours[key].count(c) for c in (*COLOURS, NA)}
     return list(areas.values())
 
 
@@ -173,44 +211,82 @@ def load_measures(store: Store, year: int, up_to: Period) -> PlanData:
           AND id IN (SELECT indicator_id FROM observations WHERE year(period_end) = ?)
         ORDER BY rowid
         """, [year, year])
+    return _plan_data(store, year, _as_measures(frame), up_to)
+
+
+def _as_measures(frame: pd.DataFrame) -> pd.DataFrame:
+    """Indicators (``indicator_id``, ``indicator``) as the "Verksamhetsmått" group, without targets."""
     frame["goal_area_id"] = frame["goal_id"] = MEASURES_ID
     frame["goal_area"] = frame["goal"] = MEASURES
     frame["target_text"] = "ingen"
     frame["rule"] = [TargetRule(NONE, "ingen")] * len(frame)
-    return _plan_data(store, year, frame, up_to)
+    return frame
 
 
 def measure_results(store: Store, year: int, period: Period) -> list[IndicatorResult]:
-    return evaluate(store, load_measures(store, year, period), period, with_overrides=False)
+    return evaluate(store, load_measures(store, year, period), period)
+
+
+def measure_result(store: Store, year: int, period: Period, indicator_id: str) -> IndicatorResult | None:
+    """Any catalogue indicator as a verksamhetsmått (no target) for ``period``: how the Indikator page
+    shows an indicator outside the plan of ``year``. None for an id not in the catalogue."""
+    frame = store.query("SELECT id AS indicator_id, name AS indicator FROM indicators WHERE id = ?", [indicator_id])
+    if frame.empty:
+        return None
+    return evaluate(store, _plan_data(store, year, _as_measures(frame), period), period)[0]
 
 
 def plan_results(store: Store, year: int, period: Period) -> tuple[list[IndicatorResult], list[AreaSummary]]:
-    """Every indicator of the plan assessed for ``period`` and the målområde summaries (with the
-    published report's own area colours where the seeds have them)."""
+    """Every indicator of the plan assessed for ``period`` and the målområde summaries, each with its
+    nämndmål (``AreaSummary.goals``): computed by the plan's area rule, with the official verdicts
+    (reports, analytiker) in force for the period."""
     data = load_plan(store, year, period)
     results = evaluate(store, data, period)
-    published = queries.published_area_colours(store, year, period.key, data.admin_unit)
-    return results, summarise(results, published)
+    official = verdicts.in_force(data.official, period)
+    areas = summarise(results, official, data.area_rule)
+    goals = summarise(results, official, data.area_rule, GOAL)
+    area_of = {r.goal_id: r.goal_area_id for r in results}
+    for area in areas:
+        area.goals = [g for g in goals if area_of[g.goal_area_id] == area.goal_area_id]
+    return results, areas
 
 
-def month_grid(store: Store, data: PlanData, last_month: int) -> pd.DataFrame:
-    """Målområde × month (jan … last_month) colours, as the reports' "Måluppfyllelse/månad".
+@dataclass
+class MonthGrid:
+    """Målområde × month (jan … last month), as the reports' "Måluppfyllelse/månad": ``colours`` the
+    verdict shown per cell, ``official`` whether it is an official one (True) or computed (False),
+    ``computed`` the rule's colour in every cell."""
+
+    colours: pd.DataFrame
+    official: pd.DataFrame
+    computed: pd.DataFrame
+
+
+def month_grid(store: Store, data: PlanData, last_month: int) -> MonthGrid:
+    """Per målområde and month the official verdict where a report (or an analytiker) gave one,
+    else the computed one.
 
     Yearly indicators (Kolada KPIs, annual surveys) do not move from month to month, so the
-    grid is built from the indicators followed monthly or per tertial."""
+    computed cells are built from the indicators followed monthly or per tertial."""
     from asn_dash.rules.periods import MONTHS_SV
 
     monthly = data.structure[[data.meta[i]["frequency"] != "år" for i in data.structure["indicator_id"]]]
     followed = replace(data, structure=monthly)
-    rows = {}
-    for month in range(1, last_month + 1):
-        period = Period(data.year, month=month)
-        for area in summarise(evaluate(store, followed, period, with_overrides=False)):
-            rows.setdefault(area.name, {})[MONTHS_SV[month - 1].capitalize()] = area.colour
+    names = dict(zip(data.structure["goal_area_id"], data.structure["goal_area"]))  # plan order, all areas
     months = [MONTHS_SV[m].capitalize() for m in range(last_month)]
-    names = list(dict.fromkeys(data.structure["goal_area"]))  # plan order, also areas with only yearly KPIs
-    return pd.DataFrame([[rows.get(n, {}).get(m, NA) for m in months] for n in names], index=names, columns=months)
+    computed = pd.DataFrame(NA, index=list(names.values()), columns=months)
+    colours = computed.copy()
+    given = pd.DataFrame(False, index=list(names.values()), columns=months)
+    for month, column in enumerate(months, start=1):
+        period = Period(data.year, month=month)
+        for area in summarise(evaluate(store, followed, period), rule=data.area_rule):
+            computed.loc[area.name, column] = colours.loc[area.name, column] = area.colour
+        for (level, area_id), v in verdicts.in_force(data.official, period).items():
+            if level == AREA and area_id in names and v.colour is not None:
+                colours.loc[names[area_id], column] = v.colour
+                given.loc[names[area_id], column] = True
+    return MonthGrid(colours, given, computed)
 
 
-__all__ = ["IndicatorResult", "AreaSummary", "PlanData", "load_plan", "evaluate", "summarise", "plan_results", "measure_results", "month_grid",
-           "GRON", "GUL", "ROD", "NA"]
+__all__ = ["IndicatorResult", "AreaSummary", "PlanData", "MonthGrid", "load_plan", "evaluate", "summarise", "plan_results",
+           "measure_results", "measure_result", "month_grid", "GRON", "GUL", "ROD", "NA"]

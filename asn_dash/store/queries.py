@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from asn_dash.rules.periods import Period, parse_key
+from asn_dash.sources import DEMO
 from asn_dash.store.store import Store
 
 
@@ -76,8 +77,10 @@ def schema_info(store: Store) -> dict:
     }
 
 
-def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to: date) -> dict:
-    """Per indicator, period key → Obs for the whole administration, up to ``up_to``.
+def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to: date,
+                 since: date | None = None) -> dict:
+    """Per indicator, period key → Obs for the whole administration, up to ``up_to`` (and from
+    ``since``: periods ending on or after it).
 
     Where the administration has no row of its own, unit rows are rolled up per the
     catalogue's unit_aggregation (sum or mean); indicators with ``none`` are not rolled up.
@@ -90,7 +93,7 @@ def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to:
         """
         WITH base AS (
             SELECT indicator_id, unit_id, period, value, text_value, source FROM observations
-            WHERE list_contains(?, indicator_id) AND period_end <= ?
+            WHERE list_contains(?, indicator_id) AND period_end BETWEEN ? AND ?
         ),
         admin AS (SELECT * FROM base WHERE unit_id = ?),
         rolled AS (
@@ -105,7 +108,7 @@ def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to:
         SELECT indicator_id, period, value, text_value, source FROM admin
         UNION ALL SELECT indicator_id, period, value, text_value, source FROM rolled
         """,
-        [indicator_ids, up_to, admin_unit, admin_unit],
+        [indicator_ids, since or date(1, 1, 1), up_to, admin_unit, admin_unit],
     )
     out: dict[str, dict] = {i: {} for i in indicator_ids}
     for r in frame.itertuples(index=False):
@@ -113,35 +116,6 @@ def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to:
         text = r.text_value if isinstance(r.text_value, str) else None
         out[r.indicator_id][r.period] = Obs(value, text, r.source)
     return out
-
-
-def published_area_colours(store: Store, year: int, period_key: str, admin_unit: str) -> dict[str, str]:
-    """The reports' own verdict per målområde for exactly this period, where one was published."""
-    frame = store.query(
-        "SELECT goal_area_id, colour FROM published_assessments WHERE plan_year = ? AND period = ? AND unit_id = ?",
-        [year, period_key, admin_unit])
-    return dict(frame.itertuples(index=False))
-
-
-def published_unit_colours(store: Store, year: int, period: Period, admin_unit: str) -> pd.DataFrame:
-    """Per målområde and unit, the newest published unit colour up to the period's end."""
-    frame = store.query(
-        """
-        SELECT p.goal_area_id, p.unit_id, p.period, p.colour, p.source_ref,
-               (SELECT h.name FROM unit_history h WHERE h.unit_id = p.unit_id
-                ORDER BY h.valid_from DESC LIMIT 1) AS unit_name
-        FROM published_assessments p
-        WHERE p.plan_year = ? AND p.unit_id <> ?
-        """,
-        [year, admin_unit])
-    if frame.empty:
-        return frame
-    frame["end"] = frame["period"].map(lambda k: parse_key(k).end)
-    frame = frame[frame["end"] <= period.end]
-    if frame.empty:
-        return frame
-    newest = frame.groupby("goal_area_id")["end"].transform("max")
-    return frame[frame["end"] == newest].drop(columns="end")
 
 
 def indicator_rows(store: Store, indicator_id: str, first: date, last: date) -> pd.DataFrame:
@@ -191,3 +165,41 @@ def unit_total_checks(store: Store, indicator_ids: list[str], admin_unit: str, f
         [ADDITIVE, admin_unit, indicator_ids, admin_unit, first, last])
     return [TotalCheck(r.indicator_id, r.period, float(r.stored), float(r.units_sum), int(r.units))
             for r in rows.itertuples(index=False)]
+
+
+def latest_reported(store: Store) -> dict[int, Period]:
+    """Per year, the latest period the förvaltning has reported in it: the newest period end among
+    published and uploaded outcomes of indicators followed monthly or per tertial, and the reports'
+    official verdicts. Exempeldata and yearly indicators (a figure "for 2025" may be printed in T2)
+    do not count. A tertial or year wins over a month ending the same day (T2 2025, not aug 2025)."""
+    keys = store.query(
+        """
+        SELECT DISTINCT o.period FROM observations o JOIN indicators i ON i.id = o.indicator_id
+        WHERE o.source <> ? AND i.frequency <> 'år'
+        UNION
+        SELECT DISTINCT period FROM verdicts WHERE origin = 'rapport' AND unit_id IS NULL
+        """, [DEMO])["period"]
+    best: dict[int, Period] = {}
+    for key in keys:
+        p = parse_key(key)
+        if p.rolling:
+            continue
+        old = best.get(p.year)
+        if old is None or (p.end, p.kind != "månad") > (old.end, old.kind != "månad"):
+            best[p.year] = p
+    return best
+
+
+def first_year(store: Store, indicator_id: str) -> int | None:
+    """The first year with a stored outcome of the indicator (any unit)."""
+    first = store.scalar("SELECT min(period_end) FROM observations WHERE indicator_id = ?", [indicator_id])
+    return first.year if first else None
+
+
+def indicator_names(store: Store) -> pd.DataFrame:
+    """Every indicator of the catalogue (id, name), in catalogue order."""
+    return store.query("SELECT id, name FROM indicators ORDER BY rowid")
+
+
+def has_values(store: Store, indicator_id: str) -> bool:
+    return bool(store.scalar("SELECT count(*) FROM observations WHERE indicator_id = ?", [indicator_id]))

@@ -5,7 +5,10 @@ Seed files (UTF-8 CSV, comma-separated, header row):
 * ``published.csv``   real figures from the committee's reports, each with its document and table;
 * ``demo.csv``        "exempeldata": generated demo history (``python -m asn_dash demo``), used
                       only where no published figure exists for the same indicator, unit and period;
-* ``assessments.csv`` colours the reports published per målområde, unit and month;
+* ``verdicts.csv``    the reports' official verdicts and bedömning texts per målområde, nämndmål
+                      and indicator (read by :mod:`asn_dash.store.verdict_seed`);
+* ``assessments.csv`` the units' own colours per målområde the reports published ("Andelen
+                      enheter som når sina mål"); both go to the table ``verdicts``;
 * ``comments.csv``    dated comments quoted from the reports.
 """
 
@@ -120,7 +123,8 @@ def sync_catalogue(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
                 con.execute("INSERT INTO unit_history VALUES (?,?,?,?,?)",
                             [unit.id, h.name, h.avdelning, starts[n], valid_to])
         for plan in cat.plans:
-            con.execute("INSERT INTO plan_years VALUES (?,?,?)", [plan.year, plan.title, plan.source])
+            con.execute("INSERT INTO plan_years (year, title, source, area_rule) VALUES (?,?,?,?)",
+                        [plan.year, plan.title, plan.source, plan.area_rule])
             rules = cat.target_rules()
             sort = 0
             for an, area in enumerate(plan.goal_areas):
@@ -211,6 +215,8 @@ def _assessment_rows(path: Path, cat: Catalogue) -> list[list]:
             raise _bad(path, row, "goal_area", f"målområdet finns inte i planen för {year}")
         if d["unit"] not in units:
             raise _bad(path, row, "unit", "okänd enhet")
+        if d["unit"] == cat.whole_administration_unit:
+            raise _bad(path, row, "unit", "hela förvaltningens bedömning av ett målområde står i verdicts.csv")
         if d["colour"] not in COLOURS:
             raise _bad(path, row, "colour", "måste vara Grön, Gul eller Röd")
         try:
@@ -248,17 +254,30 @@ def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
     demo = _observation_rows(seed_dir / "demo.csv", cat, DEMO)
     assessments = _assessment_rows(seed_dir / "assessments.csv", cat)
     comments = _comment_rows(seed_dir / "comments.csv", cat)
+    from asn_dash.store.verdict_seed import read_verdicts  # it reads its rows with this module's helpers
+
+    official = read_verdicts(seed_dir / "verdicts.csv", cat)
     with transaction(con):
         counts = {
             "published": _insert_observations(con, published, skip_existing=False),
             "demo": _insert_observations(con, demo, skip_existing=True),
         }
+        # the reports' official verdicts (asn_dash/rules/verdicts.py): the whole administration's, and
+        # the units' own målområde colours ("Andelen enheter som når sina mål")
+        con.executemany(
+            "INSERT INTO verdicts (plan_year, level, target_id, period, colour, text, origin, source_ref)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'rapport', ?)",
+            [[v.plan_year, v.level, v.target, v.period, v.colour, v.text,
+              " · ".join(x for x in (v.source_doc, v.source_table) if x)] for v in official])
         if assessments:
-            con.executemany("INSERT INTO published_assessments VALUES (?,?,?,?,?,?)", assessments)
+            con.executemany(
+                "INSERT INTO verdicts (plan_year, level, target_id, unit_id, period, colour, origin, source_ref)"
+                " VALUES (?, 'målområde', ?, ?, ?, ?, 'rapport', ?)", assessments)
         if comments:
             con.executemany(
                 "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source)"
                 " VALUES (?,?,?,?,?,?,?)", comments)
+        counts["verdicts"] = len(official)
         counts["assessments"] = len(assessments)
         counts["comments"] = len(comments)
         counts["kolada"] = load_snapshot(con)
