@@ -2,6 +2,8 @@
 breakdown, data and dated comments. Every indicator of the catalogue is reachable: the plan's
 indicators, and the others as verksamhetsmått."""
 
+from datetime import date
+
 import streamlit as st
 
 from asn_dash import annotations, colours, sources
@@ -13,6 +15,7 @@ from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
 from asn_dash.rules import evaluation, outlook, placements, verdicts
 from asn_dash.rules.assessment import COLOURS
+from asn_dash.rules.rollup import differing
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
 from asn_dash.store import queries
@@ -143,6 +146,13 @@ if view.units:
                     width="stretch", config=ui.CHART_CONFIG)
     ui.chart_downloads(lambda s: meeting.units_figure(s, r, year, period, policy_from_env()), f"{stem}-enheter",
                        "units")
+    admin = ui.cached(store, queries.whole_administration)
+    gaps = differing(ui.cached(store, queries.unit_total_checks, [r.indicator_id], admin, date(year, 1, 1),
+                               period.end))
+    if gaps:  # both are shown: the stored total above, the units here (asn_dash.rules.rollup)
+        st.warning("Enheterna summerar inte till förvaltningens lagrade total, som visas ovan. Kontrollera vilken "
+                   "siffra som stämmer:\n\n" + "\n".join(f"- {escape_markdown(c.sentence(r.unit))}"
+                                                        for c in gaps[-12:]), icon="⚠️")
 
 st.header("Data", anchor=False)
 st.dataframe(view.table, hide_index=True, width="stretch")

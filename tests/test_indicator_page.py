@@ -7,6 +7,7 @@ import pytest
 from asn_dash.store.setup import open_store
 
 from .apptest import new_app, shown
+from .ingest_helpers import update_values
 
 
 @pytest.fixture
@@ -202,3 +203,18 @@ def test_kpi_that_left_kolada_says_so(page):
     assert any("finns inte längre i Kolada" in i.value for i in at.info)
     [chart] = at.get("plotly_chart")  # only the years the reports printed, no Kolada chart
     assert [t["name"] for t in json.loads(chart.proto.spec)["data"]] == ["Per tertial och år (publicerat)"]
+
+
+
+def test_units_that_do_not_add_up_to_the_stored_total_are_flagged(page, seeded_db):
+    """Issue 13, units and totals: an upload for one unit is shown beside the published total."""
+    at = page("hushall_ekb", period="2025-08")
+    assert not [w for w in at.warning if "summerar inte" in w.value]  # seeded: the one unit equals the total
+    s = open_store(seeded_db)
+    with s.writing() as con:
+        update_values(con, "value = ?, updated_at = current_timestamp",
+                      "indicator_id = 'hushall_ekb' AND unit_id = 'forsorjningsstod' AND period = '2025-08'", [444])
+    s.close()
+    at = page("hushall_ekb", period="2025-08")
+    [warning] = [shown(w.value) for w in at.warning if "summerar inte" in w.value]
+    assert warning.endswith("- aug 2025: summan av enheten är 444, förvaltningens lagrade total 373 (+71)")
