@@ -70,10 +70,13 @@ def test_override_and_manual_status_flow_into_the_evaluation(s):
 
 
 def test_unit_values_roll_up_when_the_administration_has_none(s):
-    delete_values(s.con, "v.indicator_id = 'sjukfranvaro' AND v.unit_id = 'aos'")
-    series = queries.admin_series(s, ["sjukfranvaro"], "aos", parse_key("2025-08").end)["sjukfranvaro"]
-    units = s.query("SELECT avg(value) FROM observations WHERE indicator_id = 'sjukfranvaro' AND period = '2025-03'")
-    assert series["2025-03"].value == pytest.approx(units.iloc[0, 0])
+    """Additive indicators only: a count is the sum of its units; a percentage is never averaged
+    into an administration figure (an unweighted mean of units' shares is not the whole's)."""
+    delete_values(s.con, "v.indicator_id IN ('sjukfranvaro', 'hushall_ekb') AND v.unit_id = 'aos'")
+    series = queries.admin_series(s, ["sjukfranvaro", "hushall_ekb"], "aos", parse_key("2025-08").end)
+    units = s.query("SELECT sum(value) FROM observations WHERE indicator_id = 'hushall_ekb' AND period = '2025-03'")
+    assert series["hushall_ekb"]["2025-03"].value == pytest.approx(units.iloc[0, 0])
+    assert series["sjukfranvaro"] == {}
 
 
 def test_plan_series_are_read_once_for_all_indicators(s):

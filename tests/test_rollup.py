@@ -113,3 +113,4 @@ def test_the_cli_dry_run_names_the_totals_it_would_change(seeded_db, tmp_path, c
     assert "den lagrade totalen ändras inte – aug 2025: summan av enheten är 444" in line
     assert cli.main(["ingest", str(path), "--db", str(seeded_db), "--dry-run"]) == 0
     assert capsys.readouterr().out.startswith("Summor: Antal hushåll med ekonomiskt bistånd: den lagrade totalen")
+

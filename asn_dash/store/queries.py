@@ -82,8 +82,8 @@ def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to:
     """Per indicator, period key → Obs for the whole administration, up to ``up_to`` (and from
     ``since``: periods ending on or after it).
 
-    Where the administration has no row of its own, unit rows are rolled up per the
-    catalogue's unit_aggregation (sum or mean); indicators with ``none`` are not rolled up.
+    Where the administration has no row of its own, unit rows of additive indicators
+    (unit_aggregation ``sum``) are summed; others are never rolled up (``asn_dash.rules.rollup``).
     """
     from asn_dash.rules.aggregation import Obs
 
@@ -98,10 +98,10 @@ def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to:
         admin AS (SELECT * FROM base WHERE unit_id = ?),
         rolled AS (
             SELECT b.indicator_id, b.period,
-                   CASE WHEN any_value(i.unit_aggregation) = 'sum' THEN sum(b.value) ELSE avg(b.value) END AS value,
+                   sum(b.value) AS value,
                    NULL AS text_value, min(b.source) AS source
             FROM base b JOIN indicators i ON i.id = b.indicator_id
-            WHERE b.unit_id <> ? AND i.unit_aggregation IN ('sum', 'mean')
+            WHERE b.unit_id <> ? AND i.unit_aggregation = 'sum'
               AND NOT EXISTS (SELECT 1 FROM admin a WHERE a.indicator_id = b.indicator_id AND a.period = b.period)
             GROUP BY b.indicator_id, b.period
         )
