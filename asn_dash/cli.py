@@ -36,9 +36,13 @@ def _cmd_init(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from asn_dash.catalogue import load_catalogue
 
+    from asn_dash.store.seed import read_seed_files
+
     cat = load_catalogue(args.catalogue)
     print(f"Katalogen är giltig: {len(cat.indicators)} indikatorer, {len(cat.units)} enheter, "
           f"planår {', '.join(str(p.year) for p in sorted(cat.plans, key=lambda p: p.year))}.")
+    files = read_seed_files(cat, args.seed)
+    print("Seedfilerna är giltiga: " + ", ".join(f"{name} {n} rader" for name, n in files.counts().items()) + ".")
     return EXIT_OK
 
 
@@ -500,8 +504,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing store")
     p.set_defaults(func=_cmd_init)
 
-    p = sub.add_parser("check", help="validate the catalogue files in data/catalogue")
+    p = sub.add_parser("check", help="validate the catalogue files in data/catalogue and the seed files in data/seed")
     p.add_argument("--catalogue", help="catalogue folder (default: data/catalogue)")
+    p.add_argument("--seed", help="seed folder (default: data/seed)")
     p.set_defaults(func=_cmd_check)
 
     def store_args(p):

@@ -61,6 +61,23 @@ def test_check_reports_a_broken_catalogue(tmp_path, catalogue_copy):
     assert "Målregeln 'högst fyra' går inte att tolka" in out.stderr
 
 
+def test_check_validates_the_seed_files_too(tmp_path):
+    import shutil
+
+    seed = tmp_path / "seed"
+    shutil.copytree(ROOT / "data" / "seed", seed)
+    ok = run("check", "--seed", str(seed))
+    assert ok.returncode == 0, ok.stderr
+    assert "Seedfilerna är giltiga: published.csv " in ok.stdout and "verdicts.csv " in ok.stdout
+    verdicts = seed / "verdicts.csv"
+    lines = verdicts.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace(",2025-T2,Grön,", ",2025-T2,Lila,", 1)
+    verdicts.write_text("".join(lines), encoding="utf-8")
+    out = run("check", "--seed", str(seed))
+    assert out.returncode == 2
+    assert "verdicts.csv" in out.stderr and "rad 2" in out.stderr and "Traceback" not in out.stderr
+
+
 def test_demo_regeneration_is_deterministic(tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     assert run("demo", "--out", str(a)).returncode == 0

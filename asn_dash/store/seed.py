@@ -244,19 +244,42 @@ def _comment_rows(path: Path, cat: Catalogue) -> list[list]:
     return out
 
 
+@dataclass
+class SeedFiles:
+    """The seed files' rows, read and validated (``SeedError`` names file, line and column)."""
+
+    published: list[list]
+    demo: list[list]
+    assessments: list[list]
+    comments: list[list]
+    verdicts: list
+
+    def counts(self) -> dict[str, int]:
+        return {"published.csv": len(self.published), "demo.csv": len(self.demo),
+                "assessments.csv": len(self.assessments), "comments.csv": len(self.comments),
+                "verdicts.csv": len(self.verdicts)}
+
+
+def read_seed_files(cat: Catalogue, seed_dir: Path | None = None) -> SeedFiles:
+    """Read and validate every seed file against the catalogue, without a store."""
+    from asn_dash.store.verdict_seed import read_verdicts  # it reads its rows with this module's helpers
+
+    seed_dir = Path(seed_dir) if seed_dir else SEED_DIR
+    return SeedFiles(_observation_rows(seed_dir / "published.csv", cat, PUBLISHED),
+                     _observation_rows(seed_dir / "demo.csv", cat, DEMO),
+                     _assessment_rows(seed_dir / "assessments.csv", cat),
+                     _comment_rows(seed_dir / "comments.csv", cat),
+                     read_verdicts(seed_dir / "verdicts.csv", cat))
+
+
 def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
                seed_dir: Path | None = None) -> dict[str, int]:
     """Load the catalogue and all seed files into an empty, migrated store."""
     cat = cat or load_catalogue()
-    seed_dir = Path(seed_dir) if seed_dir else SEED_DIR
     sync_catalogue(con, cat)
-    published = _observation_rows(seed_dir / "published.csv", cat, PUBLISHED)
-    demo = _observation_rows(seed_dir / "demo.csv", cat, DEMO)
-    assessments = _assessment_rows(seed_dir / "assessments.csv", cat)
-    comments = _comment_rows(seed_dir / "comments.csv", cat)
-    from asn_dash.store.verdict_seed import read_verdicts  # it reads its rows with this module's helpers
-
-    official = read_verdicts(seed_dir / "verdicts.csv", cat)
+    files = read_seed_files(cat, seed_dir)
+    published, demo, assessments, comments, official = (files.published, files.demo, files.assessments,
+                                                         files.comments, files.verdicts)
     with transaction(con):
         counts = {
             "published": _insert_observations(con, published, skip_existing=False),
