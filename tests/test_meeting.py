@@ -174,8 +174,12 @@ def test_xlsx_has_headers_number_formats_fills_and_masks(s):
     assert any("Små tal (1–3)" in str(sheet.cell(r, 1).value) for r in range(1, head))
     summary = book["Målområden"]
     shead = next(r for r in range(1, 20) if summary.cell(r, 1).value == "Målområde")
-    # plan 2025's Ekonomi indicators are all the förvaltning's own judgements: nothing to compute
-    assert summary.cell(shead + 3, 1).value == "Ekonomi" and summary.cell(shead + 3, 2).value == "– Ej bedömd"
+    assert [summary.cell(shead, c).value for c in range(1, 4)] == ["Målområde", "Bedömning", "Beräknad bedömning"]
+    # 004 T2 2025: GRÖN GRÖN RÖD GRÖN GRÖN as the verdict; plan 2025's Ekonomi indicators are all the
+    # förvaltning's own judgements, so the computed one has nothing to go on
+    assert [summary.cell(shead + i, 2).value for i in range(1, 6)] == ["✔ Grön", "✔ Grön", "✖ Röd", "✔ Grön",
+                                                                      "✔ Grön"]
+    assert summary.cell(shead + 3, 1).value == "Ekonomi" and summary.cell(shead + 3, 3).value == "– Ej bedömd"
 
 
 def test_xlsx_text_cells_starting_with_formula_characters_are_text(s):

@@ -17,13 +17,13 @@ from openpyxl.utils import get_column_letter
 from asn_dash.colours import TABLE_HEADER, TABLE_RULE, label
 from asn_dash.colours import style as colour_style
 from asn_dash.formatting import default_decimals
-from asn_dash.meeting.material import DEMO_NOTE, Meeting, Row
+from asn_dash.meeting.material import DEMO_NOTE, Meeting, Row, area_verdicts
 from asn_dash.rules.assessment import COLOURS, NA
 from asn_dash.uploads.export import safe_text
 
 HEADERS = ["Målområde", "Indikator", "Utfall", "Målnivå", "Bedömning", "Motivering", "Kommentar"]
 WIDTHS = [26, 48, 14, 30, 16, 60, 60]
-SUMMARY_HEADERS = ["Målområde", "Bedömning", *(label(c) for c in COLOURS), "Ej bedömda"]
+SUMMARY_HEADERS = ["Målområde", "Bedömning", "Beräknad bedömning", *(label(c) for c in COLOURS), "Ej bedömda"]
 
 _UNIT_FORMAT = {"procent": '" %"', "tkr": '" tkr"', "kr": '" kr"', "dagar": '" dagar"'}
 _THIN = Side(style="thin", color=TABLE_RULE.lstrip("#"))
@@ -104,12 +104,14 @@ def to_xlsx(meeting: Meeting) -> bytes:
 
     summary = book.create_sheet("Målområden")
     head = _title(summary, meeting, len(SUMMARY_HEADERS))
-    _header(summary, head, SUMMARY_HEADERS, [34, 16, 10, 10, 10, 12])
+    _header(summary, head, SUMMARY_HEADERS, [34, 16, 16, 10, 10, 10, 12])
     for n, area in enumerate(meeting.areas, start=head + 1):
         summary.cell(row=n, column=1, value=safe_text(area.name)).alignment = _WRAP
-        verdict = summary.cell(row=n, column=2, value=label(area.colour))
-        verdict.fill, verdict.font = fill(area.colour), _BOLD
-        for col, colour in enumerate((*COLOURS, NA), start=3):
+        official, computed = area_verdicts(area)  # the official verdict is the verdict; computed beside it
+        verdict = summary.cell(row=n, column=2, value=label(official or computed))
+        verdict.fill, verdict.font = fill(official or computed), _BOLD
+        summary.cell(row=n, column=3, value=label(computed)).fill = fill(computed)
+        for col, colour in enumerate((*COLOURS, NA), start=4):
             summary.cell(row=n, column=col, value=int(area.counts.get(colour, 0)))
     buf = io.BytesIO()
     book.save(buf)
