@@ -60,11 +60,18 @@ def _kolada(ctx: Context) -> dict:
     return bench_kolada(kpis=LARGE["kolada_kpis"], municipalities=LARGE["municipalities"], years=LARGE["kolada_years"])
 
 
+def _serve(ctx: Context) -> dict:
+    from .serve import bench_serve
+
+    return bench_serve(ctx.large_store())
+
+
 # part name → (module with lines(), how to run it)
 PARTS: dict[str, tuple[str, Callable[[Context], dict]]] = {
     "pages": ("pages", _pages),
     "ingest": ("ingest", _ingest),
     "kolada": ("kolada", _kolada),
+    "serve": ("serve", _serve),
 }
 
 
