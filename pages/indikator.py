@@ -47,8 +47,9 @@ c3.markdown(f"**Målnivå:** {target}  \n**Trend:** {trend_text}")
 view = ui.indicator_view_for(store, r, year, period)
 if view.has_demo:
     st.info(sources.DEMO_NOTE + " Öppna ringar i diagrammet är exempeldata.", icon="⚠️")
-meta = ui.cached(store, queries.indicator_info, indicator_id)
-kolada_years = (ui.cached(store, comparison.trend, meta["kolada_kpi"], None, list(range(year - 9, year + 1)))
+meta = ui.cached(store, queries.indicator_info, indicator_id, reads=(ui.CATALOGUE,))
+kolada_years = (ui.cached(store, comparison.trend, meta["kolada_kpi"], None, list(range(year - 9, year + 1)),
+                           reads=(ui.KOLADA,))
                 if meta["kolada_kpi"] else None)
 stem = f"{indicator_id}-{period.key}"
 
@@ -88,7 +89,7 @@ st.subheader("Data", anchor=False)
 st.dataframe(view.table, hide_index=True, width="stretch")
 
 st.subheader("Kommentarer", anchor=False)
-notes = ui.cached(store, annotations.comments, indicator_id)
+notes = ui.cached(store, annotations.comments, indicator_id, reads=(ui.ANNOTATIONS,))
 if notes.empty:
     st.write("Inga kommentarer ännu.")
 for n in notes.itertuples(index=False):

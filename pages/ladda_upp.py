@@ -92,7 +92,7 @@ if upload is not None:
             st.rerun()
 
 st.subheader("Uppladdningar", anchor=False)
-log = ui.cached(store, uploads.list_uploads)
+log = ui.cached(store, uploads.list_uploads, reads=(ui.VALUES,))
 if log.empty:
     st.write("Inga uppladdningar ännu.")
 else:

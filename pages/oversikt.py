@@ -10,7 +10,7 @@ ui.ensure_app_navigation()
 store = ui.store()
 year, period = ui.selection()
 results, areas = ui.evaluation_for(store, year, period)
-plan = ui.cached(store, queries.plan, year)
+plan = ui.cached(store, queries.plan, year, reads=(ui.CATALOGUE,))
 
 st.title("Översikt")
 st.markdown(f"**{plan['title']}** · uppföljning för **{period.span_label()}**")
@@ -27,7 +27,8 @@ st.caption(f"Beräknad bedömning per målområde och månad {year} (utan analyt
 ui.html(render.month_grid(ui.month_grid_for(store, year, period)))
 
 unit_colours = ui.cached(store, queries.published_unit_colours, year, period,
-                         ui.cached(store, queries.whole_administration))
+                         ui.cached(store, queries.whole_administration, reads=(ui.CATALOGUE,)),
+                         reads=(ui.VALUES, ui.CATALOGUE))
 for area in areas:
     st.header(area.name, divider="gray", anchor=area.goal_area_id)
     area_results = [r for r in results if r.goal_area_id == area.goal_area_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pandas as pd
@@ -10,15 +11,48 @@ from asn_dash.rules.periods import Period, parse_key
 from asn_dash.store.store import Store
 
 
-def data_version(store: Store) -> str:
-    """Changes whenever any stored value or the catalogue changes; a cache key for the pages."""
+# The domains of stored data a cached read can depend on (the audit log is in none of them, so a
+# sign-in or any other audit row keeps every cache warm).
+VALUES, CATALOGUE, ANNOTATIONS, KOLADA = DOMAINS = ("values", "catalogue", "annotations", "kolada")
+
+# Small tables of the annotations domain, fingerprinted whole (any insert, update or delete shows);
+# tables whose name contains "verdict" count as annotations too, whenever a migration adds them.
+ANNOTATION_TABLES = ("comments", "manual_statuses", "assessment_overrides")
+
+
+def data_version(store: Store) -> dict[str, str]:
+    """A version per domain (:data:`DOMAINS`) that changes whenever that domain's data changes: the
+    cache keys of the pages. Read once per script run, so it must stay cheap as history grows:
+
+    * values: every change to stored values is an upload or its undo (app and CLI alike), both of
+      which write ``uploads``; a store built anew is a new file. So the small ``uploads`` table
+      stands for ``observation_values`` and no query scans the values themselves;
+    * catalogue: the catalogue files' digest, which the catalogue sync stores;
+    * annotations: comments, manual statuses, overrides and verdicts (whole-table hashes; they are
+      small) and people's display names (not when they were last seen: a sign-in changes nothing);
+    * kolada: the fetch bookkeeping in ``meta`` that every Kolada pull or failed pull rewrites.
+
+    Each version starts with the store file's identity (inode) and schema version, so a rebuilt
+    or migrated store never reuses another's cached results."""
+    tables = set(store.query("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")["table_name"])
+    marked = sorted(t for t in tables if t in ANNOTATION_TABLES or "verdict" in t.lower())
+    annotations = " || ';' || ".join(
+        [f"(SELECT count(*) || ':' || coalesce(sum(hash(t)), 0) FROM \"{t}\" t)" for t in marked]
+        + ["(SELECT coalesce(sum(hash(user_name, display_name)), 0)::VARCHAR FROM people)"
+           if "people" in tables else "''"])
     row = store.query(
-        "SELECT (SELECT count(*) FROM observation_values) AS n,"
-        " (SELECT max(updated_at) FROM observation_values) AS t,"
-        " (SELECT value FROM meta WHERE key = 'catalogue_digest') AS c,"
-        " (SELECT max(id) FROM audit_log) AS a"
+        f"""SELECT (SELECT max(version) FROM schema_version)::VARCHAR AS schema,
+                   (SELECT count(*) || ':' || coalesce(sum(hash(id, status, undone_at)), 0) FROM uploads) AS v,
+                   (SELECT value FROM meta WHERE key = 'catalogue_digest') AS c,
+                   {annotations} AS a,
+                   (SELECT coalesce(sum(hash(key, value)), 0)::VARCHAR FROM meta WHERE key LIKE 'kolada%') AS k"""
     ).iloc[0]
-    return f"{row.n}|{row.t}|{row.c}|{row.a}"
+    try:
+        identity = f"{os.stat(store.path).st_ino}/{row.schema}"
+    except OSError:
+        identity = f"?/{row.schema}"
+    return {VALUES: f"{identity}/{row.v}", CATALOGUE: f"{identity}/{row.c}", ANNOTATIONS: f"{identity}/{row.a}",
+            KOLADA: f"{identity}/{row.k}"}
 
 
 def plan_years(store: Store) -> list[int]:
