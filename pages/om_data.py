@@ -26,7 +26,7 @@ delårsrapporter, tertialrapporter och verksamhetsberättelsen.
 )
 st.info(sources.DEMO_NOTE, icon="⚠️")
 
-counts = queries.counts_by_source(store)
+counts = ui.cached(store, queries.counts_by_source, reads=(ui.VALUES,))
 counts["source"] = counts["source"].map(lambda s: sources.SOURCE_LABELS.get(s, s))
 st.subheader("Lagrade värden per källa", anchor=False)
 st.dataframe(
@@ -35,4 +35,7 @@ st.dataframe(
     hide_index=True,
 )
 info = queries.schema_info(store)
-st.caption(f"Datalager: {info['path']} · schemaversion {info['schema_version']}")
+if ui.user().can("läsa loggen"):  # the server's file system is the administrator's business
+    st.caption(f"Datalager: {info['path']} · schemaversion {info['schema_version']}")
+else:
+    st.caption(f"Schemaversion {info['schema_version']}")

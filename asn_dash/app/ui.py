@@ -406,7 +406,7 @@ def measures_for(s: Store, year: int, period: Period):
 @st.cache_data(show_spinner=False, max_entries=32)
 def _grid(_s: Store, path: str, version: str, year: int, last_month: int):
     s = _s
-    data = evaluation.load_plan(s, year, Period(year, month=last_month))
+    data = evaluation.load_plan(s, year, *evaluation.month_periods(year, last_month))
     return evaluation.month_grid(s, data, last_month)
 
 

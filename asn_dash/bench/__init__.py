@@ -66,12 +66,19 @@ def _serve(ctx: Context) -> dict:
     return bench_serve(ctx.large_store())
 
 
+def _history(ctx: Context) -> dict:
+    from .history import bench_history
+
+    return bench_history(ctx.large_store())
+
+
 # part name → (module with lines(), how to run it)
 PARTS: dict[str, tuple[str, Callable[[Context], dict]]] = {
     "pages": ("pages", _pages),
     "ingest": ("ingest", _ingest),
     "kolada": ("kolada", _kolada),
     "serve": ("serve", _serve),
+    "history": ("history", _history),
 }
 
 

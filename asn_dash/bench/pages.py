@@ -98,4 +98,4 @@ def lines(pages: dict) -> list[str]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(bench_pages(Path(sys.argv[1]))))
+    print(json.dumps(bench_pages(Path(sys.argv[1]), *(int(a) for a in sys.argv[2:3]))))  # store [repeat]

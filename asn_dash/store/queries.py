@@ -34,25 +34,33 @@ def data_version(store: Store) -> dict[str, str]:
 
     Each version starts with the store file's identity (inode) and schema version, so a rebuilt
     or migrated store never reuses another's cached results."""
-    tables = set(store.query("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")["table_name"])
-    marked = sorted(t for t in tables if t in ANNOTATION_TABLES or "verdict" in t.lower())
-    annotations = " || ';' || ".join(
-        [f"(SELECT count(*) || ':' || coalesce(sum(hash(t)), 0) FROM \"{t}\" t)" for t in marked]
-        + ["(SELECT coalesce(sum(hash(user_name, display_name)), 0)::VARCHAR FROM people)"
-           if "people" in tables else "''"])
-    row = store.query(
-        f"""SELECT (SELECT max(version) FROM schema_version)::VARCHAR AS schema,
-                   (SELECT count(*) || ':' || coalesce(sum(hash(id, status, undone_at)), 0) FROM uploads) AS v,
-                   (SELECT value FROM meta WHERE key = 'catalogue_digest') AS c,
-                   {annotations} AS a,
-                   (SELECT coalesce(sum(hash(key, value)), 0)::VARCHAR FROM meta WHERE key LIKE 'kolada%') AS k"""
-    ).iloc[0]
+    cur = store.con.cursor()  # plain rows: this runs on every script run, a DataFrame costs more than the query
     try:
-        identity = f"{os.stat(store.path).st_ino}/{row.schema}"
-    except OSError:
-        identity = f"?/{row.schema}"
-    return {VALUES: f"{identity}/{row.v}", CATALOGUE: f"{identity}/{row.c}", ANNOTATIONS: f"{identity}/{row.a}",
-            KOLADA: f"{identity}/{row.k}"}
+        tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
+                  .fetchall()}
+        marked = sorted(t for t in tables if t in ANNOTATION_TABLES or "verdict" in t.lower())
+        parts = ["SELECT 'schema', '', max(version)::VARCHAR FROM schema_version",
+                 f"SELECT '{VALUES}', 'uploads', count(*) || ':' || coalesce(sum(hash(id, status, undone_at)), 0)"
+                 " FROM uploads",
+                 f"SELECT '{CATALOGUE}', 'digest', max(value) FROM meta WHERE key = 'catalogue_digest'",
+                 f"SELECT '{KOLADA}', 'meta', coalesce(sum(hash(key, value)), 0)::VARCHAR FROM meta"
+                 " WHERE key LIKE 'kolada%'"]
+        parts += [f"SELECT '{ANNOTATIONS}', '{t}', count(*) || ':' || coalesce(sum(hash(t)), 0) FROM \"{t}\" t"
+                  for t in marked]
+        if "people" in tables:
+            parts.append(f"SELECT '{ANNOTATIONS}', 'people', coalesce(sum(hash(user_name, display_name)), 0)::VARCHAR"
+                         " FROM people")
+        rows = cur.execute(" UNION ALL ".join(parts)).fetchall()
+    finally:
+        cur.close()
+    found: dict[str, list[str]] = {}
+    for domain, table, version in sorted(rows):
+        found.setdefault(domain, []).append(f"{table}={version}")
+    try:
+        identity = f"{os.stat(store.path).st_ino}/{found['schema'][0]}"
+    except OSError:  # the file is gone: the next connection will say so
+        identity = f"?/{found['schema'][0]}"
+    return {d: f"{identity}/{';'.join(found.get(d, []))}" for d in DOMAINS}
 
 
 def plan_years(store: Store) -> list[int]:
@@ -69,8 +77,8 @@ def whole_administration(store: Store) -> str:
 
 def latest_month(store: Store, year: int) -> int:
     """The last month of ``year`` that has any value (12 for a year with a yearly value)."""
-    end = store.scalar(
-        "SELECT max(period_end) FROM observations WHERE year(period_end) = ?", [year]
+    end = store.scalar(  # a range on period_end, not year(period_end): older years are skipped unread
+        "SELECT max(period_end) FROM observations WHERE period_end BETWEEN ? AND ?", [date(year, 1, 1), date(year, 12, 31)]
     )
     return end.month if end else 12
 
@@ -96,9 +104,11 @@ def plan_structure(store: Store, year: int) -> pd.DataFrame:
 
 
 def counts_by_source(store: Store) -> pd.DataFrame:
-    return store.query(
+    """Stored outcomes per source with their first and last period end. A scan of every value:
+    pages cache it per values version (``ui.cached``), so it runs once per upload, not per view."""
+    return store.query(  # the table, not the view: no text keys are needed to count
         "SELECT source, count(*) AS antal, min(period_end) AS forsta, max(period_end) AS sista"
-        " FROM observations GROUP BY source ORDER BY source"
+        " FROM observation_values WHERE kind = 0 GROUP BY source ORDER BY source"
     )
 
 
@@ -110,21 +120,28 @@ def schema_info(store: Store) -> dict:
     }
 
 
-def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to: date) -> dict:
-    """Per indicator, period key → Obs for the whole administration, up to ``up_to``.
+Window = tuple[date | None, date]  # (first, last) period end; first None: from the oldest value
+
+
+def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, windows: list[Window]) -> dict:
+    """Per indicator, period key → Obs for the whole administration, for the periods that end
+    within one of ``windows`` (so a view reads what it shows, however much history is stored).
 
     Where the administration has no row of its own, unit rows are rolled up per the
     catalogue's unit_aggregation (sum or mean); indicators with ``none`` are not rolled up.
     """
     from asn_dash.rules.aggregation import Obs
 
-    if not indicator_ids:
-        return {}
+    if not indicator_ids or not windows:
+        return {i: {} for i in indicator_ids}
+    within = " OR ".join("period_end BETWEEN ? AND ?" if first is not None else "period_end <= ?"
+                         for first, _ in windows)
+    bounds = [d for first, last in windows for d in ((first, last) if first is not None else (last,))]
     frame = store.query(
-        """
+        f"""
         WITH base AS (
             SELECT indicator_id, unit_id, period, value, text_value, source FROM observations
-            WHERE list_contains(?, indicator_id) AND period_end <= ?
+            WHERE list_contains(?, indicator_id) AND ({within})
         ),
         admin AS (SELECT * FROM base WHERE unit_id = ?),
         rolled AS (
@@ -139,7 +156,7 @@ def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to:
         SELECT indicator_id, period, value, text_value, source FROM admin
         UNION ALL SELECT indicator_id, period, value, text_value, source FROM rolled
         """,
-        [indicator_ids, up_to, admin_unit, admin_unit],
+        [indicator_ids, *bounds, admin_unit, admin_unit],
     )
     out: dict[str, dict] = {i: {} for i in indicator_ids}
     for r in frame.itertuples(index=False):
