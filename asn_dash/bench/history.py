@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from asn_dash.bench.large_store import LARGE
+from asn_dash.bench.large_store import LARGE, add_monthly_values
 
 ROOT = Path(__file__).resolve().parents[2]
 OLDER_YEARS = 3 * LARGE["years"]  # 15 + 45 years = 4× the history
@@ -30,14 +30,7 @@ def add_older_years(path: Path, years: int = OLDER_YEARS) -> dict:
     con = duckdb.connect(str(path), config={"enable_progress_bar": False})
     try:
         first = con.execute("SELECT min(period_end) FROM observation_values").fetchall()[0][0].year
-        con.execute(f"""
-            INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value, source)
-            SELECT ik.key, uk.key, year(m) * 100 + month(m), 0, last_day(m), (hash(i.id, u.id, m) % 400)::DOUBLE,
-                   'uppladdning'
-            FROM (SELECT id FROM indicators WHERE frequency = 'månad') i JOIN indicator_keys ik ON ik.id = i.id,
-                 units u JOIN unit_keys uk ON uk.id = u.id,
-                 range(DATE '{first - years}-01-01', DATE '{first}-01-01', INTERVAL 1 MONTH) r(m)
-            ON CONFLICT DO NOTHING""")
+        add_monthly_values(con, first - years, first - 1)
         con.execute("CHECKPOINT")
         values = con.execute("SELECT count(*) FROM observation_values").fetchall()[0][0]
     finally:
