@@ -12,6 +12,7 @@ GC off, a soak of many warm views samples the server's resident memory, to show 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import statistics
 import tomllib
@@ -118,7 +119,8 @@ def bench_serve(db: Path, levels: tuple[int, ...] = LEVELS, views: int = 10, rep
     """The serve figures on store ``db`` (see the module docstring)."""
     empty_db = db.with_name(f"{db.stem}-empty{db.suffix}")
     shutil.copy(db, empty_db)  # two server processes cannot share one DuckDB file
-    result = {"configured_gc": configured_gc(), "repeat": repeat, "views_per_session": views}
+    result = {"configured_gc": configured_gc(), "repeat": repeat, "views_per_session": views,
+              "load_average_before": round(os.getloadavg()[0], 1)}
     for gc in (False, True):
         options = {"runner.postScriptGC": str(gc).lower()}
         with Server(db, options=options) as app, Server(empty_db, script=EMPTY_APP, options=options) as empty:
@@ -127,6 +129,7 @@ def bench_serve(db: Path, levels: tuple[int, ...] = LEVELS, views: int = 10, rep
                 figures["soak"] = _soak(app, min(10, max(levels)), soak_views)
         result["gc_on" if gc else "gc_off"] = figures
     empty_db.unlink(missing_ok=True)
+    result["load_average_after"] = round(os.getloadavg()[0], 1)  # other work on the machine skews the times
     errors = sum(r["errors"] for f in (result["gc_off"], result["gc_on"]) for r in f["side_by_side"].values())
     errors += sum(row["errors"] for f in (result["gc_off"], result["gc_on"])
                   for page in f["levels"].values() for row in page["levels"])
@@ -141,7 +144,8 @@ def _met(ok: bool) -> str:
 
 def lines(serve: dict) -> list[str]:
     out = [f"serve: real `streamlit run`, websocket sessions, {QUERY}; error pages in total: {serve['errors']} "
-           f"(target 0: {_met(serve['errors'] == 0)})"]
+           f"(target 0: {_met(serve['errors'] == 0)}); machine load average {serve['load_average_before']} before, "
+           f"{serve['load_average_after']} after"]
     for key, on in (("gc_off", False), ("gc_on", True)):
         f = serve[key]
         shipped = " (the configured setting)" if on == serve["configured_gc"] else ""
