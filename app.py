@@ -6,11 +6,12 @@ the chosen page. Pages hold no business logic; they call asn_dash.
 
 import streamlit as st
 
-from asn_dash.app import ui
+from asn_dash.app import render, ui
 
 st.set_page_config(page_title="ASN-panelen – Tyresö kommun", page_icon=":material/monitoring:", layout="wide")
 
 store = ui.open_run_store()
+ui.html(render.APP_CSS)  # focus ring and caption contrast on every page, the sign-in too
 try:
     user = ui.signed_in_user(store)  # a signed-out visitor sees only the sign-in
 

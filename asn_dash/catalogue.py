@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from asn_dash.errors import AsnError
 from asn_dash.rules.periods import parse_key
-from asn_dash.rules.targets import BASELINE, FIXED, TOLERANCE, YES_NO, TargetRule, parse_target
+from asn_dash.rules.targets import BASELINE, FIXED, SCALE_012, TOLERANCE, YES_NO, TargetRule, parse_target
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
 ENV_VAR = "ASN_CATALOGUE"  # an alternative catalogue folder, e.g. for a trial of new plans
@@ -119,6 +119,9 @@ class PlanIndicator(_Model):
 class GoalDef(_Model):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1)
+    # A målområde may hold several strategiska/kommunövergripande mål (003's "I balans"); the
+    # goal then names its own, which wins over the area's municipal_goal.
+    municipal_goal: str | None = None
     indicators: list[PlanIndicator] = Field(default_factory=list)
 
 
@@ -328,6 +331,9 @@ def _rule_mismatch(rule: TargetRule, ind: IndicatorDef) -> str | None:
                 f"'{ind.id}' har direction: {ind.direction}")
     if rule.kind == YES_NO and ind.unit != "ja/nej":
         return f"målregeln 'ja' kräver unit: ja/nej (indikatorn har {ind.unit})"
+    if rule.kind == SCALE_012 and (ind.unit != "index" or ind.direction != "högre"):
+        return (f"målregeln '{rule.text}' (skala 0–2) kräver unit: index och direction: högre "
+                f"(indikatorn har unit: {ind.unit}, direction: {ind.direction}); ja/nej-enheten visar 1 som 'Ja'")
     if rule.kind == TOLERANCE and (ind.unit != "procent" or ind.direction != "högre"):
         return ("budgetregeln kräver en avvikelse i procent av budget (unit: procent, "
                 "direction: högre, negativ = underskott)")

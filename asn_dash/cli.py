@@ -151,7 +151,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    """The meeting material for a period: the indicator table (xlsx) or the deck (pptx)."""
+    """The meeting material for a period: the indicator table (xlsx), the deck (pptx) or the
+    report's indicator section (docx, pdf)."""
     from asn_dash import agendas
     from asn_dash.meeting import material as meeting
     from asn_dash.rules.periods import parse_key
@@ -163,16 +164,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return EXIT_REJECTED
+    template = Path(args.template) if args.template else None
+    wanted = {"pptx": ".pptx", "docx": ".docx", "pdf": ".docx"}.get(args.format)
+    if template is not None and (wanted is None or template.suffix.lower() != wanted or not template.is_file()):
+        print(f"Fel: mallen {template} kan inte användas: --format {args.format} tar "
+              + (f"en {wanted}-fil som finns." if wanted else "ingen mall."), file=sys.stderr)
+        return EXIT_REJECTED
     year = args.plan_year or period.year
     policy = Policy(args.suppress_max) if args.suppress_max is not None else policy_from_env()
-    output = Path(args.output or f"asn-{period.key}.{args.format}")
+    output = Path(args.output or f"{meeting.file_stem(period)}.{args.format}")
     store = _open_waiting(args.db, args.wait)
     try:
         if year not in plan_years(store):
             print(f"Fel: det finns ingen plan för {year}.", file=sys.stderr)
             return EXIT_REJECTED
         order = agendas.load(store, args.agenda) if args.agenda else args.indicator
-        material = meeting.build(store, year, period, order, policy, with_slides=args.format == "pptx",
+        material = meeting.build(store, year, period, order, policy, with_slides=args.format != "xlsx",
                                  font_size=20)
     finally:
         store.close()
@@ -181,11 +188,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
         data = to_xlsx(material)
         what = f"{len(material.rows)} indikatorer"
-    else:
+    elif args.format == "pptx":
         from asn_dash.meeting.pptx import to_pptx
 
-        data = to_pptx(material)
+        data = to_pptx(material, template=template)
         what = f"{len(material.slides) + 2} bilder"
+    else:
+        from asn_dash.meeting.docx import to_docx
+
+        data = to_docx(material, template=template)
+        what = f"{material.report_title}, {sum(s.figure is not None for s in material.slides)} diagram"
+        if args.format == "pdf":
+            from asn_dash.meeting.pdf import docx_to_pdf
+
+            data = docx_to_pdf(data)
     output.write_bytes(data)
     masked = "; små tal maskerade" if material.masked_any else ""
     off = "; OBS: maskering avstängd (--suppress-max 0)" if not policy.active else ""
@@ -215,30 +231,42 @@ def _cmd_uploads(args: argparse.Namespace) -> int:
 
 
 def _cmd_kolada(args: argparse.Namespace) -> int:
+    from asn_dash.kolada import client as kolada
+
+    if args.action == "status":
+        from asn_dash.kolada.comparison import fetched_at
+
+        store = _open_waiting(args.db, args.wait)
+        try:
+            frame = kolada.status(store)
+            fetched, error = fetched_at(store)
+        finally:
+            store.close()
+        print(f"Kolada-data hämtad {(fetched or '—')[:16].replace('T', ' ').removesuffix(' 00:00')}."
+              + (f" Senaste misslyckade hämtning: {error}" if error else ""))
+        for r in frame.itertuples(index=False):
+            print(f"{r.kpi}  {r.values:>7} värden  {r.municipalities:>3} kommuner  {r.first_year}–{r.last_year}"
+                  f"  hämtad {r.fetched_at:%Y-%m-%d}  {r.title[:70]}")
+        return EXIT_OK
+    return _kolada_pull(args, kolada)
+
+
+def _kolada_pull(args: argparse.Namespace, kolada) -> int:
+    """Fetch everything first without holding the store, then store it in one short transaction:
+    a slow or hostile Kolada never keeps uploads waiting."""
     from datetime import date
 
     from asn_dash.catalogue import load_catalogue
-    from asn_dash.kolada import client as kolada
 
-    store = _open_waiting(args.db, args.wait)
+    is_tty = sys.stderr.isatty()
+
+    def progress(url: str) -> None:
+        if is_tty:
+            print(f"\rHämtar från Kolada … {client.calls} anrop", end="", file=sys.stderr, flush=True)
+
+    by = _user(None)
+    client = kolada.Client(base=kolada.base_url(args.base_url), on_call=progress)
     try:
-        if args.action == "status":
-            from asn_dash.kolada.comparison import fetched_at
-
-            frame = kolada.status(store)
-            fetched, error = fetched_at(store)
-            print(f"Kolada-data hämtad {(fetched or '—')[:16].replace('T', ' ').removesuffix(' 00:00')}." + (f" Senaste misslyckade hämtning: {error}" if error else ""))
-            for r in frame.itertuples(index=False):
-                print(f"{r.kpi}  {r.values:>7} värden  {r.municipalities:>3} kommuner  {r.first_year}–{r.last_year}"
-                      f"  hämtad {r.fetched_at:%Y-%m-%d}  {r.title[:70]}")
-            return EXIT_OK
-        is_tty = sys.stderr.isatty()
-
-        def progress(url: str) -> None:
-            if is_tty:
-                print(f"\rHämtar från Kolada … {client.calls} anrop", end="", file=sys.stderr, flush=True)
-
-        client = kolada.Client(base=kolada.base_url(args.base_url), on_call=progress)
         kpis = list(args.kpi or [])
         if args.set == "kkik-ifo":
             members = kolada.kkik_members(client)
@@ -250,16 +278,26 @@ def _cmd_kolada(args: argparse.Namespace) -> int:
         last = args.date_to or date.today().year
         years = list(range(args.date_from or last - 9, last + 1))
         municipalities = None if args.all or not args.municipality else args.municipality
-        result = kolada.pull(store, _user(None), client, kpis, municipalities, years)
+        pulled = kolada.fetch(client, by, kpis, municipalities, years)
+    except kolada.KoladaError as exc:
         if is_tty:
             print(file=sys.stderr)
-        print(result.line())
-        return EXIT_OK
-    except kolada.KoladaError as exc:
+        store = _open_waiting(args.db, args.wait)
+        try:
+            kolada.remember_failure(store, exc.sv)  # the Jämförelser page says its data is older
+        finally:
+            store.close()
         print(f"Fel: {exc.sv} Lagrad Kolada-data är oförändrad.", file=sys.stderr)
         return EXIT_ERROR
+    if is_tty:
+        print(file=sys.stderr)
+    store = _open_waiting(args.db, args.wait)
+    try:
+        result = kolada.save(store, by, pulled)
     finally:
         store.close()
+    print(result.line())
+    return EXIT_OK
 
 
 def _cmd_users(args: argparse.Namespace) -> int:
@@ -283,6 +321,39 @@ def _cmd_users(args: argparse.Namespace) -> int:
     password = args.password or getpass.getpass("Lösenord (minst 10 tecken): ")
     auth.add_user(path, args.username, args.username if args.name is None else args.name, args.role, password)
     print(f"Användaren {args.username} ({args.role}) är sparad i {path}.")
+    return EXIT_OK
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    """Prognos helår: the backtest of the forecasts (``--backtest``) or the plan's forecasts for a period."""
+    import json
+
+    from asn_dash.rules import backtest, outlook
+    from asn_dash.rules.periods import parse_key
+
+    if not args.backtest and not args.period:
+        print("Fel: ange --backtest eller --period (t.ex. 2025-T2).", file=sys.stderr)
+        return EXIT_REJECTED
+    try:
+        period = parse_key(args.period) if args.period else None
+    except ValueError as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    store = _open_waiting(args.db, args.wait)
+    try:
+        if args.backtest:
+            result = backtest.run(store, indicator_ids=args.indicator)
+        else:
+            found = outlook.plan_outlooks(store, args.plan_year or period.year, period, args.indicator)
+            result = [o.to_dict() for o in found.values()]
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    elif args.backtest:
+        print(backtest.table(result))
+    else:
+        print("\n".join(f"{o['indicator']}: {o['sentence']}" for o in result) or "Inga prognoser för perioden.")
     return EXIT_OK
 
 
@@ -345,10 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
     store_args(p)
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("report", help="meeting material for a period: indicator table (xlsx) or deck (pptx)")
+    p = sub.add_parser("report", help="meeting material for a period: indicator table (xlsx), deck (pptx) or "
+                                      "the report's indicator section (docx, pdf)")
     p.add_argument("--period", required=True, help="e.g. 2025-T2, 2025-08, 2025")
-    p.add_argument("--format", choices=["pptx", "xlsx"], required=True)
-    p.add_argument("-o", "--output", help="output file (default: asn-PERIOD.FORMAT)")
+    p.add_argument("--format", choices=["pptx", "xlsx", "docx", "pdf"], required=True)
+    p.add_argument("-o", "--output", help="output file (default: e.g. ASN-tertialrapport-T2-2025.FORMAT)")
+    p.add_argument("--template", help="the kommun's template: a .pptx for pptx, a .docx for docx and pdf")
     p.add_argument("--plan-year", type=int, help="plan year (default: the period's year)")
     p.add_argument("--agenda", help="a saved running order (dagordning) for the slides")
     p.add_argument("--indicator", nargs="+", help="indicator ids for the slides, in order")
@@ -401,6 +474,16 @@ def build_parser() -> argparse.ArgumentParser:
     pr2.add_argument("username")
     pr2.add_argument("--file")
     p.set_defaults(func=_cmd_users)
+
+    p = sub.add_parser("forecast", help="Prognos helår: the backtest of the forecasts, or a period's forecasts")
+    p.add_argument("--backtest", action="store_true", help="rolling-origin backtest (April and August of each "
+                   "past year): MAPE and 80 %% interval coverage per indicator and overall, against the baselines")
+    p.add_argument("--period", help="the forecasts as of this period, e.g. 2025-T2 (without --backtest)")
+    p.add_argument("--plan-year", type=int, help="plan year (default: the period's year)")
+    p.add_argument("--indicator", nargs="+", help="only these indicator ids")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    store_args(p)
+    p.set_defaults(func=_cmd_forecast)
 
     p = sub.add_parser("bench", help="benchmarks (figures for the notes, not tests)")
     p.add_argument("parts", nargs="*", metavar="PART",

@@ -25,6 +25,12 @@ STYLES = {
     "—": ColourStyle("Ej bedömd", "–", "#E8E8E8", "#000000"),
 }
 
+# Tables in every export (XLSX, PPTX, DOCX) and the dashboard: black text, a light grey header
+# row and thin grey rules; assessment cells take their STYLES background.
+TEXT = "#000000"
+TABLE_HEADER = "#D9D9D9"
+TABLE_RULE = "#BFBFBF"
+
 # Chart colours for series (Okabe–Ito): this year, last year, target, units …
 SERIES = ["#0072B2", "#999999", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 

@@ -9,6 +9,7 @@ from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
+from asn_dash.rules import outlook, placements
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
@@ -61,8 +62,11 @@ def exported(s) -> object:
     return meeting.build_slide(s, r, row, year, period, policy).figure
 
 
+prognos = ui.cached(store, outlook.plan_outlooks, year, period,  # Prognos helår (issue 16)
+                    reads=(ui.VALUES, ui.CATALOGUE)).get(indicator_id)
 if view.lines:
-    fig = ui.figure(charts.trend_figure, f"{r.name} – månadsvärden {year}", r.unit, view.lines, view.references)
+    fig = ui.figure(charts.trend_forecast_figure, f"{r.name} – månadsvärden {year}", r.unit, view.lines,
+                    view.references, charts.forecast_band(prognos))
     st.plotly_chart(fig, width="stretch", config=ui.CHART_CONFIG)
     ui.chart_downloads(exported, stem, "trend")
 elif kolada_years is not None and not kolada_years.empty:
@@ -77,18 +81,34 @@ else:
     st.write("Indikatorn har inga månadsvärden att visa i diagram.")
 if view.budget_note:
     st.caption(view.budget_note)
+if prognos is not None:
+    st.subheader("Prognos helår", anchor="prognos")
+    st.markdown(escape_markdown(prognos.sentence()))
+    for note in prognos.notes():
+        st.caption(note)
+    if prognos.outcome is not None:  # the method's record on this indicator's earlier years
+        st.caption(outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year,
+                                                reads=(ui.VALUES, ui.CATALOGUE)), r.unit))
+placement = ui.cached(store, placements.placement_outlook, indicator_id, year, period,
+                      reads=(ui.VALUES, ui.CATALOGUE))
+if placement is not None:
+    st.subheader("Placeringar mot budget", anchor="placeringar")
+    st.markdown(escape_markdown(placement.sentence()))
+    st.dataframe(placement.table(), hide_index=True, width="stretch")
+    st.caption("Kostnad = antal × budgeterat pris per dygn × dagar i månaden; avvikelse = budget − kostnad "
+               "(negativ = över budget)." + (" ⚠ Exempeldata ingår." if placement.is_demo else ""))
 
 if view.units:
-    st.subheader("Per enhet", anchor=False)
+    st.header("Per enhet", anchor=False)
     st.plotly_chart(ui.figure(charts.units_figure, f"{r.name} per enhet {year}", r.unit, view.units),
                     width="stretch", config=ui.CHART_CONFIG)
     ui.chart_downloads(lambda s: meeting.units_figure(s, r, year, period, policy_from_env()), f"{stem}-enheter",
                        "units")
 
-st.subheader("Data", anchor=False)
+st.header("Data", anchor=False)
 st.dataframe(view.table, hide_index=True, width="stretch")
 
-st.subheader("Kommentarer", anchor=False)
+st.header("Kommentarer", anchor=False)
 notes = ui.cached(store, annotations.comments, indicator_id, reads=(ui.ANNOTATIONS,))
 if notes.empty:
     st.write("Inga kommentarer ännu.")

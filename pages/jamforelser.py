@@ -36,7 +36,7 @@ muni_titles = dict(zip(munis["id"], munis["title"]))
 picked = st.multiselect("Jämför också med", list(muni_titles), format_func=muni_titles.get, key="picked",
                         placeholder="Välj kommuner")
 
-st.subheader(f"Tyresö {year} jämfört med andra", anchor=False)
+st.header(f"Tyresö {year} jämfört med andra", anchor=False)
 table = ui.cached(store, comparison.comparison_table, kpis, year, group, picked,
                   reads=(ui.KOLADA, ui.CATALOGUE))
 table["Bedömning"] = table["Bedömning"].map(colours.label)
@@ -44,7 +44,7 @@ st.dataframe(table, hide_index=True, width="stretch")
 st.caption("Bedömning: Tyresös placering bland alla kommuner som rapporterat värdet – de 25 % bästa ✔ Grön, "
            "de 50 % mittersta ▲ Gul, de 25 % sämsta ✖ Röd; vad som är bäst följer nyckeltalets riktning.")
 
-st.subheader("Utveckling över tid", anchor=False)
+st.header("Utveckling över tid", anchor=False)
 kpi = st.selectbox("Nyckeltal i diagrammet", kpis, format_func=lambda k: titles[k], key="trend_kpi")
 frame = ui.cached(store, comparison.trend, kpi, group, years, reads=(ui.KOLADA,))
 unit = info.set_index("kpi").loc[kpi, "unit"]
@@ -56,7 +56,12 @@ else:
     ui.chart_downloads(lambda _: charts.with_footer(charts.years_figure(titles[kpi], unit, frame), [source]),
                        f"kolada-{kpi}", "trend")
 
-st.subheader("Tabell som i verksamhetsberättelsen (KKiK)", anchor=False)
+st.header("Tabell som i verksamhetsberättelsen (KKiK)", anchor=False)
 recent = [y for y in years if y > years[-1] - 6]
-values, colour = ui.cached(store, comparison.kkik_table, kpis, recent, reads=(ui.KOLADA, ui.CATALOGUE))
+kkik_kpis = ui.cached(store, comparison.kkik_kpis, kpis, reads=(ui.CATALOGUE,))
+values, colour = ui.cached(store, comparison.kkik_table, kkik_kpis, recent,
+                          reads=(ui.KOLADA, ui.CATALOGUE, ui.VALUES))  # report_values: published figures
 ui.html(render.kkik_table(values, colour))
+st.caption("Tyresös värden från Kolada. Där Kolada saknar värdet visas siffran som nämndens rapport publicerade, "
+           "märkt med en upphöjd siffra som kolumnen Källa förklarar. Placering och färg (✔ Grön, ▲ Gul, ✖ Röd) "
+           "visas bara för Kolada-värden, rangordnade bland alla kommuners värden samma år; --- = värde saknas.")

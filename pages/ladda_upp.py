@@ -49,7 +49,7 @@ if upload is not None:
         st.stop()
 
     counts = analysis.counts()
-    st.subheader("Förhandsgranskning", anchor=False)
+    st.header("Förhandsgranskning", anchor=False)
     c1, c2, c3 = st.columns(3)
     c1.metric("Nya värden", counts["inserted"])
     c2.metric("Ändrade värden", counts["updated"])
@@ -91,7 +91,7 @@ if upload is not None:
                 f"Uppladdning {upload_id} är inläst: {counts['inserted']} nya och {counts['updated']} ändrade värden.")
             st.rerun()
 
-st.subheader("Uppladdningar", anchor=False)
+st.header("Uppladdningar", anchor=False)
 log = ui.cached(store, uploads.list_uploads, reads=(ui.VALUES,))
 if log.empty:
     st.write("Inga uppladdningar ännu.")

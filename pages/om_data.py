@@ -28,7 +28,7 @@ st.info(sources.DEMO_NOTE, icon="⚠️")
 
 counts = ui.cached(store, queries.counts_by_source, reads=(ui.VALUES,))
 counts["source"] = counts["source"].map(lambda s: sources.SOURCE_LABELS.get(s, s))
-st.subheader("Lagrade värden per källa", anchor=False)
+st.header("Lagrade värden per källa", anchor=False)
 st.dataframe(
     counts.rename(columns={"source": "Källa", "antal": "Antal värden", "forsta": "Första period",
                            "sista": "Sista period"}),

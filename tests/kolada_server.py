@@ -25,6 +25,8 @@ class FakeKolada:
         self.max_per_page = max_per_page
         self.requests: list[str] = []
         self.faults: list[dict] = []  # consumed in order: {"status", "headers", "body", "delay"}
+        self.gate: threading.Event | None = None  # when set: data requests wait until the gate opens
+        self.data_requested = threading.Event()  # set by the first data request
         self._server: ThreadingHTTPServer | None = None
 
     # --- answers ----------------------------------------------------------------------
@@ -74,6 +76,10 @@ class FakeKolada:
 
             def do_GET(self):
                 fake.requests.append(self.path)
+                if "/data/" in self.path:
+                    fake.data_requested.set()
+                    if fake.gate is not None:
+                        fake.gate.wait(120)
                 if fake.faults:
                     fault = fake.faults.pop(0)
                     time.sleep(fault.get("delay", 0))

@@ -24,7 +24,7 @@ def html_bodies(at) -> list[str]:
 
 
 def report_rows(at) -> dict[str, list[str]]:
-    """Indicator name → [Utfall, Målnivå, Bedömning, Trend] from every report table on the page."""
+    """Indicator name → [Utfall, Målnivå, Bedömning, (Prognos helår,) Trend] from every report table on the page."""
     rows = {}
     for body in html_bodies(at):
         for table in tables(body):
@@ -50,8 +50,9 @@ def test_overview_report_table_for_t2_2025(app):
     assert app.title[0].value == "Översikt"
     assert [h.value for h in app.header][2:] == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare"]
     assert "Nämndmål: Nämnden ska verka för att fler ska vara självförsörjande" in [s.value for s in app.subheader]
-    value, target, assessment, trend = report_rows(app)["Antal hushåll med ekonomiskt bistånd"]
+    value, target, assessment, forecast, trend = report_rows(app)["Antal hushåll med ekonomiskt bistånd"]
     assert (value, target, trend) == ("389", "minska jämfört med 2024", "↑ sämre")
+    assert forecast == "Prognos: ✖ nås troligen inte (⚠ Exempeldata)"  # Prognos helår, tests/test_forecast.py
     assert assessment.startswith("✖ Röd 389 jan–aug 2025 mot 374 samma period 2024")
     assert report_rows(app)["Sjukfrånvaro (R12)"][0] == "5,69 %"  # whitespace normalised
     assert report_rows(app)["Frågor om våld ställs i alla ärenden"][2].startswith("– Ej bedömd")

@@ -102,6 +102,26 @@ def test_yes_no():
     assert (no.colour, no.reason) == (ROD, "Nej 2019; målet är Ja → Röd")
 
 
+@pytest.mark.parametrize("value, colour, reason", [
+    (2, GRON, "Ja (2 av 2) 2019 → Grön"),
+    (1, GUL, "Delvis (1 av 2) 2019; målet är 2 (Ja) → Gul"),
+    (0, ROD, "Nej (0 av 2) 2019; målet är 2 (Ja) → Röd"),  # 003: U37518 utfall 2019 0, mål 2020 2
+])
+def test_scale_0_1_2(value, colour, reason):
+    result = assess(parse_target("ja = 2 (delvis = 1, nej = 0)"), "index", pv(value, "2019"), parse_key("2019"))
+    assert (result.colour, result.reason, result.reference) == (colour, reason, 2.0)
+
+
+def test_scale_names_the_reports_middle_step_and_refuses_other_values():
+    rule = parse_target("ja = 2 (nej, men genomfört uppföljning = 1, nej = 0)")
+    middle = assess(rule, "index", pv(1, "2020"), parse_key("2020"))
+    assert middle.reason.startswith("Nej, men genomfört uppföljning (1 av 2) 2020")
+    for odd in (1.5, 3):
+        result = assess(rule, "index", pv(odd, "2020"), parse_key("2020"))
+        assert result.colour == NA and "inte på skalan 0, 1 eller 2" in result.reason
+    assert assess(rule, "index", None, parse_key("2020")).colour == NA
+
+
 @pytest.mark.parametrize("place, of, colour", [(1, 290, GRON), (73, 290, GRON), (74, 290, GUL), (217, 290, GUL),
                                                (218, 290, ROD), (290, 290, ROD)])
 def test_quartile_among_municipalities(place, of, colour):

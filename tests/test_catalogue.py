@@ -45,6 +45,64 @@ def test_plans_have_the_reports_structure(cat):
     assert targets[(2020, "sjukfranvaro_kort")] == "högst 4 %"
 
 
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def _seed(prefix: str) -> str:
+    found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
+    if not found:
+        pytest.skip(f"the reports are not beside the checkout ({SEEDS})")
+    return found[0].read_text(encoding="utf-8")
+
+
+def _plan_indicators(cat, year: int) -> list[tuple[str, str, str]]:
+    plan = next(p for p in cat.plans if p.year == year)
+    return [(a.id, g.id, pi.id) for a in plan.goal_areas for g in a.goals for pi in g.indicators]
+
+
+@pytest.mark.parametrize("year, prefix", [(2020, "003"), (2019, "002")])
+def test_plan_kpis_are_the_reports_in_printed_order(cat, year, prefix):
+    """Every Kolada KPI the report prints in its goal tables, in the report's order."""
+    text = _seed(prefix)
+    if prefix == "002":  # the goal tables run from "Grundförutsättningar" to "Särskilda uppdrag"
+        text = text[text.index("\nGrundförutsättningar\n\nHållbar ekonomi"):text.index("\nSärskilda uppdrag\n")]
+    printed = [m for m in re.findall(r"\(([NU]\d{5})\)", text)]
+    ours = [i for _, _, i in _plan_indicators(cat, year) if KOLADA_ID.match(i)]
+    assert ours == printed
+
+
+def test_plan_2020_is_complete(cat):
+    # 003: 46 indicators; the nämndmål it adds to 2019's, and the four attraktiv arbetsgivare krav
+    rows = _plan_indicators(cat, 2020)
+    assert len(rows) == 46
+    plan = next(p for p in cat.plans if p.year == 2020)
+    goals = {g.id: g for a in plan.goal_areas for g in a.goals}
+    assert goals["stod_foraldrar_narstaende"].name.startswith("Stödet till föräldrar och närstående")
+    area = next(a for a in plan.goal_areas if a.id == "attraktiv_arbetsgivare")
+    assert [len(g.indicators) for g in area.goals] == [1, 2, 1, 2]
+    targets = {i: r.text for (y, g, i), r in cat.target_rules().items() if y == 2020}
+    assert targets["U37518"] == "ja = 2 (delvis = 1, nej = 0)"
+    assert targets["prognossakerhet_augusti"] == "minst 100 %"
+    assert targets["rutin_ekb_arbetsmarknad"] == "ja"
+    assert goals["valfardsteknik"].municipal_goal == "Tyresö har en tillförlitlig och hållbar infrastruktur för hög livskvalitet"
+
+
+def test_plan_2024_lists_the_plans_indicators(cat):
+    # 000: 6 + 4 + 10 + 9 indicators; "Resultat brukarundersökningar" is a redovisning without target
+    by_area = {}
+    for area, _, ind in _plan_indicators(cat, 2024):
+        by_area.setdefault(area, []).append(ind)
+    assert {a: len(v) for a, v in by_area.items()} == {"medarbetare": 6, "kvalitet": 4, "leverans": 10, "ekonomi": 9}
+    assert {"brukarundersokningar", "ovriga_resultat_leverans"} <= set(by_area["leverans"])
+    assert "avtalsuppfoljningar_kontroller" in by_area["ekonomi"]
+
+
+def test_plan_2025_has_only_the_reports_indicators(cat):
+    # 004's Ekonomi table: four indicators, no budget-deviation percentage
+    assert [i for a, _, i in _plan_indicators(cat, 2025) if a == "ekonomi"] == [
+        "ekonomiskt_resultat", "kkik_jamforelse", "enheter_mal_ekonomi", "egenkontroller_valfardsbrott"]
+
+
 def test_retired_kolada_kpis_are_flagged(cat):
     retired = {i.id for i in cat.indicators if i.kolada_retired}
     assert {"U33400", "U33461", "U35409", "N00919", "N00928", "U31462"} <= retired
@@ -152,6 +210,14 @@ def test_unit_history_out_of_order(catalogue_copy):
     _edit(catalogue_copy, "units.yaml", "avdelning: Avdelning vuxen, valid_from: 2025-01}\n\n  - id: vuxenenheten",
           "avdelning: Avdelning vuxen, valid_from: 2018-01}\n\n  - id: vuxenenheten")
     assert "(id: socialpsykiatri).history: historiken måste stå i tidsordning" in _error(catalogue_copy)
+
+
+def test_scale_rule_needs_an_index_indicator(catalogue_copy):
+    # A 0/1/2 KPI stored as ja/nej would show Delvis (1) as "Ja"
+    _edit(catalogue_copy, "indicators.yaml", "(Ja=2, Delvis=1, Nej=0)\",\n     unit: index",
+          "(Ja=2, Delvis=1, Nej=0)\",\n     unit: ja/nej")
+    msg = _error(catalogue_copy)
+    assert "(id: U37518).target: målregeln 'ja = 2 (delvis = 1, nej = 0)' (skala 0–2) kräver unit: index" in msg
 
 
 def test_error_message_has_english_too(catalogue_copy):

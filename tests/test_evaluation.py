@@ -77,3 +77,16 @@ def test_rolling_twelve_months_period(s):
     assert r.assessment.colour in ("Grön", "Gul", "Röd")
     assert r.assessment.reason.startswith(f"{r.value_label} sep 2024–aug 2025 mot ")
     assert r.current.months_reported == 12
+
+
+def test_plan_2020_assesses_003s_outcomes_against_its_targets(s):
+    # 003: 46 indicators; utfall 2019 against mål 2020, e.g. U37518 (Ja=2, Delvis=1, Nej=0) 0 mot 2,
+    # U37538 1 mot 1, the routine for ekonomiskt bistånd–arbetsmarknad 1 mot 1
+    r = results_for(s, 2020, "2020")
+    assert len(r) == 46
+    assert (r["U37518"].assessment.colour, r["U37518"].assessment.reason) == (
+        "Röd", "Nej (0 av 2) 2019; målet är 2 (Ja) → Röd")
+    assert r["U37520"].target_text == "ja = 2 (nej, men genomfört uppföljning = 1, nej = 0)"
+    assert r["U37538"].assessment.colour == "Grön" and r["rutin_ekb_arbetsmarknad"].assessment.colour == "Grön"
+    assert r["U37485"].assessment.colour == "Röd"  # 0 mot 1
+    assert r["anhorigstod_plan"].assessment.colour == "—"  # "Tidigare utfall för indikatorn saknas"

@@ -42,7 +42,8 @@ def test_query_parameters_open_the_indicator(page):
 def test_chart_has_this_year_last_year_and_the_baseline(page):
     fig = figure(page("hushall_ekb"))
     names = [t["name"] for t in fig["data"]]
-    assert names == ["Utfall 2025", "Samma månader 2024"]
+    assert names[:2] == ["Utfall 2025", "Samma månader 2024"]
+    assert names[2:] == ["Prognos 2025, övre gräns", "80 % intervall", "Prognos 2025"]  # tests/test_forecast.py
     assert len(fig["data"][0]["x"]) == 8  # jan–aug for T2
     shapes = fig["layout"]["shapes"]
     assert shapes[0]["y0"] == 374

@@ -1,5 +1,10 @@
 """Kolada client and pulls against a real HTTP server on 127.0.0.1 (tests/kolada_server.py)."""
 
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -7,10 +12,12 @@ from asn_dash import cli
 from asn_dash.auth import cli_user
 from asn_dash.kolada import client as kolada
 from asn_dash.rules.assessment import rank_among
+from asn_dash.store.setup import open_store
 
 from .ingest_helpers import dump
 from .kolada_server import FakeKolada
 
+ROOT = Path(__file__).resolve().parent.parent
 ADMIN = cli_user("test")
 MUNS = [{"id": "0000", "title": "Riket", "type": "L"}] + [
     {"id": f"{n:04d}", "title": f"Kommun {n}", "type": "K"} for n in range(114, 175) if n != 138] + [
@@ -114,8 +121,69 @@ def test_5xx_and_timeouts_are_retried_with_backoff(server, store):
     fake.faults = [{"status": 500}, {"status": 503}, {"delay": 4}]
     c, sleeps = client(url, timeout=2)
     kolada.pull(store, ADMIN, c, ["U31402"], ["0138"], [2022])
-    assert sleeps == [0.01, 0.02, 0.04]
+    assert sleeps == [0.02, 0.04]  # urllib3's schedule: the first retry at once, then 2×, 4× the backoff
+    data = [r for r in fake.requests if r.startswith("/v3/data/")]
+    assert len(data) == 4 and len(set(data)) == 1  # three failures, then the same call answered
     assert stored(store, "U31402", "0138", 2022) == 43.0
+
+
+def test_a_retry_after_beyond_the_cap_fails_at_once_with_the_reason(server, store):
+    fake, url = server
+    before = store.query("SELECT * FROM kolada_values ORDER BY ALL")
+    fake.faults = [{"status": 429, "headers": {"Retry-After": "3600"}}]
+    c, sleeps = client(url)
+    with pytest.raises(kolada.KoladaError, match="vänta 3600 s \\(Retry-After\\), längre än de 60 s"):
+        kolada.pull(store, ADMIN, c, ["U31402"], ["0138"], [2022])
+    assert sleeps == [] and len(fake.requests) == 1
+    assert store.query("SELECT * FROM kolada_values ORDER BY ALL").equals(before)
+
+
+def test_a_next_url_that_repeats_is_an_error_not_a_loop(server, store):
+    fake, url = server
+    first = f"{url}/data/kpi/U31402/year/2022?per_page=5000"
+    fake.faults = [{"status": 200, "body": json.dumps({"values": [], "next_url": first}).encode()}]
+    c, _ = client(url)
+    with pytest.raises(kolada.KoladaError, match="samma sida igen \\(next_url upprepas\\)"):
+        kolada.pull(store, ADMIN, c, ["U31402"], None, [2022])
+    assert len(fake.requests) == 1
+
+
+def test_more_pages_than_any_answer_needs_is_an_error(server, store):
+    fake, url = server
+    c, _ = client(url, max_pages=2)  # the fixture serves 100 objects a page: this pull needs 4
+    with pytest.raises(kolada.KoladaError, match="fler än 2 sidor"):
+        kolada.pull(store, ADMIN, c, ["N31814", "U31402"], None, [2021, 2022, 2023])
+    assert len(fake.requests) == 2
+
+
+def test_a_pull_holds_the_store_only_to_save_it(server, seeded_db, tmp_path, capsys):
+    """While a pull waits on a slow Kolada, another process writes the store (an upload); then the
+    pull finishes and stores its values."""
+    fake, url = server
+    fake.gate = threading.Event()
+    result = {}
+    pull = threading.Thread(target=lambda: result.update(code=cli.main([
+        "kolada", "pull", "--kpi", "U31402", "--municipality", "0138", "--from", "2022", "--to", "2022",
+        "--base-url", url, "--db", str(seeded_db)])))
+    pull.start()
+    try:
+        assert fake.data_requested.wait(60)  # the pull is fetching now
+        upload = tmp_path / "u.csv"
+        upload.write_text("indikator;period;värde\nhushall_ekb;2025-09;399\n", encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "asn_dash", "ingest", str(upload), "--db", str(seeded_db),
+                               "--wait", "0"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+    finally:
+        fake.gate.set()
+        pull.join(120)
+    assert result["code"] == 0
+    s = open_store(seeded_db)
+    try:
+        assert stored(s, "U31402", "0138", 2022) == 43.0
+        assert s.scalar("SELECT value FROM observations WHERE indicator_id = 'hushall_ekb' AND period = '2025-09'"
+                        " AND unit_id = 'aos'") == 399
+    finally:
+        s.close()
 
 
 def test_failed_pull_keeps_the_old_data(server, store, seeded_db):

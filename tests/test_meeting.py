@@ -34,8 +34,13 @@ def sis(s):
     return s
 
 
-def plotted(fig) -> dict[str, dict[str, float]]:
+def plotted(fig) -> dict[str, dict[str, float | None]]:
+    """Per line, month → value; a masked month is None (a gap)."""
     return {t.name: dict(zip(t.x, t.y)) for t in fig.data}
+
+
+def shown(fig) -> list[float]:
+    return [y for t in fig.data for y in t.y if y is not None]
 
 
 def test_rows_mask_small_sensitive_values_and_their_reasons(s):
@@ -65,13 +70,39 @@ def test_chart_hides_the_small_month_and_one_more_so_the_mean_cannot_give_it_awa
     m = meeting.build(sis, 2025, T2, order=["plac_sis"])
     slide = m.slides[0]
     this_year = plotted(slide.figure)["Utfall 2025"]
-    assert "Jan" not in this_year and "Maj" not in this_year  # 2 (small) and the smallest other month, 6
+    assert this_year["Jan"] is None and this_year["Maj"] is None  # 2 (small) and the smallest other month, 6
     assert this_year["Feb"] == 9 and this_year["Jun"] == 6
     assert slide.row.value == pytest.approx(sum(SIS_2025) / 8)  # the headline mean stays
-    assert not any(0 < y < 3.5 for trace in plotted(slide.figure).values() for y in trace.values())
+    assert not any(0 < y < 3.5 for y in shown(slide.figure))
     assert slide.row.masked and any("Små tal maskeras" in n for n in slide.notes)
-    footer = slide.figure.layout.annotations[-1].text
+    # the exports print title and source beside the image: the chart itself carries neither
+    assert not slide.figure.layout.title.text
+    assert not any("Källa" in a.text or "Små tal" in a.text for a in slide.figure.layout.annotations)
+    result = next(r for r in evaluation.measure_results(sis, 2025, T2) if r.indicator_id == "plac_sis")
+    alone = meeting.build_slide(sis, result, meeting.build_rows(sis, [result], 2025, T2, Policy())[0], 2025, T2,
+                                Policy(), title="")
+    footer = alone.figure.layout.annotations[-1].text  # shown on its own (the projector): the source under it
     assert "Källa: egen uppföljning" in footer and "Små tal maskeras" in footer
+
+
+def test_masked_months_are_gaps_in_the_line_never_interpolated(sis):
+    trace = next(t for t in meeting.build(sis, 2025, T2, order=["plac_sis"]).slides[0].figure.data
+                 if t.name == "Utfall 2025")
+    assert list(trace.x[:5]) == ["Jan", "Feb", "Mar", "Apr", "Maj"]  # the masked months keep their place
+    assert trace.y[0] is None and trace.y[4] is None and trace.connectgaps is False
+
+
+def test_counts_get_whole_number_ticks_in_the_drawn_chart(sis):
+    """Rendered by kaleido: a count chart from 0 to 9 labels its y axis 0, 1, 2 … never 2,5."""
+    import re
+
+    from asn_dash.meeting.charts import count_step
+
+    fig = meeting.build(sis, 2025, T2, order=["plac_sis"], policy=OFF).slides[0].figure
+    svg = images.render(fig, "svg", (800, 450)).decode()
+    ticks = re.findall(r'class="ytick"><text[^>]*>([^<]*)</text>', svg)
+    assert len(ticks) >= 4 and all(t.replace("\u2009", "").replace(" ", "").isdigit() for t in ticks), ticks
+    assert [count_step(v) for v in (0, 3, 9, 10, 17, 389, 1609)] == [1, 1, 2, 2, 5, 50, 500]
 
 
 def test_a_small_unit_value_is_masked_in_the_unit_chart_only(s):
@@ -89,8 +120,7 @@ def test_a_small_unit_value_is_masked_in_the_unit_chart_only(s):
     assert plotted(slide.figure)["Utfall 2025"]["Feb"] == 22
     result = next(r for r in evaluation.measure_results(s, 2025, T2) if r.indicator_id == "plac_sis")
     units = meeting.units_figure(s, result, 2025, T2, Policy())
-    lines = plotted(units)
-    assert not any(0 < y < 3.5 for line in lines.values() for y in line.values())
+    assert not any(0 < y < 3.5 for y in shown(units))
     # jan–aug: 8 small values of vuxenenheten and their 8 complements in barn_unga
     assert "Små tal maskeras: 16 enhetsvärden visas inte" in units.layout.annotations[-1].text
 
@@ -144,7 +174,8 @@ def test_xlsx_has_headers_number_formats_fills_and_masks(s):
     assert any("Små tal (1–3)" in str(sheet.cell(r, 1).value) for r in range(1, head))
     summary = book["Målområden"]
     shead = next(r for r in range(1, 20) if summary.cell(r, 1).value == "Målområde")
-    assert summary.cell(shead + 3, 1).value == "Ekonomi" and summary.cell(shead + 3, 2).value == "✖ Röd"
+    # plan 2025's Ekonomi indicators are all the förvaltning's own judgements: nothing to compute
+    assert summary.cell(shead + 3, 1).value == "Ekonomi" and summary.cell(shead + 3, 2).value == "– Ej bedömd"
 
 
 def test_xlsx_text_cells_starting_with_formula_characters_are_text(s):
@@ -168,7 +199,9 @@ def test_xlsx_injection_in_the_value_column_is_text_too(s):
 # --- images and PPTX ---------------------------------------------------------------------------
 
 def test_png_and_svg_have_the_asked_size(s):
-    fig = meeting.build(s, 2025, T2, order=["hushall_ekb"]).slides[0].figure
+    result = next(r for r in evaluation.plan_results(s, 2025, T2)[0] if r.indicator_id == "hushall_ekb")
+    row = meeting.build_rows(s, [result], 2025, T2, Policy())[0]
+    fig = meeting.build_slide(s, result, row, 2025, T2, Policy()).figure  # a chart on its own: title and source
     png = Image.open(io.BytesIO(images.render(fig, "png", (1280, 720))))
     assert png.size == (1280, 720) and png.format == "PNG"
     assert Image.open(io.BytesIO(images.render(fig, "png", (800, 450), scale=2))).size == (1600, 900)
@@ -194,13 +227,16 @@ def test_pptx_deck_has_title_summary_and_one_slide_per_indicator(sis):
     assert "Små tal (1–3)" in title and "exempeldata" in title
     table = next(sh for sh in slides[1].shapes if sh.has_table).table
     assert [table.cell(r, 0).text for r in range(1, len(table.rows))] == [a.name for a in m.areas]
-    assert table.cell(3, 1).text == "✖ Röd"
+    assert (table.cell(0, 1).text, table.cell(0, 2).text) == ("Rapportens bedömning", "Beräknad bedömning")
+    assert (table.cell(2, 1).text, table.cell(2, 2).text) == ("✔ Grön", "▲ Gul")  # Hållbarhet: report vs rule
+    # Ekonomi: the report says Röd; plan 2025's Ekonomi indicators are all the förvaltning's own judgements
+    assert (table.cell(3, 1).text, table.cell(3, 2).text) == ("✖ Röd", "– Ej bedömd")
     ekb = texts(slides[2])
     assert "Antal hushåll med ekonomiskt bistånd" in ekb and "✖ Röd" in ekb and "Utfall: 389" in ekb
     assert "389 jan–aug 2025 mot 374" in ekb and "Fler hushåll med långvarigt bistånd." in ekb
     assert "Källa: egen uppföljning" in ekb
     picture = next(sh for sh in slides[2].shapes if sh.shape_type == 13)
-    assert Image.open(io.BytesIO(picture.image.blob)).size == (2000, 1320)
+    assert Image.open(io.BytesIO(picture.image.blob)).size == (2000, 1240)
     sis_text = texts(slides[3])
     assert "Små tal maskeras" in sis_text and f"Utfall: {meeting.value_text(m.slides[1].row)}" in sis_text
 
@@ -239,3 +275,34 @@ def test_agenda_needs_analytiker_and_unknown_name_is_explained(s):
 
 def test_secondary_marker_is_the_documented_one():
     assert SECONDARY == "×" and Policy().label == "1–3"
+
+
+# --- names, verdicts, shortening ----------------------------------------------------------------
+
+@pytest.mark.parametrize("key, stem, title", [
+    ("2025-T2", "ASN-tertialrapport-T2-2025", "Tertialrapport T2 2025"),
+    ("2025-T1", "ASN-tertialrapport-T1-2025", "Tertialrapport T1 2025"),
+    ("2025-08", "ASN-manadsrapport-2025-08", "Månadsrapport augusti 2025"),
+    ("2025", "ASN-verksamhetsberattelse-2025", "Verksamhetsberättelse 2025"),
+    ("2025-08-R12", "ASN-R12-2025-08", "Uppföljning R12 t.o.m. aug 2025"),
+])
+def test_file_names_say_what_the_report_is_in_ascii(key, stem, title):
+    period = parse_key(key)
+    assert meeting.file_stem(period) == stem and stem.isascii()
+    assert meeting.report_title(period) == title
+
+
+def test_area_verdicts_give_the_reports_verdict_beside_the_computed_one(s):
+    areas = {a.name: a for a in meeting.build(s, 2025, T2, with_slides=False).areas}
+    assert meeting.area_verdicts(areas["Hållbarhet"]) == ("Grön", "Gul")
+    assert meeting.area_verdicts(areas["Ekonomi"]) == ("Röd", "—")  # plan 2025's Ekonomi: judgements only
+    no_report = {a.name: a for a in meeting.build(s, 2025, parse_key("2025-06"), with_slides=False).areas}
+    assert meeting.area_verdicts(no_report["Hållbarhet"])[0] is None
+
+
+def test_shorten_cuts_at_a_word_and_marks_it():
+    text = "Antalet hushåll ökade under våren och minskade sedan under sommaren."
+    assert meeting.shorten(text, 200) == text
+    cut = meeting.shorten(text, 30)
+    assert cut == "Antalet hushåll ökade under…" and len(cut) <= 30
+    assert meeting.shorten("a  b\n\nc", 10) == "a b c"

@@ -10,10 +10,16 @@ Endpoints used (base URL from ``KOLADA_BASE_URL``, default ``https://api.kolada.
   ``/data/kpi/{kpis}/year/{years}``            values (≤ 25 ids per segment)
 
 Every list is paged (``per_page`` ≤ 5000) and followed through ``next_url`` until it is
-missing or empty. Requests time out, and 429, 5xx and connection errors are retried with
-exponential backoff honouring ``Retry-After``. Anything that is not the expected JSON shape is
-an error naming the URL. A pull fetches everything first and then replaces the stored rows in
-one transaction, so a failure half-way leaves the stored Kolada data as it was.
+missing or empty; a ``next_url`` that repeats, or more pages than any real answer needs, is an
+error. Requests time out, and 429, 5xx and connection errors are retried with exponential
+backoff by urllib3's ``Retry``, honouring ``Retry-After`` up to a cap (a server asking for a
+longer wait fails the pull at once). Anything that is not the expected JSON shape is an error
+naming the URL.
+
+A pull is two steps: :func:`fetch` gets everything over the network without touching the store,
+then :func:`save` replaces the stored rows in one short transaction. The command line opens the
+store only for the second step, so a slow or hostile Kolada never keeps uploads waiting, and a
+failure half-way leaves the stored Kolada data as it was.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from datetime import datetime
 
 import pandas as pd
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
@@ -55,55 +63,115 @@ def chunks(items: list[str], size: int = MAX_IDS) -> list[list[str]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+MAX_RETRY_AFTER = 60.0  # seconds; a server asking for a longer wait fails the pull
+MAX_PAGES = 1000  # per listing: 5 000 000 objects at 5000 a page, far more than any pull needs
+
+
+class _WaitTooLong(KoladaError):
+    def __init__(self, seconds: float):
+        super().__init__(f"Retry-After {seconds:.0f} s")
+        self.seconds = seconds
+
+
+class _Retry(Retry):
+    """urllib3's retry policy, plus: a ``Retry-After`` longer than ``max_wait`` fails at once,
+    and every wait goes through ``sleeper`` (tests record the waits instead of sleeping)."""
+
+    def __init__(self, *args, max_wait: float = MAX_RETRY_AFTER, sleeper: Callable[[float], None] = time.sleep,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_wait, self.sleeper = max_wait, sleeper
+
+    def new(self, **kwargs) -> "_Retry":
+        retry = super().new(**kwargs)
+        retry.max_wait, retry.sleeper = self.max_wait, self.sleeper
+        return retry
+
+    def get_retry_after(self, response) -> float | None:
+        seconds = super().get_retry_after(response)
+        if seconds is not None and seconds > self.max_wait:
+            raise _WaitTooLong(seconds)
+        return seconds
+
+    def sleep_for_retry(self, response) -> bool:
+        seconds = self.get_retry_after(response)
+        if seconds:
+            self.sleeper(seconds)
+            return True
+        return False
+
+    def _sleep_backoff(self) -> None:
+        seconds = self.get_backoff_time()
+        if seconds > 0:
+            self.sleeper(seconds)
+
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
 @dataclass
 class Client:
     base: str = field(default_factory=base_url)
     timeout: float = 30.0
     retries: int = 4
-    backoff: float = 1.0  # seconds; doubled after each try
+    backoff: float = 1.0  # seconds: no wait before the first retry, then 2×, 4×, 8× this (urllib3's schedule)
     sleep: Callable[[float], None] = time.sleep
+    max_retry_after: float = MAX_RETRY_AFTER
+    max_pages: int = MAX_PAGES
     session: requests.Session = field(default_factory=requests.Session)
     calls: int = 0
     on_call: Callable[[str], None] | None = None
 
+    def __post_init__(self) -> None:
+        retry = _Retry(total=self.retries, status_forcelist=RETRY_STATUSES, allowed_methods={"GET"},
+                       backoff_factor=self.backoff, raise_on_status=False, respect_retry_after_header=True,
+                       max_wait=self.max_retry_after, sleeper=self.sleep)
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
     def _get(self, url: str) -> dict:
-        delay = self.backoff
-        for attempt in range(self.retries + 1):
-            self.calls += 1
-            if self.on_call:
-                self.on_call(url)
+        self.calls += 1
+        if self.on_call:
+            self.on_call(url)
+        tries = f"efter {self.retries + 1} försök"
+        try:
+            response = self.session.get(url, timeout=self.timeout)
+        except _WaitTooLong as exc:
+            raise KoladaError(f"Kolada bad om att vänta {exc.seconds:.0f} s (Retry-After), längre än de "
+                              f"{self.max_retry_after:.0f} s en hämtning väntar; hämtningen avbröts. Försök igen "
+                              f"senare: {url}") from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            reason = getattr(exc.args[0], "reason", None) if exc.args else None
+            problem = type(reason).__name__ if reason is not None else type(exc).__name__
+            raise KoladaError(f"Kolada gick inte att nå {tries} ({problem}): {url}") from None
+        if response.status_code == 200:
             try:
-                response = self.session.get(url, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                problem = f"{type(exc).__name__}"
-            else:
-                if response.status_code == 200:
-                    try:
-                        body = response.json()
-                    except ValueError:
-                        raise KoladaError(f"Kolada svarade med något som inte är JSON: {url}") from None
-                    if not isinstance(body, dict) or not isinstance(body.get("values"), list):
-                        raise KoladaError(f"Kolada svarade med en oväntad JSON-struktur (inget 'values'): {url}")
-                    return body
-                if response.status_code == 404:
-                    return {"values": []}
-                if response.status_code != 429 and response.status_code < 500:
-                    raise KoladaError(f"Kolada svarade {response.status_code} på {url}")
-                problem = f"HTTP {response.status_code}"
-                retry_after = response.headers.get("Retry-After", "")
-                if retry_after.strip().isdigit():
-                    delay = max(delay, float(retry_after))
-            if attempt == self.retries:
-                raise KoladaError(f"Kolada gick inte att nå efter {self.retries + 1} försök ({problem}): {url}")
-            self.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+                body = response.json()
+            except ValueError:
+                raise KoladaError(f"Kolada svarade med något som inte är JSON: {url}") from None
+            if not isinstance(body, dict) or not isinstance(body.get("values"), list):
+                raise KoladaError(f"Kolada svarade med en oväntad JSON-struktur (inget 'values'): {url}")
+            return body
+        if response.status_code == 404:
+            return {"values": []}
+        if response.status_code in RETRY_STATUSES:
+            raise KoladaError(f"Kolada gick inte att nå {tries} (HTTP {response.status_code}): {url}")
+        raise KoladaError(f"Kolada svarade {response.status_code} på {url}")
 
     def pages(self, path: str, query: str = "") -> Iterator[dict]:
-        """Every object of a paged list, following next_url until it is empty."""
+        """Every object of a paged list, following next_url until it is empty. A next_url seen
+        before, or more than ``max_pages`` pages, is an error (a broken or hostile server)."""
         sep = "&" if "?" in path or query else "?"
         url = f"{self.base}{path}{('?' + query) if query else ''}{sep}per_page={PER_PAGE}"
+        seen: set[str] = set()
         while url:
+            if url in seen:
+                raise KoladaError(f"Kolada skickade samma sida igen (next_url upprepas); hämtningen avbröts: {url}")
+            if len(seen) >= self.max_pages:
+                raise KoladaError(f"Kolada skickade fler än {self.max_pages} sidor för en enda fråga; hämtningen "
+                                  f"avbröts: {url}")
+            seen.add(url)
             body = self._get(url)
             yield from body["values"]
             url = body.get("next_url") or ""
@@ -171,23 +239,44 @@ class PullResult:
                 f"på {self.seconds:.1f} s{warn}.")
 
 
-def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities: list[str] | None,
-         years: list[int]) -> PullResult:
-    """Fetch and store; the stored rows for the pulled KPIs, years and municipalities are
-    replaced in one transaction only after everything has been fetched."""
+@dataclass
+class Pulled:
+    """Everything one pull fetched, before anything is stored."""
+
+    kpis: list[str]
+    municipalities: list[str] | None
+    years: list[int]
+    frame: pd.DataFrame
+    meta: list[dict]
+    muns: list[dict]
+    groups: list[dict]
+    calls: int
+    seconds: float
+
+    @property
+    def empty_kpis(self) -> list[str]:
+        return sorted(set(self.kpis) - set(self.frame["kpi"]))
+
+
+def fetch(client: Client, by: User, kpis: list[str], municipalities: list[str] | None,
+          years: list[int]) -> Pulled:
+    """Fetch a pull over the network; the store is not touched (see :func:`save`)."""
     require(by, "hämta från Kolada")
     started = time.perf_counter()
-    try:
-        frame = flatten(client.values(kpis, municipalities, years))
-        meta = client.kpis(kpis)
-        muns = client.municipalities() if municipalities is None else []
-        # group ids change when Kolada recomputes them: look Tyresö's groups up by title
-        groups = (client.municipality_groups("Tyresö") + client.municipality_groups(STOCKHOLMS_LAN)
-                  if municipalities is None else [])
-    except KoladaError as exc:
-        _remember_failure(store, exc.sv)
-        raise
-    empty = sorted(set(kpis) - set(frame["kpi"]))
+    frame = flatten(client.values(kpis, municipalities, years))
+    meta = client.kpis(kpis)
+    muns = client.municipalities() if municipalities is None else []
+    # group ids change when Kolada recomputes them: look Tyresö's groups up by title
+    groups = (client.municipality_groups("Tyresö") + client.municipality_groups(STOCKHOLMS_LAN)
+              if municipalities is None else [])
+    return Pulled(kpis, municipalities, years, frame, meta, muns, groups, client.calls,
+                  time.perf_counter() - started)
+
+
+def save(store: Store, by: User, pulled: Pulled) -> PullResult:
+    """Replace the stored rows for the pulled KPIs, years and municipalities in one transaction."""
+    require(by, "hämta från Kolada")
+    frame, kpis = pulled.frame.copy(), pulled.kpis
     fetched = datetime.now().replace(microsecond=0)
     frame["fetched_at"] = fetched
     cur = store.con.cursor()
@@ -195,10 +284,10 @@ def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities
         cur.register("pulled", frame)
         with transaction(cur):
             scope = "list_contains(?, kpi) AND list_contains(?, year)"
-            params: list = [kpis, years]
-            if municipalities is not None:
+            params: list = [kpis, pulled.years]
+            if pulled.municipalities is not None:
                 scope += " AND list_contains(?, municipality)"
-                params.append(municipalities)
+                params.append(pulled.municipalities)
             # upsert, then drop what Kolada no longer has in the pulled scope (DuckDB cannot
             # delete and re-insert the same key within one transaction)
             cur.execute("INSERT INTO kolada_values SELECT kpi, municipality, year, gender, value, count, status,"
@@ -208,12 +297,12 @@ def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities
             cur.execute(f"DELETE FROM kolada_values v WHERE {scope} AND NOT EXISTS (SELECT 1 FROM pulled p"
                         " WHERE p.kpi = v.kpi AND p.municipality = v.municipality AND p.year = v.year"
                         " AND p.gender = v.gender)", params).fetchall()
-            for k in meta:
+            for k in pulled.meta:
                 cur.execute("INSERT OR REPLACE INTO kolada_kpis VALUES (?,?,?,?,?,?,?,?)", kpi_row(k, fetched)).fetchall()
-            for m in muns:
+            for m in pulled.muns:
                 cur.execute("INSERT OR REPLACE INTO kolada_municipalities VALUES (?,?,?)",
                             [m["id"], m["title"], m.get("type", "K")]).fetchall()
-            for g in groups:
+            for g in pulled.groups:
                 cur.execute("INSERT OR REPLACE INTO kolada_groups VALUES (?, ?)", [g["id"], g["title"]]).fetchall()
                 cur.execute("DELETE FROM kolada_group_members WHERE group_id = ?", [g["id"]]).fetchall()
                 for member in g.get("members", []):
@@ -225,10 +314,22 @@ def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities
         cur.unregister("pulled")
     finally:
         cur.close()
-    return PullResult(kpis, len(frame), client.calls, time.perf_counter() - started, empty)
+    return PullResult(kpis, len(frame), pulled.calls, pulled.seconds, pulled.empty_kpis)
 
 
-def _remember_failure(store: Store, message: str) -> None:
+def pull(store: Store, by: User, client: Client, kpis: list[str], municipalities: list[str] | None,
+         years: list[int]) -> PullResult:
+    """:func:`fetch` then :func:`save`; a failed fetch is remembered in the store (the
+    Jämförelser page says its data is older) and re-raised."""
+    try:
+        pulled = fetch(client, by, kpis, municipalities, years)
+    except KoladaError as exc:
+        remember_failure(store, exc.sv)
+        raise
+    return save(store, by, pulled)
+
+
+def remember_failure(store: Store, message: str) -> None:
     with store.writing() as cur:
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('kolada_last_error', ?)",
                     [f"{datetime.now():%Y-%m-%d %H:%M}: {message}"]).fetchall()
@@ -250,4 +351,4 @@ def status(store: Store) -> pd.DataFrame:
         " FROM kolada_values v LEFT JOIN kolada_kpis k ON k.id = v.kpi GROUP BY v.kpi, k.title ORDER BY v.kpi")
 
 
-__all__ = ["Client", "KoladaError", "pull", "flatten", "status", "kkik_members"]
+__all__ = ["Client", "KoladaError", "fetch", "save", "pull", "remember_failure", "flatten", "status", "kkik_members"]

@@ -6,11 +6,14 @@ ranks are our own processing and labelled so."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 
 from asn_dash.formatting import format_value
-from asn_dash.rules.assessment import Rank, quartile_colour, rank_among
+from asn_dash.rules.assessment import NA, Rank, quartile_colour, rank_among
+from asn_dash.sources import PUBLISHED
+from asn_dash.store import queries
 from asn_dash.store.store import Store
 
 TYRESO, RIKET = "0138", "0000"
@@ -136,18 +139,75 @@ def trend(store: Store, kpi: str, peer_group: str | None, years: list[int]) -> p
     return out.dropna(how="all")
 
 
+KKIK_MISSING = "---"
+SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
+SOURCE_COLUMN = "Källa"
+
+
+def kkik_kpis(store: Store, chosen: list[str]) -> list[str]:
+    """The chosen KPIs, then those the plans assess by quartile (the committee's KKiK set, e.g.
+    001's five) that are not chosen, even when Kolada has no value for them (N30101)."""
+    quartile = store.query(
+        "SELECT i.kolada_kpi FROM plan_indicators p JOIN indicators i ON i.id = p.indicator_id"
+        " WHERE i.kolada_kpi IS NOT NULL AND json_extract_string(p.target_rule, '$.kind') = 'quartile'"
+        " GROUP BY i.kolada_kpi ORDER BY max(p.plan_year) DESC, min(p.sort)")["kolada_kpi"]
+    return list(chosen) + [k for k in quartile if k not in chosen]
+
+
+def report_values(store: Store, kpis: list[str], years: list[int]) -> dict[tuple[str, int], tuple[float, str]]:
+    """(KPI, year) → (Tyresö's value, the report it is quoted from) for the yearly figures the
+    committee's reports published (``published.csv``)."""
+    admin = queries.whole_administration(store)
+    ids = store.query("SELECT id, kolada_kpi FROM indicators WHERE list_contains(?, kolada_kpi)", [kpis])
+    out = {}
+    for indicator_id, kpi in ids.itertuples(index=False):
+        rows = queries.indicator_rows(store, indicator_id, date(min(years), 1, 1), date(max(years), 12, 31))
+        rows = rows[(rows["unit_id"] == admin) & (rows["period_kind"] == "år") & (rows["source"] == PUBLISHED)
+                    & rows["value"].notna()]
+        for r in rows.itertuples(index=False):
+            out[(kpi, int(r.period))] = (float(r.value), str(r.source_ref or "").split(" · ")[0] or "Rapport")
+    return out
+
+
 def kkik_table(store: Store, kpis: list[str], years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Like 001's KKiK table: KPI rows, year columns, '---' where missing; and the colours."""
+    """Like 001's KKiK table: KPI rows, year columns, '---' where missing, and a "Källa" column;
+    and the quartile colours.
+
+    Tyresö's Kolada value is shown where Kolada has it; otherwise the figure a report published,
+    marked with a superscript that the Källa column names (never colour alone). A quartile colour
+    is shown only where it was computed: for a Kolada value of that year ranked among all
+    municipalities' values of the same year; a report's figure gets none."""
     info = kpi_info(store).set_index("kpi")
+    catalogue = store.query("SELECT kolada_kpi, name, unit FROM indicators WHERE list_contains(?, kolada_kpi)",
+                            [kpis]).set_index("kolada_kpi")
     raw = _values(store, kpis, years, [TYRESO]).set_index(["kpi", "year"])["value"]
+    reported = report_values(store, kpis, years)
     rank = ranks(store, kpis, years, info)
+    marks: dict[str, str] = {}  # report → its superscript, numbered in order of first use
     values, colours = [], []
     for kpi in kpis:
-        unit = info.loc[kpi, "unit"] if kpi in info.index else "index"
-        label = info.loc[kpi, "title"] if kpi in info.index else kpi
-        values.append({"Nyckeltal": label, **{str(y): format_value(raw.get((kpi, y)), unit)
-                                              if (kpi, y) in raw.index else "---" for y in years}})
-        colours.append({"Nyckeltal": label, **{str(y): quartile_colour(rank.get((kpi, y))) for y in years}})
+        unit = catalogue.loc[kpi, "unit"] if kpi in catalogue.index else (
+            info.loc[kpi, "unit"] if kpi in info.index else "index")
+        label = catalogue.loc[kpi, "name"] if kpi in catalogue.index else (
+            info.loc[kpi, "title"] if kpi in info.index else kpi)
+        row, colour, sources = {"Nyckeltal": label}, {"Nyckeltal": label}, []
+        for y in years:
+            colour[str(y)] = NA
+            if (kpi, y) in raw.index:
+                row[str(y)] = format_value(raw.get((kpi, y)), unit)
+                colour[str(y)] = quartile_colour(rank.get((kpi, y)))
+                sources.append("Kolada")
+            elif (kpi, y) in reported:
+                value, doc = reported[(kpi, y)]
+                mark = marks.setdefault(doc, SUPERSCRIPTS[min(len(marks), len(SUPERSCRIPTS) - 1)])
+                row[str(y)] = format_value(value, unit) + mark
+                sources.append(f"{mark} {doc}")
+            else:
+                row[str(y)] = KKIK_MISSING
+        row[SOURCE_COLUMN] = "; ".join(dict.fromkeys(sources)) or "—"
+        colour[SOURCE_COLUMN] = NA
+        values.append(row)
+        colours.append(colour)
     return pd.DataFrame(values), pd.DataFrame(colours)
 
 

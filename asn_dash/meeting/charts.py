@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from asn_dash.colours import SERIES
+from asn_dash.colours import SERIES, TEXT, rgb
 from asn_dash.formatting import UNIT_SUFFIX
 from asn_dash.rules.periods import MONTHS_SV
 
@@ -20,7 +20,7 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 @dataclass(frozen=True)
 class Point:
     month: int  # 1–12
-    value: float
+    value: float | None  # None: a masked month, drawn as a gap (never interpolated through)
     is_demo: bool = False
 
 
@@ -42,6 +42,24 @@ def _suffix(unit: str) -> str:
     return UNIT_SUFFIX.get(unit, "").replace("\u00a0", " ")
 
 
+def count_step(top: float | None, max_ticks: int = 8) -> int:
+    """A whole-number tick step (1, 2, 5, 10, 20, 50 …) giving at most ``max_ticks`` ticks up to
+    ``top``: counts are never labelled 2,5."""
+    top = max(top or 0.0, 1.0)
+    magnitude = 1
+    while True:
+        for m in (1, 2, 5):
+            if top / (m * magnitude) <= max_ticks:
+                return m * magnitude
+        magnitude *= 10
+
+
+def _integer_axis(fig: go.Figure, unit: str, values: list[float | None]) -> None:
+    if unit == "antal":
+        top = max((v for v in values if v is not None), default=None)
+        fig.update_yaxes(tick0=0, dtick=count_step(top), tickformat=",d")
+
+
 def _base_layout(fig: go.Figure, title: str, unit: str, font_size: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": font_size + 6}},
@@ -57,6 +75,12 @@ def _base_layout(fig: go.Figure, title: str, unit: str, font_size: int) -> go.Fi
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=[m.capitalize() for m in MONTHS_SV],
                      range=[-0.5, 11.5], showgrid=False, linecolor="#000000", ticks="outside")
     fig.update_yaxes(gridcolor="#D9D9D9", zerolinecolor="#808080", ticksuffix=_suffix(unit), rangemode="tozero")
+    # Set on the axes, not only inherited from the layout font: Streamlit's chart theme would
+    # otherwise draw the tick labels in its light grey (3,8:1 on white).
+    ticks = {"color": TEXT, "size": font_size, "family": FONT}
+    fig.update_xaxes(tickfont=ticks)
+    fig.update_yaxes(tickfont=ticks)
+    fig.update_layout(legend_font_color=TEXT, title_font_color=TEXT)
     return fig
 
 
@@ -72,6 +96,7 @@ def trend_figure(title: str, unit: str, lines: list[Line], references: list[Refe
             y=[p.value for p in pts],
             name=line.name,
             mode="lines+markers",
+            connectgaps=False,
             line={"color": colour, "width": 3, "dash": line.dash},
             marker={"size": 9, "color": colour,
                     "symbol": ["circle-open" if p.is_demo else "circle" for p in pts],
@@ -84,6 +109,7 @@ def trend_figure(title: str, unit: str, lines: list[Line], references: list[Refe
         fig.add_hline(y=ref.value, line={"color": ref_colours[n % 3], "width": 2, "dash": "dash"},
                       annotation={"text": ref.name, "font": {"size": font_size - 1}},
                       annotation_position="bottom right")
+    _integer_axis(fig, unit, [p.value for line in lines for p in line.points] + [r.value for r in references])
     return _base_layout(fig, title, unit, font_size)
 
 
@@ -107,6 +133,7 @@ def years_figure(title: str, unit: str, frame, font_size: int = 15) -> go.Figure
             marker={"size": 9}, hovertemplate=f"{column}: %{{y:,.4~f}}{_suffix(unit)}<extra></extra>"))
     fig = _base_layout(fig, title, unit, font_size)
     fig.update_xaxes(type="category", categoryorder="category ascending", categoryarray=None, range=None)
+    _integer_axis(fig, unit, [float(v) for v in frame.to_numpy().ravel() if v is not None and v == v])
     return fig
 
 
@@ -128,3 +155,58 @@ def with_footer(fig: go.Figure, lines: list[str], font_size: int = 14) -> go.Fig
 def _escape(text: str) -> str:
     """Plotly renders a subset of HTML in annotations: user-facing text is escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class ForecastBand:
+    """This year's forecast months for a trend chart: ``points`` (month, value, low, high) from
+    ``start`` (month, value), the last recorded month, where the dashed line begins."""
+
+    name: str
+    start: tuple[int, float] | None
+    points: tuple[tuple[int, float, float, float], ...]
+    colour: str = "#0072B2"
+    is_demo: bool = False
+
+
+def with_forecast(fig: go.Figure, band: ForecastBand | None) -> go.Figure:
+    """Continue this year's line as a dashed forecast with its 80 % band (a shaded area between
+    the interval's limits, drawn under the line)."""
+    if band is None or not band.points:
+        return fig
+    pts = ([(band.start[0], band.start[1], band.start[1], band.start[1])] if band.start else []) + list(band.points)
+    x = [MONTHS_SV[m - 1].capitalize() for m, *_ in pts]
+    unit_suffix = fig.layout.yaxis.ticksuffix or ""
+    demo = " (exempeldata)" if band.is_demo else ""
+    fig.add_trace(go.Scatter(x=x, y=[p[3] for p in pts], mode="lines", line={"width": 0}, showlegend=False,
+                             hoverinfo="skip", name=f"{band.name}, övre gräns"))
+    fig.add_trace(go.Scatter(
+        x=x, y=[p[2] for p in pts], mode="lines", line={"width": 0}, fill="tonexty",
+        fillcolor=_rgba(band.colour, 0.18), name="80 % intervall", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=x, y=[p[1] for p in pts], name=band.name, mode="lines+markers",
+        line={"color": band.colour, "width": 3, "dash": "dash"},
+        marker={"size": 7, "color": "#FFFFFF", "line": {"width": 2, "color": band.colour}},
+        customdata=[[p[2], p[3]] for p in pts],
+        hovertemplate=(f"{band.name}: %{{y:,.4~f}}{unit_suffix} (80 %: %{{customdata[0]:,.4~f}}–"
+                       f"%{{customdata[1]:,.4~f}}){demo}<extra></extra>")))
+    fig.update_layout(legend_traceorder="normal")  # a filled area would otherwise reverse the legend
+    return fig
+
+
+def trend_forecast_figure(title: str, unit: str, lines: list[Line], references: list[Reference],
+                          band: ForecastBand | None, font_size: int = 15) -> go.Figure:
+    """``trend_figure`` with this year's forecast continuation (``with_forecast``)."""
+    return with_forecast(trend_figure(title, unit, lines, references, font_size=font_size), band)
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = rgb(hex_colour)
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def forecast_band(outlook) -> ForecastBand | None:
+    """The continuation for an ``asn_dash.rules.outlook.Outlook`` (None without forecast months)."""
+    if outlook is None or not outlook.band:
+        return None
+    return ForecastBand(f"Prognos {outlook.year}", outlook.last_point, outlook.band, is_demo=outlook.is_demo)

@@ -18,11 +18,11 @@ from asn_dash.colours import label
 from asn_dash.formatting import format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
-from asn_dash.meeting.charts import Line, Reference
-from asn_dash.rules import evaluation
+from asn_dash.meeting.charts import Line, Point, Reference
+from asn_dash.rules import evaluation, outlook
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.evaluation import AreaSummary, IndicatorResult
-from asn_dash.rules.periods import Period
+from asn_dash.rules.periods import KIND_MONTH, KIND_TERTIAL, KIND_YEAR, MONTHS_SV_LONG, Period
 from asn_dash.rules.suppression import SECONDARY, Policy, suppress
 from asn_dash.rules.targets import BASELINE
 from asn_dash.store import queries
@@ -54,6 +54,9 @@ class Row:
     comment_label: str  # "Kommentar (2025-09-02, Anna A)"
     masked: bool
     is_demo: bool
+    forecast: str = ""  # "Prognos helår 2025: …" (asn_dash.rules.outlook), "" without one or if masked
+    description: str = ""  # the catalogue's description of the indicator
+    source: str = SOURCE_OWN  # "Källa: …" of the value
 
 
 @dataclass
@@ -74,10 +77,19 @@ class Meeting:
     rows: list[Row]
     slides: list[Slide]
     policy: Policy
+    municipal_goals: dict[str, str] = field(default_factory=dict)  # målområde name → kommunövergripande mål
 
     @property
     def title(self) -> str:
         return f"{NAMND}, {KOMMUN}"
+
+    @property
+    def report_title(self) -> str:
+        return report_title(self.period)
+
+    @property
+    def file_stem(self) -> str:
+        return file_stem(self.period)
 
     @property
     def subtitle(self) -> str:
@@ -96,6 +108,48 @@ class Meeting:
         """What the title of every export says about the figures: masking, exempeldata."""
         notes = [self.policy.note] if self.policy.active else []
         return notes + [DEMO_NOTE] if self.has_demo else notes
+
+
+def _names(period: Period) -> tuple[str, str]:
+    """(what the report is called, its file name without extension, in ASCII)."""
+    y = period.year
+    if period.kind == KIND_TERTIAL:
+        return f"Tertialrapport T{period.tertial} {y}", f"ASN-tertialrapport-T{period.tertial}-{y}"
+    if period.kind == KIND_MONTH:
+        return f"Månadsrapport {MONTHS_SV_LONG[period.month - 1]} {y}", f"ASN-manadsrapport-{y}-{period.month:02d}"
+    if period.kind == KIND_YEAR:
+        return f"Verksamhetsberättelse {y}", f"ASN-verksamhetsberattelse-{y}"
+    return f"Uppföljning {period.label()}", f"ASN-R12-{y}-{period.month:02d}"
+
+
+def report_title(period: Period) -> str:
+    """ "Tertialrapport T2 2025", "Månadsrapport augusti 2025", "Verksamhetsberättelse 2025" …"""
+    return _names(period)[0]
+
+
+def file_stem(period: Period) -> str:
+    """``ASN-tertialrapport-T2-2025``, ``ASN-manadsrapport-2025-08``, ``ASN-verksamhetsberattelse-2025``,
+    ``ASN-R12-2025-08``: the exports' file names say what they are."""
+    return _names(period)[1]
+
+
+def area_verdicts(area: AreaSummary) -> tuple[str | None, str]:
+    """(the report's official verdict, the computed one) for a målområde.
+
+    The one place the exports read verdicts from, so the official-vs-computed model can
+    replace ``published_colour`` here alone. ``None``: no official verdict for the period."""
+    return area.published_colour, area.colour
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, ending with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:.–-") + "…"
 
 
 def masked_reason(colour: str, policy: Policy) -> str:
@@ -151,12 +205,21 @@ def mask_chart(view: indicator_view.IndicatorView, result: IndicatorResult, peri
             groups.append([k for k in values if isinstance(k, tuple) and k[0] == "unit" and k[2] == m] + [(CUR, m)])
     hidden = suppress(values, groups, policy, keep=[PERIOD, BASE])
 
-    lines = [Line(line.name, [p for p in line.points if (kinds[line.name], p.month) not in hidden], line.dash,
-                  line.colour) for line in view.lines if line.name in kinds]
+    lines = [Line(line.name, [_gap(p) if (kinds[line.name], p.month) in hidden else p for p in line.points],
+                  line.dash, line.colour) for line in view.lines if line.name in kinds]
     references = [r for r in view.references if not (BASE in hidden and reference is not None
                                                       and r.value == reference)]
-    units = {u: [p for p in pts if ("unit", u, p.month) not in hidden] for u, pts in view.units.items()}
-    return MaskedChart([line for line in lines if line.points], references, units, hidden)
+    units = {u: [_gap(p) if ("unit", u, p.month) in hidden else p for p in pts] for u, pts in view.units.items()}
+    return MaskedChart([line for line in lines if _drawn(line.points)], references, units, hidden)
+
+
+def _gap(point: Point) -> Point:
+    """A masked month stays on the axis without a value: the line breaks there."""
+    return replace(point, value=None)
+
+
+def _drawn(points: list[Point]) -> bool:
+    return any(p.value is not None for p in points)
 
 
 def hidden_note(hidden: dict, policy: Policy) -> str | None:
@@ -188,8 +251,11 @@ def _source(store: Store, result: IndicatorResult, kpi: str | None, chart_is_kol
 def build_rows(store: Store, results: list[IndicatorResult], year: int, period: Period,
                policy: Policy) -> list[Row]:
     ids = [r.indicator_id for r in results]
-    sensitive = set(store.query("SELECT id FROM indicators WHERE sensitive AND list_contains(?, id)", [ids])["id"])
+    info = store.query("SELECT id, sensitive, description, kolada_kpi FROM indicators WHERE list_contains(?, id)",
+                       [ids]).set_index("id")
+    sensitive = set(info.index[info["sensitive"]])
     comments = annotations.latest_comments(store, ids, year, period)
+    forecasts = outlook.plan_outlooks(store, year, period, ids)
     rows = []
     for r in results:
         current = r.current.value if r.current is not None else None
@@ -204,12 +270,22 @@ def build_rows(store: Store, results: list[IndicatorResult], year: int, period: 
             r.assessment.colour, masked_reason(r.assessment.colour, policy) if masked else r.assessment.reason,
             "" if c is None else str(c["text"]),
             "" if c is None else f"Kommentar ({c['written_on']:%Y-%m-%d}, {c['author']})",
-            masked, r.is_demo))
+            masked, r.is_demo,
+            forecast=forecast_text(forecasts.get(r.indicator_id), r.indicator_id in sensitive, policy),
+            description=_text(info.at[r.indicator_id, "description"]),
+            source=_source(store, r, _text(info.at[r.indicator_id, "kolada_kpi"]) or None, False)))
     return rows
 
 
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def build_slide(store: Store, result: IndicatorResult, row: Row, year: int, period: Period, policy: Policy,
-                *, font_size: int = 18, title: str | None = None) -> Slide:
+                *, font_size: int = 18, title: str | None = None, footer: bool = True) -> Slide:
+    """One indicator's slide. ``title`` None: the chart carries "name – period"; ``footer``: the
+    source and masking lines are drawn under the chart (for a chart shown on its own; the deck
+    and the report print them as text beside the image instead)."""
     info = queries.indicator_info(store, result.indicator_id)
     kpi = info["kolada_kpi"] if isinstance(info["kolada_kpi"], str) else None
     view = indicator_view.build(store, result, year, period)
@@ -239,10 +315,13 @@ def build_slide(store: Store, result: IndicatorResult, row: Row, year: int, peri
         if not years.empty:
             figure = charts.years_figure(chart_title, result.unit, years, font_size=font_size)
             chart_is_kolada = True
+    if figure is not None and not chart_is_kolada and row.forecast and not info["sensitive"]:  # Prognos helår
+        own = outlook.plan_outlooks(store, year, period, [row.indicator_id]).get(row.indicator_id)
+        charts.with_forecast(figure, charts.forecast_band(own))
     if view.has_demo and any(p.is_demo for line in view.lines for p in line.points):
         notes.append(DEMO_MARK)
     source = _source(store, result, kpi, chart_is_kolada)
-    if figure is not None:
+    if figure is not None and footer:
         charts.with_footer(figure, [source, *notes], font_size=max(12, font_size - 4))
     return Slide(row, source, figure, notes)
 
@@ -258,7 +337,7 @@ def units_figure(store: Store, result: IndicatorResult, year: int, period: Perio
     units = view.units
     if info["sensitive"]:
         masked = mask_chart(view, result, period, year, info["period_aggregation"], info["unit_aggregation"], policy)
-        units = {u: pts for u, pts in masked.units.items() if pts}
+        units = {u: pts for u, pts in masked.units.items() if _drawn(pts)}
         hidden_units = sum(1 for k in masked.hidden if isinstance(k, tuple) and k[0] == "unit")
         if hidden_units:
             notes.append(f"Små tal maskeras: {hidden_units} enhetsvärden visas inte ({policy.label} eller "
@@ -268,8 +347,9 @@ def units_figure(store: Store, result: IndicatorResult, year: int, period: Perio
 
 
 def default_order(results: list[IndicatorResult]) -> list[str]:
-    """Without a saved running order: every indicator with a value, in plan order."""
-    return [r.indicator_id for r in results if r.current is not None]
+    """Without a saved running order: every plan indicator with a value, in plan order (the
+    verksamhetsmått are added by choice)."""
+    return [r.indicator_id for r in results if r.current is not None and r.goal_area_id != evaluation.MEASURES_ID]
 
 
 def build(store: Store, year: int, period: Period, order: list[str] | None = None, policy: Policy = Policy(),
@@ -290,9 +370,20 @@ def build(store: Store, year: int, period: Period, order: list[str] | None = Non
             if indicator_id in by_id:
                 result, row = by_id[indicator_id]
                 # a copy: a slide may mask more than the table row (its chart's months)
-                slides.append(build_slide(store, result, replace(row), year, period, policy, font_size=font_size))
+                slides.append(build_slide(store, result, replace(row), year, period, policy, font_size=font_size,
+                                          title="", footer=False))
     plan = queries.plan(store, year)
-    return Meeting(year, period, str(plan["title"]), date.today(), areas, rows, slides, policy)
+    structure = queries.plan_structure(store, year)
+    goals = {a: g for a, g in zip(structure["goal_area"], structure["municipal_goal"]) if isinstance(g, str)}
+    return Meeting(year, period, str(plan["title"]), date.today(), areas, rows, slides, policy, goals)
+
+
+def forecast_text(o: outlook.Outlook | None, sensitive: bool, policy: Policy) -> str:
+    """The forecast sentence for the papers (with its exempeldata note); "" when a number in it
+    is a small count of a sensitive indicator."""
+    if o is None or (sensitive and any(policy.is_small(v) for v in o.numbers())):
+        return ""
+    return " ".join([o.sentence(), *(n for n in o.notes() if n.startswith(outlook.DEMO_MARK))])
 
 
 def value_text(row: Row) -> str:
@@ -300,4 +391,5 @@ def value_text(row: Row) -> str:
 
 
 __all__ = ["Meeting", "Row", "Slide", "build", "build_rows", "build_slide", "mask_chart", "units_figure",
-           "default_order", "value_text", "NAMND", "SOURCE_OWN"]
+           "default_order", "value_text", "area_verdicts", "file_stem", "report_title", "shorten", "NAMND",
+           "SOURCE_OWN"]

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from asn_dash.colours import label
+from asn_dash.colours import TABLE_HEADER, TABLE_RULE, label
 from asn_dash.colours import style as colour_style
 from asn_dash.formatting import default_decimals
 from asn_dash.meeting.material import DEMO_NOTE, Meeting, Row
@@ -26,7 +26,7 @@ WIDTHS = [26, 48, 14, 30, 16, 60, 60]
 SUMMARY_HEADERS = ["Målområde", "Bedömning", *(label(c) for c in COLOURS), "Ej bedömda"]
 
 _UNIT_FORMAT = {"procent": '" %"', "tkr": '" tkr"', "kr": '" kr"', "dagar": '" dagar"'}
-_THIN = Side(style="thin", color="BFBFBF")
+_THIN = Side(style="thin", color=TABLE_RULE.lstrip("#"))
 _BORDER = Border(bottom=_THIN)
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -59,7 +59,7 @@ def _header(sheet, row: int, headers: list[str], widths: list[int]) -> None:
     for col, (text, width) in enumerate(zip(headers, widths), start=1):
         cell = sheet.cell(row=row, column=col, value=text)
         cell.font = _BOLD
-        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+        cell.fill = PatternFill("solid", fgColor=TABLE_HEADER.lstrip("#"))
         cell.alignment = _WRAP
         sheet.column_dimensions[get_column_letter(col)].width = width
 
@@ -73,7 +73,8 @@ def _indicator_row(sheet, n: int, r: Row) -> None:
         value_cell.value = safe_text(r.value_label)
         value_cell.alignment = Alignment(horizontal="right", vertical="top")
     texts = {1: r.goal_area, 2: r.name + (" (⚠ exempeldata)" if r.is_demo else ""), 4: r.target,
-             6: r.reason, 7: (f"{r.comment_label}: {r.comment}" if r.comment else "")}
+             6: r.reason + (f"\n{r.forecast}" if r.forecast else ""),  # Prognos helår (issue 16)
+             7: (f"{r.comment_label}: {r.comment}" if r.comment else "")}
     for col, text in texts.items():
         cell = sheet.cell(row=n, column=col, value=safe_text(text))
         cell.alignment = _WRAP

@@ -13,7 +13,8 @@ from datetime import date
 from asn_dash.formatting import format_number, format_value
 from asn_dash.rules.aggregation import PeriodValue
 from asn_dash.rules.periods import Period
-from asn_dash.rules.targets import BASELINE, FIXED, HIGHER, MANUAL, NONE, QUARTILE, TOLERANCE, YES_NO, TargetRule
+from asn_dash.rules.targets import (BASELINE, FIXED, HIGHER, MANUAL, NONE, QUARTILE, SCALE_012, TOLERANCE, YES_NO,
+                                   TargetRule)
 
 GRON, GUL, ROD, NA = "Grön", "Gul", "Röd", "—"
 COLOURS = (GRON, GUL, ROD)
@@ -112,7 +113,26 @@ def assess(rule: TargetRule, unit: str, current: PeriodValue | None, period: Per
         colour = GRON if yes else ROD
         goal = "" if yes else "; målet är Ja"
         return Assessment(colour, f"{'Ja' if yes else 'Nej'} {when}{goal} → {colour}", reference=1.0)
+    if rule.kind == SCALE_012:
+        return _scale_012(rule, current, when)
     raise ValueError(f"unknown rule kind {rule.kind}")
+
+
+SCALE_STEPS = {2: (GRON, "Ja"), 1: (GUL, None), 0: (ROD, "Nej")}
+
+
+def _scale_012(rule: TargetRule, current: PeriodValue, when: str) -> Assessment:
+    """Kolada's routine KPIs scored Ja = 2, Delvis = 1, Nej = 0 with the target 2 (003). 003 prints
+    only the outcome and the target, no colour: 2 Grön, 1 Gul (part of the way), 0 Röd is our
+    reading, the same as the Ja/Nej rule with a middle step."""
+    step = round(current.value)
+    if step not in SCALE_STEPS or step != current.value:
+        return Assessment(NA, f"Värdet {format_number(current.value, 1)} {when} ligger inte på skalan "
+                              "0, 1 eller 2 och kan inte bedömas.")
+    colour, word = SCALE_STEPS[step]
+    word = word or (rule.middle_label or "delvis").capitalize()
+    goal = "" if step == 2 else "; målet är 2 (Ja)"
+    return Assessment(colour, f"{word} ({step} av 2) {when}{goal} → {colour}", reference=2.0)
 
 
 def _fixed(rule: TargetRule, unit: str, current: PeriodValue, shown: str, when: str) -> Assessment:

@@ -13,6 +13,10 @@ check it against the plan. Accepted forms (case-insensitive)::
     inom budget (gul under 2 %)      tolerance band on a deviation in % of budget (negative =
                                      overrun): within budget Grön, overrun under 2 % Gul, else Röd
     ja                               Ja/Nej indicator, Ja (1) is the goal
+    ja = 2 (delvis = 1, nej = 0)     a 0/1/2 scale with target 2, as 003 prints Kolada's routine
+                                     KPIs "(Ja=2, Delvis= 1, Nej=0)"; the middle step keeps the
+                                     report's label, e.g. "ja = 2 (nej, men genomfört uppföljning
+                                     = 1, nej = 0)": 2 Grön, 1 Gul, 0 Röd
     kvartil                          Tyresö among all municipalities (KKiK: best 25 % Grön)
     manuell                          status set by an analyst
     ingen                            no target: shown, never coloured
@@ -27,6 +31,7 @@ FIXED = "fixed"
 BASELINE = "baseline"
 TOLERANCE = "tolerance"
 YES_NO = "yes_no"
+SCALE_012 = "scale_012"
 QUARTILE = "quartile"
 MANUAL = "manual"
 NONE = "none"
@@ -46,6 +51,7 @@ class TargetRule:
     yellow_limit: float | None = None  # fixed: the Gul/Röd boundary
     baseline_year: int | None = None  # None with BASELINE means "the previous year"
     allow_equal: bool = False  # "behålla eller öka": equal to the baseline is Grön
+    middle_label: str | None = None  # SCALE_012: the report's word for 1 ("delvis")
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -60,6 +66,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"^högst {_NUM}(?: \(gul till {_NUM}\))?$"), "max"),
     (re.compile(r"^(minska|öka|behålla eller öka) jämfört med (\d{4}|föregående år)$"), "baseline"),
     (re.compile(rf"^inom budget \(gul under {_NUM}\)$"), "budget"),
+    (re.compile(r"^ja ?= ?2 \((.+?) ?= ?1, ?nej ?= ?0\)$"), "scale"),
 ]
 
 
@@ -102,8 +109,11 @@ def parse_target(text: str | None) -> TargetRule:
             )
         if form == "budget":
             return TargetRule(TOLERANCE, raw, direction=HIGHER, value=_num(m[1]))
+        if form == "scale":
+            return TargetRule(SCALE_012, raw, direction=HIGHER, value=2.0, middle_label=m[1].strip())
     raise ValueError(
         f"Målregeln '{raw}' går inte att tolka. Skriv t.ex. 'minst 60 %', 'högst 4 %', "
         "'minska jämfört med 2023', 'öka jämfört med föregående år', "
-        "'inom budget (gul under 2 %)', 'ja', 'kvartil', 'manuell' eller 'ingen'."
+        "'inom budget (gul under 2 %)', 'ja', 'ja = 2 (delvis = 1, nej = 0)', 'kvartil', 'manuell' "
+        "eller 'ingen'."
     )

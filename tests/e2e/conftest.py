@@ -116,6 +116,14 @@ def wait_for_app(pg, heading: str, timeout: float = 60_000) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
 
+def settled(pg, timeout: float = 60_000) -> None:
+    """Wait until the script run has finished and no element of the previous run is left (the
+    status widget is hidden in presentation mode, so it cannot be waited on there)."""
+    pg.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+        " && !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
+
+
 def screenshot(pg, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -1,0 +1,89 @@
+"""The forecast engine's plain inputs, read from the store: per indicator the whole
+administration's stored values (month, tertial and year keys), which of them are exempeldata,
+and the bounds a simulated value must stay within."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from asn_dash.rules.periods import KIND_MONTH, parse_key
+from asn_dash.sources import DEMO
+from asn_dash.store import queries
+from asn_dash.store.store import Store
+
+
+@dataclass(frozen=True)
+class History:
+    indicator_id: str
+    name: str
+    unit: str
+    frequency: str
+    aggregation: str  # period_aggregation
+    lower: float | None
+    upper: float | None
+    values: dict[str, float]  # period key → value (months, tertials, years)
+    demo: frozenset[str]  # the keys whose value is exempeldata
+
+    def months(self, up_to: str | None = None) -> dict[str, float]:
+        """Month key → value, up to and including the month ``up_to`` (a key like 2025-08)."""
+        return {k: v for k, v in self.values.items() if is_month(k) and (up_to is None or k <= up_to)}
+
+    def uses_demo(self, keys) -> bool:
+        return any(k in self.demo for k in keys)
+
+
+def bounds(unit: str, allow_negative: bool) -> tuple[float | None, float | None]:
+    """Counts, money as costs and shares are never below zero; shares never above 100 %."""
+    if allow_negative:
+        return None, 100.0 if unit == "procent" else None
+    return 0.0, 100.0 if unit == "procent" else None
+
+
+def load(store: Store, indicator_ids: list[str], up_to: date) -> dict[str, History]:
+    """The histories of ``indicator_ids`` with every value that ends by ``up_to``."""
+    if not indicator_ids:
+        return {}
+    meta = store.query(
+        "SELECT id, name, unit, frequency, period_aggregation, coalesce(allow_negative, false) AS allow_negative"
+        " FROM indicators WHERE list_contains(?, id)", [list(indicator_ids)]).set_index("id")
+    series = queries.admin_series(store, list(meta.index), queries.whole_administration(store), [(None, up_to)])
+    out = {}
+    for indicator_id, m in meta.iterrows():
+        obs = series.get(indicator_id, {})
+        values = {k: o.value for k, o in obs.items() if o.value is not None and not k.endswith("-R12")}
+        demo = frozenset(k for k, o in obs.items() if o.source == DEMO)
+        lower, upper = bounds(m["unit"], bool(m["allow_negative"]))
+        out[indicator_id] = History(indicator_id, m["name"], m["unit"], m["frequency"], m["period_aggregation"],
+                                    lower, upper, values, demo)
+    return out
+
+
+def prognoses(store: Store, indicator_ids: list[str], year: int) -> dict[str, dict[str, float]]:
+    """The förvaltning's own prognos for ``year`` (value kind *prognos*, the whole administration):
+    per indicator, period key → value, for the year itself (``2025``) and for months (``2025-09``)."""
+    if not indicator_ids:
+        return {}
+    frame = store.query(
+        "SELECT indicator_id, period, value FROM observations_all WHERE value_kind = 'prognos' AND unit_id = ?"
+        " AND list_contains(?, indicator_id) AND year(period_end) = ? AND value IS NOT NULL"
+        " AND period_kind IN ('år', 'månad')",
+        [queries.whole_administration(store), list(indicator_ids), year])
+    out: dict[str, dict[str, float]] = {}
+    for r in frame.itertuples(index=False):
+        out.setdefault(r.indicator_id, {})[r.period] = float(r.value)
+    return out
+
+
+def monthly_indicators(store: Store) -> list[str]:
+    """The indicators reported per month, in catalogue order."""
+    return store.query("SELECT id FROM indicators WHERE frequency = 'månad' ORDER BY rowid")["id"].tolist()
+
+
+def tertial_indicators(store: Store) -> list[str]:
+    """The indicators reported per tertial, in catalogue order."""
+    return store.query("SELECT id FROM indicators WHERE frequency = 'tertial' ORDER BY rowid")["id"].tolist()
+
+
+def is_month(key: str) -> bool:
+    return parse_key(key).kind == KIND_MONTH
