@@ -10,7 +10,7 @@ from asn_dash import annotations, auth, cli
 from asn_dash.app import views
 from asn_dash.kolada import client as kolada
 from asn_dash.kolada import comparison
-from asn_dash.rules import evaluation
+from asn_dash.rules import evaluation, outlook
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
 from asn_dash.uploads import history
@@ -28,6 +28,7 @@ WATCHED = {
     "month grid": (evaluation, "month_grid"),               # Översikt
     "indicator view": (views, "build"),                     # Indikator
     "measures": (evaluation, "measure_results"),            # Presentation
+    "outlooks": (outlook, "plan_outlooks"),                 # Översikt, Indikator (Prognos helår)
     "comments": (annotations, "comments"),                  # Indikator
     "peer groups": (comparison, "peer_groups"),             # Jämförelser
     "uploads list": (history, "list_uploads"),              # Ladda upp
@@ -100,8 +101,8 @@ def test_a_value_upload_recomputes_only_what_reads_values(app, calls, seeded_db,
     upload = tmp_path / "hushall.csv"
     upload.write_bytes(csv_bytes("indikator;period;värde\nhushall_ekb;2025-09;401\n"))
     assert cli.main(["ingest", str(upload), "--db", str(seeded_db), "--user", "anna"]) == 0
-    assert recomputed(app, calls) == {"plan evaluation", "month grid", "indicator view", "measures", "uploads list",
-                                      "latest month"}
+    assert recomputed(app, calls) == {"plan evaluation", "month grid", "indicator view", "measures", "outlooks",
+                                      "uploads list", "latest month"}
 
 
 def test_a_kolada_pull_recomputes_only_what_reads_kolada(app, calls, seeded_db):

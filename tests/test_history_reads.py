@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from asn_dash.app import views
-from asn_dash.rules import evaluation
+from asn_dash.rules import evaluation, forecast_inputs, outlook
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import parse_target
 from asn_dash.store import queries
@@ -22,14 +22,18 @@ def read_everything(s, data):
     return replace(data, series=queries.admin_series(s, ids, data.admin_unit, EVERYTHING))
 
 
-@pytest.fixture
-def old_history(s):
+def add_1990(s):
     """Values for 1990 for every monthly indicator and unit: history no view of 2019–2025 shows."""
     s.con.execute(
         "INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value, source)"
         " SELECT ik.key, uk.key, 199000 + m, 0, last_day(make_date(1990, m, 1)), 9999, 'uppladdning'"
         " FROM indicators i JOIN indicator_keys ik ON ik.id = i.id, unit_keys uk, range(1, 13) r(m)"
         " WHERE i.frequency = 'månad' ON CONFLICT DO NOTHING")
+
+
+@pytest.fixture
+def old_history(s):
+    add_1990(s)
     return s
 
 
@@ -79,3 +83,19 @@ def test_a_period_that_was_not_read_is_refused(s):
     data = evaluation.load_plan(s, 2025, parse_key("2025-T2"))
     with pytest.raises(ValueError, match="2025-T1"):
         evaluation.evaluate(s, data, parse_key("2025-T1"))
+
+
+def test_forecasts_do_not_read_older_history(s):
+    """Prognos helår (Översikt, Indikator) reads a bounded number of years: a stored 1990 changes no
+    forecast and no track record (read whole, the gap to 2019 would be interpolated into the model)."""
+    period = parse_key("2025-T2")
+
+    def forecasts():
+        found = outlook.plan_outlooks(s, 2025, period)
+        return {i: (o.model, o.numbers(), outlook.indicator_track_record(s, i, 2025)) for i, o in found.items()}
+
+    before = forecasts()
+    assert any(model for model, _, _ in before.values())
+    add_1990(s)
+    assert forecasts() == before
+    assert any(h.months("1990-12") for h in forecast_inputs.load(s, list(before), period.end, years=None).values())
