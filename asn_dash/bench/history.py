@@ -27,7 +27,7 @@ def add_older_years(path: Path, years: int = OLDER_YEARS) -> dict:
     indicator and unit (synthetic; existing values are kept). Returns the store's size."""
     import duckdb
 
-    con = duckdb.connect(str(path), config={"enable_progress_bar": False})
+    con = duckdb.connect(str(path))
     try:
         first = con.execute("SELECT min(period_end) FROM observation_values").fetchall()[0][0].year
         add_monthly_values(con, first - years, first - 1)

@@ -74,9 +74,9 @@ def prognoses(store: Store, indicator_ids: list[str], year: int) -> dict[str, di
         return {}
     frame = store.query(
         "SELECT indicator_id, period, value FROM observations_all WHERE value_kind = 'prognos' AND unit_id = ?"
-        " AND list_contains(?, indicator_id) AND year(period_end) = ? AND value IS NOT NULL"
-        " AND period_kind IN ('år', 'månad')",
-        [queries.whole_administration(store), list(indicator_ids), year])
+        " AND list_contains(?, indicator_id) AND period_end BETWEEN ? AND ? AND value IS NOT NULL"
+        " AND period_kind IN ('år', 'månad')",  # a range, not year(period_end): older years are skipped unread
+        [queries.whole_administration(store), list(indicator_ids), date(year, 1, 1), date(year, 12, 31)])
     out: dict[str, dict[str, float]] = {}
     for r in frame.itertuples(index=False):
         out.setdefault(r.indicator_id, {})[r.period] = float(r.value)
