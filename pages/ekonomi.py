@@ -11,7 +11,7 @@ from asn_dash.rules import economy
 ui.ensure_app_navigation()
 store = ui.store()
 year, period = ui.selection()
-result = ui.cached(store, economy.economy, year, period)
+result = ui.cached(store, economy.economy, year, period, reads=(ui.VALUES, ui.CATALOGUE))
 
 st.title("Ekonomi per verksamhet")
 st.caption(f"Planår {year} · {period.label()} · tkr, kostnader med minustecken som i rapporterna; "

@@ -26,7 +26,7 @@ me = ui.user()
 year, period = ui.selection()
 results, _ = ui.evaluation_for(store, year, period)
 by_id = {r.indicator_id: r for r in results}
-catalogue = ui.cached(store, queries.indicator_names)
+catalogue = ui.cached(store, queries.indicator_names, reads=(ui.CATALOGUE,))
 names = dict(zip(catalogue["id"], catalogue["name"]))
 options = list(by_id) + [i for i in names if i not in by_id]  # the plan's first, then verksamhetsmått
 
@@ -56,7 +56,7 @@ st.title(r.name)
 if in_plan:
     st.caption(f"{r.goal_area} · Nämndmål: {r.goal}")
 else:
-    stored = ui.cached(store, queries.has_values, indicator_id)
+    stored = ui.cached(store, queries.has_values, indicator_id, reads=(ui.VALUES,))
     st.info(f"Indikatorn ingår inte i planen för {year}; den visas som verksamhetsmått, utan målnivå och "
             f"bedömning." + ("" if stored else " Den har inga lagrade värden ännu."), icon="ℹ️")
 official = r.official is not None and r.official.colour is not None
@@ -78,8 +78,9 @@ c3.markdown(f"**Målnivå:** {escape_markdown(target)}  \n**Trend:** {escape_mar
 view = ui.indicator_view_for(store, r, year, period)
 if view.has_demo:
     st.info(sources.DEMO_NOTE + " Öppna ringar i diagrammet är exempeldata.", icon="⚠️")
-meta = ui.cached(store, queries.indicator_info, indicator_id)
-kolada_years = (ui.cached(store, comparison.trend, meta["kolada_kpi"], None, list(range(year - 9, year + 1)))
+meta = ui.cached(store, queries.indicator_info, indicator_id, reads=(ui.CATALOGUE,))
+kolada_years = (ui.cached(store, comparison.trend, meta["kolada_kpi"], None, list(range(year - 9, year + 1)),
+                           reads=(ui.KOLADA,))
                 if meta["kolada_kpi"] else None)
 stem = f"{indicator_id}-{period.key}"
 
@@ -91,8 +92,9 @@ def exported(s) -> object:
     return meeting.build_slide(s, r, row, year, period, policy).figure
 
 
-prognos = ui.cached(store, outlook.plan_outlooks, year, period).get(indicator_id)  # Prognos helår (issue 16)
-history = ui.cached(store, views.history, indicator_id, period)
+prognos = ui.cached(store, outlook.plan_outlooks, year, period,  # Prognos helår (issue 16)
+                    reads=(ui.VALUES, ui.CATALOGUE)).get(indicator_id)
+history = ui.cached(store, views.history, indicator_id, period, reads=(ui.VALUES, ui.CATALOGUE))
 this_year, all_years = st.tabs([f"{year} mot {year - 1}", "Alla år" if history is None else
                                 f"Alla år {history.first_year}–{history.last_year}"])
 with this_year:
@@ -119,9 +121,11 @@ with this_year:
         for note in prognos.notes():
             st.caption(note)
         if prognos.outcome is not None:  # the method's record on this indicator's earlier years
-            st.caption(outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year),
+            st.caption(outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year,
+                                                    reads=(ui.VALUES, ui.CATALOGUE)),
                                           r.unit))
-    placement = ui.cached(store, placements.placement_outlook, indicator_id, year, period)
+    placement = ui.cached(store, placements.placement_outlook, indicator_id, year, period,
+                          reads=(ui.VALUES, ui.CATALOGUE))
     if placement is not None:
         st.subheader("Placeringar mot budget", anchor="placeringar")
         st.markdown(escape_markdown(placement.sentence()))
@@ -146,9 +150,9 @@ if view.units:
                     width="stretch", config=ui.CHART_CONFIG)
     ui.chart_downloads(lambda s: meeting.units_figure(s, r, year, period, policy_from_env()), f"{stem}-enheter",
                        "units")
-    admin = ui.cached(store, queries.whole_administration)
+    admin = ui.cached(store, queries.whole_administration, reads=(ui.CATALOGUE,))
     gaps = differing(ui.cached(store, queries.unit_total_checks, [r.indicator_id], admin, date(year, 1, 1),
-                               period.end))
+                               period.end, reads=(ui.VALUES, ui.CATALOGUE)))
     if gaps:  # both are shown: the stored total above, the units here (asn_dash.rules.rollup)
         st.warning("Enheterna summerar inte till förvaltningens lagrade total, som visas ovan. Kontrollera vilken "
                    "siffra som stämmer:\n\n" + "\n".join(f"- {escape_markdown(c.sentence(r.unit))}"
@@ -158,7 +162,7 @@ st.header("Data", anchor=False)
 st.dataframe(view.table, hide_index=True, width="stretch")
 
 st.header("Kommentarer", anchor=False)
-notes = ui.cached(store, annotations.comments, indicator_id)
+notes = ui.cached(store, annotations.comments, indicator_id, reads=(ui.ANNOTATIONS,))
 if notes.empty:
     st.write("Inga kommentarer ännu.")
 for n in notes.itertuples(index=False):
@@ -209,7 +213,8 @@ with st.expander("Sätt förvaltningens bedömning" if manual else "Ändra bedö
                 st.rerun()
             except AsnError as exc:
                 ui.show_error(exc)
-    past = ui.cached(store, annotations.verdict_history, year, verdicts.INDICATOR, indicator_id)
+    past = ui.cached(store, annotations.verdict_history, year, verdicts.INDICATOR, indicator_id,
+                     reads=(ui.ANNOTATIONS,))
     if not past.empty:
         st.caption("Bedömningshistorik (nyast först)")
         st.dataframe(past.drop(columns="id"), hide_index=True, width="stretch")

@@ -77,7 +77,7 @@ if upload is not None:
     new_tab.dataframe(table("ny"), hide_index=True, width="stretch")
     changed_tab.dataframe(table("ändrad"), hide_index=True, width="stretch")
     same_tab.dataframe(table("oförändrad"), hide_index=True, width="stretch")
-    totals = effect_lines(total_effects(analysis.cursor, ui.cached(store, queries.whole_administration)))
+    totals = effect_lines(total_effects(analysis.cursor, ui.cached(store, queries.whole_administration, reads=(ui.CATALOGUE,))))
     if totals:  # which administration figures the upload changes (asn_dash.rules.rollup)
         st.subheader("Summor för hela förvaltningen", anchor=False)
         for line in totals:
@@ -105,7 +105,7 @@ if upload is not None:
             st.rerun()
 
 st.header("Uppladdningar", anchor=False)
-log = ui.cached(store, uploads.list_uploads)
+log = ui.cached(store, uploads.list_uploads, reads=(ui.VALUES,))
 if log.empty:
     st.write("Inga uppladdningar ännu.")
 else:

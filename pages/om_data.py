@@ -29,7 +29,7 @@ delårsrapporter, tertialrapporter och verksamhetsberättelsen.
 )
 st.info(sources.DEMO_NOTE, icon="⚠️")
 
-counts = queries.counts_by_source(store)
+counts = ui.cached(store, queries.counts_by_source, reads=(ui.VALUES,))
 counts["source"] = counts["source"].map(lambda s: sources.SOURCE_LABELS.get(s, s))
 st.header("Lagrade värden per källa", anchor=False)
 st.dataframe(
@@ -40,4 +40,7 @@ st.dataframe(
 )
 info = queries.schema_info(store)
 size = Path(info["path"]).stat().st_size if Path(info["path"]).exists() else None
-st.caption(f"Datalager: {info['path']} ({format_bytes(size)}) · schemaversion {info['schema_version']}")
+if ui.user().can("läsa loggen"):  # the server's file system is the administrator's business
+    st.caption(f"Datalager: {info['path']} ({format_bytes(size)}) · schemaversion {info['schema_version']}")
+else:
+    st.caption(f"Datalagrets storlek {format_bytes(size)} · schemaversion {info['schema_version']}")

@@ -17,9 +17,9 @@ store = ui.store()
 me = ui.user()
 year, period = ui.selection()
 results, areas = ui.evaluation_for(store, year, period)
-plan = ui.cached(store, queries.plan, year)
+plan = ui.cached(store, queries.plan, year, reads=(ui.CATALOGUE,))
 may_assess = me.can("sätta förvaltningens bedömning")  # läsare see no forms
-outlooks = ui.cached(store, outlook.plan_outlooks, year, period)  # Prognos helår (issue 16)
+outlooks = ui.cached(store, outlook.plan_outlooks, year, period, reads=(ui.VALUES, ui.CATALOGUE))  # Prognos helår
 markers = {i: o.marker for i, o in outlooks.items() if o.marker} if outlooks else None
 
 ui.html(render.PRINT_CSS)
@@ -111,7 +111,7 @@ saved = st.session_state.pop("asn-saved", None)
 if saved:
     st.success(saved)
 
-unit_colours = ui.cached(store, annotations.unit_verdicts, year, period)
+unit_colours = ui.cached(store, annotations.unit_verdicts, year, period, reads=(ui.ANNOTATIONS, ui.CATALOGUE))
 for area in areas:
     st.header(area.name, divider="gray", anchor=area.goal_area_id)
     ui.html(render.verdict_block(area))

@@ -28,8 +28,7 @@ def test_t2_2025_figures_are_assessed_as_the_report_reads(s):
 
 
 def test_month_grid_2021_shows_the_published_grid_and_the_rule_reproduces_it(s):
-    period = parse_key("2021")
-    data = evaluation.load_plan(s, 2021, period)
+    data = evaluation.load_plan(s, 2021, *evaluation.month_periods(2021, 12))
     grid = evaluation.month_grid(s, data, 12)
     published = s.query("SELECT target_id, period, colour FROM verdicts WHERE plan_year = 2021 AND unit_id IS NULL"
                         " AND level = 'målområde' AND length(period) = 7 AND period NOT LIKE '%T%'")
@@ -73,14 +72,14 @@ def test_unit_values_roll_up_when_the_administration_has_none(s):
     """Additive indicators only: a count is the sum of its units; a percentage is never averaged
     into an administration figure (an unweighted mean of units' shares is not the whole's)."""
     delete_values(s.con, "v.indicator_id IN ('sjukfranvaro', 'hushall_ekb') AND v.unit_id = 'aos'")
-    series = queries.admin_series(s, ["sjukfranvaro", "hushall_ekb"], "aos", parse_key("2025-08").end)
+    series = queries.admin_series(s, ["sjukfranvaro", "hushall_ekb"], "aos", [(None, parse_key("2025-08").end)])
     units = s.query("SELECT sum(value) FROM observations WHERE indicator_id = 'hushall_ekb' AND period = '2025-03'")
     assert series["hushall_ekb"]["2025-03"].value == pytest.approx(units.iloc[0, 0])
     assert series["sjukfranvaro"] == {}
 
 
 def test_plan_series_are_read_once_for_all_indicators(s):
-    # not a timing test: just that a whole plan evaluates from one read of its series
+    # not a timing test: just that a whole plan evaluates from one read of its series (per frequency group)
     data = evaluation.load_plan(s, 2025, parse_key("2025"))
     assert set(data.series) == set(data.structure["indicator_id"])
 

@@ -281,6 +281,12 @@ def show_error(exc: BaseException) -> None:
         st.caption(escape_markdown(shown.details))
 
 
+# What a cached read depends on (queries.DOMAINS); a cache is keyed by exactly those domains'
+# versions, so e.g. a new comment leaves the Kolada comparisons warm and an audit row leaves all warm.
+VALUES, CATALOGUE, ANNOTATIONS, KOLADA = queries.DOMAINS
+EVERY_DOMAIN = queries.DOMAINS  # the safe default: everything stored except the audit log
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _years(_s: Store, path: str, version: str) -> list[int]:
     return queries.plan_years(_s)
@@ -291,12 +297,15 @@ def _latest_month(_s: Store, path: str, version: str, year: int) -> int:
     return queries.latest_month(_s, year)
 
 
-def data_version(s: Store) -> str:
-    """The data version, read once per script run (it keys every cached computation)."""
+def data_version(s: Store, reads: tuple[str, ...] = EVERY_DOMAIN) -> str:
+    """The version of the domains a cached read ``reads``; the versions are read once per script run."""
+    unknown = set(reads) - set(queries.DOMAINS)
+    if unknown or not reads:
+        raise ValueError(f"reads must name some of {queries.DOMAINS}, not {sorted(unknown)}")
     cached = getattr(_run, "version", None)
     if cached is None or cached[0] is not s:
         cached = _run.version = (s, queries.data_version(s))
-    return cached[1]
+    return "|".join(f"{d}={cached[1][d]}" for d in sorted(set(reads)))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -316,16 +325,15 @@ def sidebar_selection(s: Store) -> tuple[int, Period]:
     (published or uploaded figures, the reports' verdicts: T2 2025 with the seed data) and its plan
     year, never a period only exempeldata reaches; a plan year picked later opens on its own
     latest reported period."""
-    version = data_version(s)
-    years = _years(s, str(s.path), version)
-    reported = _reported(s, str(s.path), version)  # year → its latest reported period
+    years = _years(s, str(s.path), data_version(s, (CATALOGUE,)))
+    reported = _reported(s, str(s.path), data_version(s, (VALUES, ANNOTATIONS)))  # year → its latest reported period
     params = st.query_params
     if YEAR_KEY not in st.session_state:
         wanted = params.get(YEAR_KEY, "")
         default = max((y for y in reported if y in years), default=years[0])
         st.session_state[YEAR_KEY] = int(wanted) if wanted.isdigit() and int(wanted) in years else default
     year = st.sidebar.selectbox("Planår", years, key=YEAR_KEY)
-    options = [p.key for p in periods_for_year(year, _latest_month(s, str(s.path), version, year))]
+    options = [p.key for p in periods_for_year(year, _latest_month(s, str(s.path), data_version(s, (VALUES,)), year))]
     if st.session_state.get(PERIOD_KEY) not in options:
         wanted = params.get(PERIOD_KEY, "")
         default = reported.get(year) if reported.get(year) in options else options[0]
@@ -347,7 +355,8 @@ def _evaluation(_s: Store, path: str, version: str, year: int, period_key: str):
 
 
 def evaluation_for(s: Store, year: int, period: Period):
-    """(indicator results, målområde summaries) for a plan year and period, cached per data version."""
+    """(indicator results, målområde summaries) for a plan year and period, cached per data version
+    (every domain: values, the plan, manual statuses and overrides, Kolada ranks for quartile rules)."""
     return _evaluation(s, str(s.path), data_version(s), year, period.key)
 
 
@@ -356,10 +365,11 @@ def _call(_s: Store, _fn, name: str, path: str, version: str, args: tuple):
     return _fn(_s, *(list(a) if isinstance(a, tuple) else a for a in args))
 
 
-def cached(s: Store, fn, *args):
-    """``fn(s, *args)`` cached per store file and data version. Only for pure reads whose
+def cached(s: Store, fn, *args, reads: tuple[str, ...] = EVERY_DOMAIN):
+    """``fn(s, *args)`` cached per store file and the version of the domains it ``reads`` (some of
+    VALUES, CATALOGUE, ANNOTATIONS, KOLADA; by default all of them). Only for pure reads whose
     arguments are plain values (ids, years, lists of ids); the result is copied per call."""
-    return _call(s, fn, f"{fn.__module__}.{fn.__qualname__}", str(s.path), data_version(s), tuple(
+    return _call(s, fn, f"{fn.__module__}.{fn.__qualname__}", str(s.path), data_version(s, reads), tuple(
         tuple(a) if isinstance(a, list) else a for a in args))
 
 
@@ -385,26 +395,31 @@ def static(fn):
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _indicator_view(_s: Store, _result, path: str, version: str, indicator_id: str, year: int, period_key: str):
+def _indicator_view(_s: Store, _result, path: str, version: str, indicator_id: str, reference: float | None,
+                    year: int, period_key: str):
     from asn_dash.app import views as indicator_view
 
     return indicator_view.build(_s, _result, year, parse_key(period_key))
 
 
 def indicator_view_for(s: Store, result, year: int, period: Period):
-    """The Indikator page's chart lines, references, unit breakdown and table, cached likewise."""
-    return _indicator_view(s, result, str(s.path), data_version(s), result.indicator_id, year, period.key)
+    """The Indikator page's chart lines, references, unit breakdown and table, cached by values and
+    catalogue: of the result (which also depends on annotations and Kolada) the view uses only the
+    plan's rule and the baseline reference, which is part of the key."""
+    return _indicator_view(s, result, str(s.path), data_version(s, (VALUES, CATALOGUE)), result.indicator_id,
+                           result.assessment.reference, year, period.key)
 
 
 def measures_for(s: Store, year: int, period: Period):
-    """The verksamhetsmått (monthly indicators outside the plan) for the period, cached likewise."""
-    return cached(s, evaluation.measure_results, year, period)
+    """The verksamhetsmått (monthly indicators outside the plan) for the period: no targets, manual
+    statuses or overrides, so only values and catalogue are read."""
+    return cached(s, evaluation.measure_results, year, period, reads=(VALUES, CATALOGUE))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _grid(_s: Store, path: str, version: str, year: int, last_month: int):
     s = _s
-    data = evaluation.load_plan(s, year, Period(year, month=last_month))
+    data = evaluation.load_plan(s, year, *evaluation.month_periods(year, last_month))
     return evaluation.month_grid(s, data, last_month)
 
 

@@ -44,7 +44,9 @@ def build(store: Store, result: IndicatorResult, year: int, period: Period) -> I
     info = queries.indicator_info(store, result.indicator_id)
     admin = queries.whole_administration(store)
     last_month = period.last_month
-    series = queries.admin_series(store, [result.indicator_id], admin, period.end)[result.indicator_id]
+    # this year's and last year's months (the lines, and R12 from February last year)
+    series = queries.admin_series(store, [result.indicator_id], admin,
+                                  [(date(year - 1, 1, 1), period.end)])[result.indicator_id]
 
     lines = [Line(f"Utfall {year}", _points(series, year, last_month), colour="#0072B2"),
              Line(f"Samma månader {year - 1}", _points(series, year - 1, 12), dash="dot", colour="#6E6E6E")]
@@ -119,7 +121,7 @@ def history(store: Store, indicator_id: str, period: Period) -> HistoryView | No
         return None
     info = queries.indicator_info(store, indicator_id)
     admin = queries.whole_administration(store)
-    series = queries.admin_series(store, [indicator_id], admin, period.end, since=date(first, 1, 1))[indicator_id]
+    series = queries.admin_series(store, [indicator_id], admin, [(date(first, 1, 1), period.end)])[indicator_id]
     stored = [(parse_key(k), o) for k, o in series.items() if o.value is not None]
     monthly = [DatedPoint(p.year, p.month, o.value, o.source == DEMO) for p, o in stored if p.kind == KIND_MONTH]
     lines = []

@@ -66,12 +66,26 @@ def _startup(ctx: Context) -> dict:
     return bench_startup()
 
 
+def _serve(ctx: Context) -> dict:
+    from .serve import bench_serve
+
+    return bench_serve(ctx.large_store())
+
+
+def _history(ctx: Context) -> dict:
+    from .history import bench_history
+
+    return bench_history(ctx.large_store())
+
+
 # part name → (module with lines(), how to run it)
 PARTS: dict[str, tuple[str, Callable[[Context], dict]]] = {
     "pages": ("pages", _pages),
     "ingest": ("ingest", _ingest),
     "kolada": ("kolada", _kolada),
     "startup": ("startup", _startup),
+    "serve": ("serve", _serve),
+    "history": ("history", _history),
 }
 
 

@@ -28,6 +28,19 @@ def add_bench_catalogue(con, indicators: int, units: int, percent_every: int = 0
     con.execute("INSERT INTO unit_keys (id) SELECT id FROM units EXCEPT SELECT id FROM unit_keys")
 
 
+def add_monthly_values(con, first_year: int, last_year: int) -> None:
+    """Synthetic monthly values for every monthly indicator and unit, ``first_year``–``last_year``
+    (existing values are kept)."""
+    con.execute(f"""
+        INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value, source)
+        SELECT ik.key, uk.key, year(m) * 100 + month(m), 0, last_day(m), (hash(i.id, u.id, m) % 400)::DOUBLE,
+               'uppladdning'
+        FROM (SELECT id FROM indicators WHERE frequency = 'månad') i JOIN indicator_keys ik ON ik.id = i.id,
+             units u JOIN unit_keys uk ON uk.id = u.id,
+             range(DATE '{first_year}-01-01', DATE '{last_year + 1}-01-01', INTERVAL 1 MONTH) r(m)
+        ON CONFLICT DO NOTHING""")
+
+
 def build_large_store(path: Path, last_year: int = 2025) -> dict:
     """The seeded store grown to 15 years × 12 months × 200 indicators × 12 units of monthly values
     and Kolada values for 290 municipalities × 20 years × 40 KPIs (synthetic, never committed).
@@ -42,15 +55,7 @@ def build_large_store(path: Path, last_year: int = 2025) -> dict:
     con = duckdb.connect(str(path))
     try:
         add_bench_catalogue(con, LARGE["indicators"], LARGE["units"])
-        first = last_year - LARGE["years"] + 1
-        con.execute(f"""
-            INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value, source)
-            SELECT ik.key, uk.key, year(m) * 100 + month(m), 0, last_day(m), (hash(i.id, u.id, m) % 400)::DOUBLE,
-                   'uppladdning'
-            FROM (SELECT id FROM indicators WHERE frequency = 'månad') i JOIN indicator_keys ik ON ik.id = i.id,
-                 units u JOIN unit_keys uk ON uk.id = u.id,
-                 range(DATE '{first}-01-01', DATE '{last_year + 1}-01-01', INTERVAL 1 MONTH) r(m)
-            ON CONFLICT DO NOTHING""")
+        add_monthly_values(con, last_year - LARGE["years"] + 1, last_year)
         kolada_first = last_year - LARGE["kolada_years"] + 1
         munis = con.execute("SELECT id FROM kolada_municipalities WHERE type = 'K' ORDER BY id LIMIT ?",
                             [LARGE["municipalities"]]).fetchall()

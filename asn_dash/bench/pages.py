@@ -13,18 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-EMPTY_PAGE = """
-import streamlit as st
-from asn_dash.app import ui
-store = ui.open_run_store()
-try:
-    ui.signed_in_user(store)
-    st.sidebar.title("ASN-panelen")
-    ui.sidebar_selection(store)
-    st.title("Tom sida")
-finally:
-    ui.close_run_store()
-"""
+EMPTY_PAGE = (Path(__file__).resolve().parent / "empty_app.py").read_text(encoding="utf-8")
 
 PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/jamforelser.py", "pages/presentation.py",
          "pages/ladda_upp.py", "pages/om_data.py"]
@@ -109,4 +98,4 @@ def lines(pages: dict) -> list[str]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(bench_pages(Path(sys.argv[1]))))
+    print(json.dumps(bench_pages(Path(sys.argv[1]), *(int(a) for a in sys.argv[2:3]))))  # store [repeat]

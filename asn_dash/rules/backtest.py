@@ -234,7 +234,7 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
     ids = forecast_inputs.monthly_indicators(store)
     if indicator_ids is not None:
         ids = [i for i in ids if i in set(indicator_ids)]
-    histories = forecast_inputs.load(store, ids, date(9999, 12, 31))
+    histories = forecast_inputs.load(store, ids, date(9999, 12, 31), years=None)
     indicators, pooled = [], {m: [] for m in methods}
     seconds = {m: [] for m in methods}
     short = {name: {m: [] for m in methods} for name in SHORT_STARTS}
@@ -264,7 +264,7 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
         })
     tertial = []
     tertial_ids = [i for i in forecast_inputs.tertial_indicators(store) if indicator_ids is None or i in indicator_ids]
-    for indicator_id, h in forecast_inputs.load(store, tertial_ids, date(9999, 12, 31)).items():
+    for indicator_id, h in forecast_inputs.load(store, tertial_ids, date(9999, 12, 31), years=None).items():
         cases = tertial_cases(h.values, lower=h.lower, upper=h.upper)
         if cases:
             tertial.append({"indicator": indicator_id, "name": h.name, **score(cases).to_dict(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -14,7 +15,7 @@ from asn_dash.kolada import comparison
 from asn_dash.rules.aggregation import Obs, PeriodValue, period_value
 from asn_dash.rules import verdicts
 from asn_dash.rules.assessment import COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, assess, trend
-from asn_dash.rules.periods import Period
+from asn_dash.rules.periods import Period, rolling_12
 from asn_dash.rules.targets import BASELINE, MANUAL, NONE, QUARTILE, TargetRule
 from asn_dash.rules.verdicts import AREA, GOAL, INDICATOR, OfficialVerdict
 from asn_dash.store import queries
@@ -101,7 +102,7 @@ class AreaSummary:
 
 @dataclass
 class PlanData:
-    """Everything needed to evaluate one plan year, read once."""
+    """Everything needed to evaluate one plan year for some periods, read once."""
 
     year: int
     structure: pd.DataFrame
@@ -110,26 +111,53 @@ class PlanData:
     admin_unit: str
     area_rule: str = verdicts.STANDARD
     official: list[OfficialVerdict] = field(default_factory=list)  # the plan year's, oldest first
+    periods: tuple[Period, ...] = ()  # what the series were read for (see reading_windows)
 
 
-def _plan_data(store: Store, year: int, structure: pd.DataFrame, up_to: Period) -> PlanData:
+def reading_windows(structure: pd.DataFrame, periods: tuple[Period, ...]) -> list[tuple[date, date]]:
+    """The spans of period ends whose values evaluating ``periods`` can use, merged: for each
+    period, the same period a year earlier (trend) and each baseline rule's period, the 12 months
+    up to its end (R12) and its year from January (tertial and status values of the same year).
+    Yearly indicators may fall back to any earlier year and are read without a lower bound."""
+    baselines = {r for r in structure["rule"] if r.kind == BASELINE} if len(structure) else set()
+    asked = set()
+    for p in periods:
+        asked |= {p, p.shifted(-1)} | {_baseline_period(r, p) for r in baselines}
+    spans = sorted((min(date(q.year, 1, 1), rolling_12(q)[0].start), q.end) for q in asked)
+    merged: list[tuple[date, date]] = []
+    for first, last in spans:
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _plan_data(store: Store, year: int, structure: pd.DataFrame, periods: tuple[Period, ...]) -> PlanData:
     """``structure`` (one row per indicator, with its rule) plus the catalogue facts and the
-    whole administration's values the evaluation needs."""
+    whole administration's values the evaluation of ``periods`` needs (and only those)."""
+    if not periods:
+        raise ValueError("load_plan/load_measures need the periods to evaluate")
     admin = queries.whole_administration(store)
     ids = sorted(set(structure["indicator_id"]))
     meta = store.query(
         "SELECT id, unit, frequency, direction, period_aggregation, kolada_kpi FROM indicators"
         " WHERE list_contains(?, id)", [ids]).set_index("id").to_dict("index")
-    return PlanData(year, structure, queries.admin_series(store, ids, admin, up_to.end), meta, admin)
+    yearly = [i for i in ids if meta[i]["frequency"] == "år"]
+    windows = reading_windows(structure, periods)
+    series = queries.admin_series(store, [i for i in ids if i not in yearly], admin, windows)
+    series |= queries.admin_series(store, yearly, admin, [(None, windows[-1][1])])
+    return PlanData(year, structure, series, meta, admin, tuple(periods))
 
 
-def load_plan(store: Store, year: int, up_to: Period) -> PlanData:
+def load_plan(store: Store, year: int, *periods: Period) -> PlanData:
+    """The plan of ``year`` with the values needed to evaluate it for ``periods``."""
     structure = queries.plan_structure(store, year)
     structure = structure[structure["indicator_id"].notna()].reset_index(drop=True)
     rules = store.query("SELECT goal_id, indicator_id, target_rule FROM plan_indicators WHERE plan_year = ?", [year])
     rule_map = {(r.goal_id, r.indicator_id): TargetRule(**json.loads(r.target_rule)) for r in rules.itertuples()}
     structure["rule"] = [rule_map[(g, i)] for g, i in zip(structure["goal_id"], structure["indicator_id"])]
-    data = _plan_data(store, year, structure, up_to)
+    data = _plan_data(store, year, structure, periods)
     data.area_rule = store.scalar("SELECT area_rule FROM plan_years WHERE year = ?", [year]) or verdicts.STANDARD
     data.official = annotations.plan_verdicts(store, year)
     return data
@@ -147,8 +175,11 @@ def _baseline_period(rule: TargetRule, period: Period) -> Period:
 
 
 def evaluate(store: Store, data: PlanData, period: Period) -> list[IndicatorResult]:
-    """Assess every indicator of the plan for ``period``: the computed assessment, and the official
-    verdict in force (``data.official``) shown in its place where there is one."""
+    """Assess every indicator of the plan for ``period`` (one of the periods ``data`` was read for):
+    the computed assessment, and the official verdict in force (``data.official``) shown in its
+    place where there is one."""
+    if period not in data.periods:
+        raise ValueError(f"{period.key} was not read: load the plan data for it (load_plan(…, period))")
     manual_ids = [r.indicator_id for r in data.structure.itertuples() if r.rule.kind == MANUAL]
     official = verdicts.in_force(data.official, period, carry=manual_ids)
     results = []
@@ -200,18 +231,18 @@ MEASURES_ID = "verksamhetsmatt"
 MEASURES = "Verksamhetsmått"
 
 
-def load_measures(store: Store, year: int, up_to: Period) -> PlanData:
+def load_measures(store: Store, year: int, *periods: Period) -> PlanData:
     """The monthly indicators followed outside the plan (placements, volumes …) that have values
-    in ``year``: shown as a "Verksamhetsmått" group without targets."""
+    in ``year``: shown as a "Verksamhetsmått" group without targets, read for ``periods``."""
     frame = store.query(
         """
         SELECT id AS indicator_id, name AS indicator FROM indicators
         WHERE frequency = 'månad'
           AND id NOT IN (SELECT indicator_id FROM plan_indicators WHERE plan_year = ?)
-          AND id IN (SELECT indicator_id FROM observations WHERE year(period_end) = ?)
+          AND id IN (SELECT indicator_id FROM observations WHERE period_end BETWEEN ? AND ?)
         ORDER BY rowid
-        """, [year, year])
-    return _plan_data(store, year, _as_measures(frame), up_to)
+        """, [year, date(year, 1, 1), date(year, 12, 31)])
+    return _plan_data(store, year, _as_measures(frame), periods)
 
 
 def _as_measures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -233,7 +264,7 @@ def measure_result(store: Store, year: int, period: Period, indicator_id: str) -
     frame = store.query("SELECT id AS indicator_id, name AS indicator FROM indicators WHERE id = ?", [indicator_id])
     if frame.empty:
         return None
-    return evaluate(store, _plan_data(store, year, _as_measures(frame), period), period)[0]
+    return evaluate(store, _plan_data(store, year, _as_measures(frame), (period,)), period)[0]
 
 
 def plan_results(store: Store, year: int, period: Period) -> tuple[list[IndicatorResult], list[AreaSummary]]:
@@ -251,6 +282,11 @@ def plan_results(store: Store, year: int, period: Period) -> tuple[list[Indicato
     return results, areas
 
 
+def month_periods(year: int, last_month: int) -> tuple[Period, ...]:
+    """The months of the month grid: the plan data for :func:`month_grid` is read for these."""
+    return tuple(Period(year, month=m) for m in range(1, last_month + 1))
+
+
 @dataclass
 class MonthGrid:
     """Målområde × month (jan … last month), as the reports' "Måluppfyllelse/månad": ``colours`` the
@@ -264,7 +300,7 @@ class MonthGrid:
 
 def month_grid(store: Store, data: PlanData, last_month: int) -> MonthGrid:
     """Per målområde and month the official verdict where a report (or an analytiker) gave one,
-    else the computed one.
+    else the computed one; ``data`` is read for :func:`month_periods`.
 
     Yearly indicators (Kolada KPIs, annual surveys) do not move from month to month, so the
     computed cells are built from the indicators followed monthly or per tertial."""
@@ -288,5 +324,6 @@ def month_grid(store: Store, data: PlanData, last_month: int) -> MonthGrid:
     return MonthGrid(colours, given, computed)
 
 
-__all__ = ["IndicatorResult", "AreaSummary", "PlanData", "MonthGrid", "load_plan", "evaluate", "summarise", "plan_results",
-           "measure_results", "measure_result", "month_grid", "GRON", "GUL", "ROD", "NA"]
+__all__ = ["IndicatorResult", "AreaSummary", "PlanData", "MonthGrid", "load_plan", "evaluate", "summarise",
+           "plan_results", "measure_results", "measure_result", "month_grid", "month_periods", "reading_windows",
+           "GRON", "GUL", "ROD", "NA"]

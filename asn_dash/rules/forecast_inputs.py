@@ -40,14 +40,22 @@ def bounds(unit: str, allow_negative: bool) -> tuple[float | None, float | None]
     return 0.0, 100.0 if unit == "procent" else None
 
 
-def load(store: Store, indicator_ids: list[str], up_to: date) -> dict[str, History]:
-    """The histories of ``indicator_ids`` with every value that ends by ``up_to``."""
+# The years before ``up_to``'s year that a view's forecast reads (the model, its track record,
+# placements): enough for the seasonal ETS forms and a backtest of several years, and a bound, so
+# an Översikt or Indikator view costs the same however many older years are stored.
+HISTORY_YEARS = 10
+
+
+def load(store: Store, indicator_ids: list[str], up_to: date, years: int | None = HISTORY_YEARS) -> dict[str, History]:
+    """The histories of ``indicator_ids`` with the values that end by ``up_to``, from January
+    ``years`` years before ``up_to``'s year (every stored value if ``years`` is None)."""
     if not indicator_ids:
         return {}
     meta = store.query(
         "SELECT id, name, unit, frequency, period_aggregation, coalesce(allow_negative, false) AS allow_negative"
         " FROM indicators WHERE list_contains(?, id)", [list(indicator_ids)]).set_index("id")
-    series = queries.admin_series(store, list(meta.index), queries.whole_administration(store), up_to)
+    series = queries.admin_series(store, list(meta.index), queries.whole_administration(store),
+                                 [(None if years is None else date(up_to.year - years, 1, 1), up_to)])
     out = {}
     for indicator_id, m in meta.iterrows():
         obs = series.get(indicator_id, {})
@@ -66,9 +74,9 @@ def prognoses(store: Store, indicator_ids: list[str], year: int) -> dict[str, di
         return {}
     frame = store.query(
         "SELECT indicator_id, period, value FROM observations_all WHERE value_kind = 'prognos' AND unit_id = ?"
-        " AND list_contains(?, indicator_id) AND year(period_end) = ? AND value IS NOT NULL"
-        " AND period_kind IN ('år', 'månad')",
-        [queries.whole_administration(store), list(indicator_ids), year])
+        " AND list_contains(?, indicator_id) AND period_end BETWEEN ? AND ? AND value IS NOT NULL"
+        " AND period_kind IN ('år', 'månad')",  # a range, not year(period_end): older years are skipped unread
+        [queries.whole_administration(store), list(indicator_ids), date(year, 1, 1), date(year, 12, 31)])
     out: dict[str, dict[str, float]] = {}
     for r in frame.itertuples(index=False):
         out.setdefault(r.indicator_id, {})[r.period] = float(r.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pandas as pd
@@ -11,15 +12,56 @@ from asn_dash.sources import DEMO
 from asn_dash.store.store import Store
 
 
-def data_version(store: Store) -> str:
-    """Changes whenever any stored value or the catalogue changes; a cache key for the pages."""
-    row = store.query(
-        "SELECT (SELECT count(*) FROM observation_values) AS n,"
-        " (SELECT max(updated_at) FROM observation_values) AS t,"
-        " (SELECT value FROM meta WHERE key = 'catalogue_digest') AS c,"
-        " (SELECT max(id) FROM audit_log) AS a"
-    ).iloc[0]
-    return f"{row.n}|{row.t}|{row.c}|{row.a}"
+# The domains of stored data a cached read can depend on (the audit log is in none of them, so a
+# sign-in or any other audit row keeps every cache warm).
+VALUES, CATALOGUE, ANNOTATIONS, KOLADA = DOMAINS = ("values", "catalogue", "annotations", "kolada")
+
+# Small tables of the annotations domain, fingerprinted whole (any insert, update or delete shows);
+# tables whose name contains "verdict" count as annotations too, whenever a migration adds them.
+ANNOTATION_TABLES = ("comments", "manual_statuses", "assessment_overrides")
+
+
+def data_version(store: Store) -> dict[str, str]:
+    """A version per domain (:data:`DOMAINS`) that changes whenever that domain's data changes: the
+    cache keys of the pages. Read once per script run, so it must stay cheap as history grows:
+
+    * values: every change to stored values is an upload or its undo (app and CLI alike), both of
+      which write ``uploads``; a store built anew is a new file. So the small ``uploads`` table
+      stands for ``observation_values`` and no query scans the values themselves;
+    * catalogue: the catalogue files' digest, which the catalogue sync stores;
+    * annotations: comments, manual statuses, overrides and verdicts (whole-table hashes; they are
+      small) and people's display names (not when they were last seen: a sign-in changes nothing);
+    * kolada: the fetch bookkeeping in ``meta`` that every Kolada pull or failed pull rewrites.
+
+    Each version starts with the store file's identity (inode) and schema version, so a rebuilt
+    or migrated store never reuses another's cached results."""
+    cur = store.con.cursor()  # plain rows: this runs on every script run, a DataFrame costs more than the query
+    try:
+        tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
+                  .fetchall()}
+        marked = sorted(t for t in tables if t in ANNOTATION_TABLES or "verdict" in t.lower())
+        parts = ["SELECT 'schema', '', max(version)::VARCHAR FROM schema_version",
+                 f"SELECT '{VALUES}', 'uploads', count(*) || ':' || coalesce(sum(hash(id, status, undone_at)), 0)"
+                 " FROM uploads",
+                 f"SELECT '{CATALOGUE}', 'digest', max(value) FROM meta WHERE key = 'catalogue_digest'",
+                 f"SELECT '{KOLADA}', 'meta', coalesce(sum(hash(key, value)), 0)::VARCHAR FROM meta"
+                 " WHERE key LIKE 'kolada%'"]
+        parts += [f"SELECT '{ANNOTATIONS}', '{t}', count(*) || ':' || coalesce(sum(hash(t)), 0) FROM \"{t}\" t"
+                  for t in marked]
+        if "people" in tables:
+            parts.append(f"SELECT '{ANNOTATIONS}', 'people', coalesce(sum(hash(user_name, display_name)), 0)::VARCHAR"
+                         " FROM people")
+        rows = cur.execute(" UNION ALL ".join(parts)).fetchall()
+    finally:
+        cur.close()
+    found: dict[str, list[str]] = {}
+    for domain, table, version in sorted(rows):
+        found.setdefault(domain, []).append(f"{table}={version}")
+    try:
+        identity = f"{os.stat(store.path).st_ino}/{found['schema'][0]}"
+    except OSError:  # the file is gone: the next connection will say so
+        identity = f"?/{found['schema'][0]}"
+    return {d: f"{identity}/{';'.join(found.get(d, []))}" for d in DOMAINS}
 
 
 def plan_years(store: Store) -> list[int]:
@@ -36,8 +78,8 @@ def whole_administration(store: Store) -> str:
 
 def latest_month(store: Store, year: int) -> int:
     """The last month of ``year`` that has any value (12 for a year with a yearly value)."""
-    end = store.scalar(
-        "SELECT max(period_end) FROM observations WHERE year(period_end) = ?", [year]
+    end = store.scalar(  # a range on period_end, not year(period_end): older years are skipped unread
+        "SELECT max(period_end) FROM observations WHERE period_end BETWEEN ? AND ?", [date(year, 1, 1), date(year, 12, 31)]
     )
     return end.month if end else 12
 
@@ -63,9 +105,11 @@ def plan_structure(store: Store, year: int) -> pd.DataFrame:
 
 
 def counts_by_source(store: Store) -> pd.DataFrame:
-    return store.query(
+    """Stored outcomes per source with their first and last period end. A scan of every value:
+    pages cache it per values version (``ui.cached``), so it runs once per upload, not per view."""
+    return store.query(  # the table, not the view: no text keys are needed to count
         "SELECT source, count(*) AS antal, min(period_end) AS forsta, max(period_end) AS sista"
-        " FROM observations GROUP BY source ORDER BY source"
+        " FROM observation_values WHERE kind = 0 GROUP BY source ORDER BY source"
     )
 
 
@@ -77,23 +121,28 @@ def schema_info(store: Store) -> dict:
     }
 
 
-def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to: date,
-                 since: date | None = None) -> dict:
-    """Per indicator, period key → Obs for the whole administration, up to ``up_to`` (and from
-    ``since``: periods ending on or after it).
+Window = tuple[date | None, date]  # (first, last) period end; first None: from the oldest value
+
+
+def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, windows: list[Window]) -> dict:
+    """Per indicator, period key → Obs for the whole administration, for the periods that end
+    within one of ``windows`` (so a view reads what it shows, however much history is stored).
 
     Where the administration has no row of its own, unit rows of additive indicators
     (unit_aggregation ``sum``) are summed; others are never rolled up (``asn_dash.rules.rollup``).
     """
     from asn_dash.rules.aggregation import Obs
 
-    if not indicator_ids:
-        return {}
+    if not indicator_ids or not windows:
+        return {i: {} for i in indicator_ids}
+    within = " OR ".join("period_end BETWEEN ? AND ?" if first is not None else "period_end <= ?"
+                         for first, _ in windows)
+    bounds = [d for first, last in windows for d in ((first, last) if first is not None else (last,))]
     frame = store.query(
-        """
+        f"""
         WITH base AS (
             SELECT indicator_id, unit_id, period, value, text_value, source FROM observations
-            WHERE list_contains(?, indicator_id) AND period_end BETWEEN ? AND ?
+            WHERE list_contains(?, indicator_id) AND ({within})
         ),
         admin AS (SELECT * FROM base WHERE unit_id = ?),
         rolled AS (
@@ -108,7 +157,7 @@ def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, up_to:
         SELECT indicator_id, period, value, text_value, source FROM admin
         UNION ALL SELECT indicator_id, period, value, text_value, source FROM rolled
         """,
-        [indicator_ids, since or date(1, 1, 1), up_to, admin_unit, admin_unit],
+        [indicator_ids, *bounds, admin_unit, admin_unit],
     )
     out: dict[str, dict] = {i: {} for i in indicator_ids}
     for r in frame.itertuples(index=False):

@@ -1,0 +1,20 @@
+"""The real server under concurrent sessions: `streamlit run app.py` on a seeded store, ten
+browserless websocket sessions (asn_dash/bench/client.py) arriving at once on each of two pages,
+no error page. (The figures for 1–20 sessions on the large store are `python -m asn_dash bench serve`.)"""
+
+import asyncio
+
+import pytest
+
+from asn_dash.bench.client import load
+from asn_dash.bench.serve import QUERY
+from asn_dash.bench.server import Server
+
+
+@pytest.mark.server
+def test_ten_sessions_at_once_on_two_pages_see_no_error_page(seeded_db):
+    with Server(seeded_db) as server:
+        for page, heading in (("", "Översikt"), ("indikator", "Kommentarer")):
+            first, again = asyncio.run(load(server.stream_url, page, sessions=10, views=1, query=QUERY))
+            assert [v.error for v in first + again if v.error] == []
+            assert all(heading in v.headings for v in first + again), [v.headings for v in first + again]
