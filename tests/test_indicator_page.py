@@ -4,10 +4,10 @@ import json
 
 import pytest
 
+from asn_dash import cli
 from asn_dash.store.setup import open_store
 
 from .apptest import new_app, shown
-from .ingest_helpers import update_values
 
 
 @pytest.fixture
@@ -210,11 +210,10 @@ def test_units_that_do_not_add_up_to_the_stored_total_are_flagged(page, seeded_d
     """Issue 13, units and totals: an upload for one unit is shown beside the published total."""
     at = page("hushall_ekb", period="2025-08")
     assert not [w for w in at.warning if "summerar inte" in w.value]  # seeded: the one unit equals the total
-    s = open_store(seeded_db)
-    with s.writing() as con:
-        update_values(con, "value = ?, updated_at = current_timestamp",
-                      "indicator_id = 'hushall_ekb' AND unit_id = 'forsorjningsstod' AND period = '2025-08'", [444])
-    s.close()
+    upload = seeded_db.parent / "enhet.csv"  # an upload for the unit only, through the real ingest
+    upload.write_text("indikator;enhet;period;värde\nhushall_ekb;Försörjningsstödsenheten;2025-08;444\n",
+                      encoding="utf-8")
+    assert cli.main(["ingest", str(upload), "--db", str(seeded_db), "--user", "anna", "--accept-warnings"]) == 0
     at = page("hushall_ekb", period="2025-08")
     [warning] = [shown(w.value) for w in at.warning if "summerar inte" in w.value]
     assert warning.endswith("- aug 2025: summan av enheten är 444, förvaltningens lagrade total 373 (+71)")

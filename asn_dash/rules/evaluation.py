@@ -147,7 +147,7 @@ def _plan_data(store: Store, year: int, structure: pd.DataFrame, periods: tuple[
     windows = reading_windows(structure, periods)
     series = queries.admin_series(store, [i for i in ids if i not in yearly], admin, windows)
     series |= queries.admin_series(store, yearly, admin, [(None, windows[-1][1])])
-    return PlanData(year, structure, series, meta, admin, tuple(periods))
+    return PlanData(year, structure, series, meta, admin, periods=tuple(periods))
 
 
 def load_plan(store: Store, year: int, *periods: Period) -> PlanData:
