@@ -43,4 +43,4 @@ size = Path(info["path"]).stat().st_size if Path(info["path"]).exists() else Non
 if ui.user().can("läsa loggen"):  # the server's file system is the administrator's business
     st.caption(f"Datalager: {info['path']} ({format_bytes(size)}) · schemaversion {info['schema_version']}")
 else:
-    st.caption(f"Datalagrets storlek {format_bytes(size)} · schemaversion {info['schema_version']}")
+    st.caption(f"Schemaversion {info['schema_version']} · datalagrets storlek {format_bytes(size)}")

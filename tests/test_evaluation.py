@@ -42,7 +42,7 @@ def test_month_grid_2021_shows_the_published_grid_and_the_rule_reproduces_it(s):
 
 
 def test_month_grid_without_published_months_is_computed(s):
-    grid = evaluation.month_grid(s, evaluation.load_plan(s, 2025, parse_key("2025-08")), 8)
+    grid = evaluation.month_grid(s, evaluation.load_plan(s, 2025, *evaluation.month_periods(2025, 8)), 8)
     assert not grid.official.to_numpy().any()
     assert grid.colours.equals(grid.computed)
 

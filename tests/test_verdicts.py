@@ -345,7 +345,7 @@ def test_the_projector_shows_each_verdict_and_its_computed_colour_without_the_te
 
 
 def test_the_month_grid_marks_computed_months_only_where_official_ones_are_beside_them(s):
-    grid = evaluation.month_grid(s, evaluation.load_plan(s, 2025, parse_key("2025-08")), 8)
+    grid = evaluation.month_grid(s, evaluation.load_plan(s, 2025, *evaluation.month_periods(2025, 8)), 8)
     assert not grid.official.to_numpy().any()  # 2025: no monthly verdicts in the reports
     shown = render.month_grid(grid)
     assert 'title="beräknad"' not in shown
@@ -355,6 +355,6 @@ def test_the_month_grid_marks_computed_months_only_where_official_ones_are_besid
     assert shown.count('title="beräknad"') == grid.official.size - 1 and "* beräknad enligt regeln" in shown
     assert 'title="beräknad"' not in render.month_grid(grid, brief=True)
     assert "beräknad enligt regeln" not in render.month_grid(grid, brief=True)
-    official = evaluation.month_grid(s, evaluation.load_plan(s, 2021, parse_key("2021")), 12)
+    official = evaluation.month_grid(s, evaluation.load_plan(s, 2021, *evaluation.month_periods(2021, 12)), 12)
     assert official.official.to_numpy().all()  # 2021: 001's grid, every month
     assert "beräknad" not in render.month_grid(official)

@@ -1,11 +1,16 @@
 """Smoke test in a real browser: the app starts on an empty store and shows seeded data."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import ROOT, StreamlitServer, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
+
+# a row of Översikt's report table: the indicator's in-app link and its cells (pages/oversikt.py)
+REPORT_ROW = "[class*='st-key-asn-row-']"
 
 
 def test_oversikt_shows_seeded_data_on_first_start(server, page):
@@ -15,7 +20,7 @@ def test_oversikt_shows_seeded_data_on_first_start(server, page):
     assert server.db.exists(), "the store is created and seeded on first start"
     body = page.locator("[data-testid='stMain']")
     expect(body.get_by_role("heading", name="Hållbarhet")).to_be_visible(timeout=30_000)
-    row = body.locator("tr", has_text="Antal hushåll med ekonomiskt bistånd")
+    row = body.locator(REPORT_ROW, has_text="Antal hushåll med ekonomiskt bistånd")
     expect(row).to_contain_text("389", timeout=30_000)
     assert "✖ Röd" in row.inner_text()
     assert "mot 374 samma period 2024" in row.inner_text()
@@ -43,8 +48,10 @@ def test_changing_period_updates_url_and_table(server, page):
     page.get_by_role("option", name="Mar 2025").click()
     page.wait_for_url("**period=2025-03**")
     wait_for_app(page, "Översikt")
-    row = page.locator("[data-testid='stMain'] tr", has_text="Antal hushåll med ekonomiskt bistånd")
-    expect(row).to_contain_text("mar 2025", timeout=30_000)  # the rerun replaces the table
+    row = page.locator("[data-testid='stMain']").locator(REPORT_ROW, has_text="Antal hushåll med ekonomiskt bistånd")
+    link = row.get_by_role("link", name="Antal hushåll med ekonomiskt bistånd")
+    expect(link).to_have_attribute("href", re.compile(r"period=2025-03"), timeout=30_000)  # the rerun replaced it
+    expect(row).to_contain_text("mar 2025")
     assert "(⚠ exempeldata)" in row.inner_text()
 
 
