@@ -100,6 +100,24 @@ def module_server(name: str):
     return fixture
 
 
+def accounts_server(name: str, *users: tuple[str, str, str, str]):
+    """A module-scoped app with local accounts (user name, display name, role, password) in its
+    own users file (``srv.users``), which a test may change while the app runs."""
+    @pytest.fixture(scope="module")
+    def fixture(tmp_path_factory):
+        from asn_dash import auth
+
+        folder = tmp_path_factory.mktemp(name)
+        path = folder / "users.toml"
+        for user in users:
+            auth.add_user(path, *user)
+        srv = StreamlitServer(folder / "asn.duckdb", env={"ASN_USERS": str(path)}).start()
+        srv.users = path
+        yield srv
+        srv.stop()
+    return fixture
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")

@@ -7,7 +7,7 @@ report's own reason), and what is the trend of hushåll med ekonomiskt bistånd 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import StreamlitServer, screenshot, wait_for_app
+from .conftest import accounts_server, screenshot, wait_for_app
 from .test_smoke import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -15,16 +15,7 @@ pytestmark = pytest.mark.e2e
 HOUSEHOLDS = "Antal hushåll med ekonomiskt bistånd"
 
 
-@pytest.fixture(scope="module")
-def ledning_server(tmp_path_factory):
-    from asn_dash import auth
-
-    folder = tmp_path_factory.mktemp("ledning")
-    users = folder / "users.toml"
-    auth.add_user(users, "lena", "Lena Ledning", "läsare", "ledning-losen-1")
-    srv = StreamlitServer(folder / "asn.duckdb", env={"ASN_USERS": str(users)}).start()
-    yield srv
-    srv.stop()
+ledning_server = accounts_server("ledning", ("lena", "Lena Ledning", "läsare", "ledning-losen-1"))
 
 
 def cards(pg) -> dict[str, tuple[str, str]]:

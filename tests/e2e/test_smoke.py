@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, StreamlitServer, screenshot, wait_for_app
+from .conftest import ROOT, StreamlitServer, accounts_server, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -109,18 +109,8 @@ def test_html_in_a_comment_is_shown_as_text(server, page):
 
 # --- sign-in --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def signin_server(tmp_path_factory):
-    """An app with local accounts; the tests add users to its file while it runs."""
-    from asn_dash import auth
-
-    folder = tmp_path_factory.mktemp("signin")
-    users = folder / "users.toml"
-    auth.add_user(users, "lisa", "Lisa Läsare", "läsare", "lasare-losen-1")
-    srv = StreamlitServer(folder / "asn.duckdb", env={"ASN_USERS": str(users)}).start()
-    srv.users = users
-    yield srv
-    srv.stop()
+# an app with local accounts; the tests add users to its file while it runs
+signin_server = accounts_server("signin", ("lisa", "Lisa Läsare", "läsare", "lasare-losen-1"))
 
 
 def sign_in(pg, srv, username: str, password: str, path: str = "/") -> None:
