@@ -60,11 +60,13 @@ if upload is not None:
     c3.metric("Oförändrade", format_number(counts["unchanged"]))
     changes = analysis.changes
 
+    kinds = changes["value_kind"].ne("utfall").any()  # the kind is shown when the file has more than utfall
+
     def table(status: str) -> pd.DataFrame:
         part = changes[changes["status"] == status]
         return pd.DataFrame({
             "Rad": part["row"], "Indikator": part["indicator_id"], "Enhet": part["unit_id"],
-            "Period": part["period"],
+            "Period": part["period"], **({"Typ": part["value_kind"]} if kinds else {}),
             "Tidigare": [("—" if pd.isna(v) and not isinstance(t, str) else t if isinstance(t, str) else
                           format_plain(v)) for v, t in zip(part["old_value"], part["old_text_value"])],
             "Nytt": [t if isinstance(t, str) else format_plain(v)

@@ -208,3 +208,22 @@ def test_period_keys_always_have_four_digit_years(raw, key):
 def test_excel_serial_dates_follow_the_workbook_epoch():
     assert parse_period("45747", today=TODAY).key == "2025-03"  # 1900 system: 2025-03-31
     assert parse_period("44285", today=TODAY, date1904=True).key == "2025-03"  # 1904 system: 2025-03-31
+
+
+# --- value kinds: the Python twin and the SQL agree ------------------------------------------
+
+from asn_dash.uploads.parsing import KIND_ERROR, kind_sql, parse_kind  # noqa: E402
+
+KIND_CASES = [("", 0), ("utfall", 0), ("Utfall", 0), (" PROGNOS\u00a0", 1), ("prognos", 1), ("Budget", 2),
+              ("\t", 0), ("prognosen", None), ("prognos helår", None), ("utfal", None), ("0", None), ("1", None)]
+
+
+@pytest.mark.parametrize("raw, code", KIND_CASES)
+def test_kind_python_and_sql_agree(raw, code):
+    assert sql(kind_sql("t"), raw)[0] == code
+    if code is None:
+        with pytest.raises(ValueError, match="okänd värdetyp; skriv utfall, prognos eller budget"):
+            parse_kind(raw)
+    else:
+        assert parse_kind(raw) == code
+    assert "(tom cell = utfall)" in KIND_ERROR

@@ -132,3 +132,14 @@ def test_an_excel_percent_cell_is_previewed_as_percent_from_the_sheet_read(page)
 def test_a_file_name_is_never_rendered_as_markdown(page):
     upload(page, "[klicka](http://example.org).csv", "indikator;period;värde\nokand;2025-09;1\n")
     assert "1 fel i \\[klicka\\]\\(http\\://example\\.org\\)\\.csv." in page.error[0].value
+
+
+def test_preview_shows_the_value_kind_when_the_file_has_more_than_utfall(page):
+    upload(page, "kinds.csv", "indikator;period;typ;värde\nhushall_ekb;2025-09;prognos;400\n"
+                              "hushall_ekb;2025-09;;390\n")
+    new = page.dataframe[0].value
+    assert new[["Indikator", "Period", "Typ", "Nytt"]].values.tolist() == [["hushall_ekb", "2025-09", "prognos", "400"]]
+    changed = page.dataframe[1].value
+    assert changed["Typ"].tolist() == ["utfall"]
+    upload(page, "plain.csv", "indikator;period;värde\nhushall_ekb;2025-09;390\n")
+    assert "Typ" not in page.dataframe[1].value.columns

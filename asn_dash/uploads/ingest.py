@@ -12,6 +12,10 @@ Layouts (detected from the header):
 * wide: ``indikator``, ``enhet`` (optional), ``år`` and month columns ``jan … dec``, or month
   columns written ``2025-01 …`` — the layout of the tables in the reports.
 
+Both take an optional ``typ`` column: the value kind (``utfall``, ``prognos``, ``budget``; empty
+= utfall). Values are keyed by indicator, unit, period and kind, so a prognos never replaces or
+is compared with an utfall.
+
 Cells are read by the rules of ``asn_dash.uploads.parsing`` (blanks, names, the number grammar,
 periods), the same for CSV and XLSX.
 """
@@ -36,8 +40,8 @@ from asn_dash.errors import AsnError
 from asn_dash.rules.periods import Period
 from asn_dash.store.store import UTFALL, VALUE_KINDS, Store, audit, transaction
 from asn_dash.uploads.history import UNCHANGED
-from asn_dash.uploads.parsing import (BLANK, YEAR_MARK, clean_sql, comment_sql, month_header, name_key,
-                                      name_key_sql, number_sql, parse_period, unguard_sql)
+from asn_dash.uploads.parsing import (BLANK, KIND_ERROR, YEAR_MARK, clean_sql, comment_sql, kind_sql, month_header,
+                                      name_key, name_key_sql, number_sql, parse_period, unguard_sql)
 from asn_dash.uploads.readers import (RawTable, ReadError, column_letter, count, format_bytes, read_csv,
                                       read_csv_header, read_xlsx, sniff)
 
@@ -53,6 +57,7 @@ ALIASES = {
     "värde": {"värde", "varde", "value", "utfall", "antal"},
     "kommentar": {"kommentar", "comment", "kommentarer", "anmärkning", "anmarkning", "notering"},
     "år": {"år", "ar", "year", "årtal"},
+    "typ": {"typ", "värdetyp", "vardetyp", "kind", "value kind", "value_kind"},
 }
 IGNORED = {"summa", "totalt", "total", "sum", "snitt", "medel"}
 
@@ -227,8 +232,9 @@ def detect_layout(table: RawTable) -> Layout:
         shown = ", ".join(repr(echo(u)) for u in unknown[:5])
         more = f" och {count(len(unknown) - 5)} till" if len(unknown) > 5 else ""
         raise UploadError(f"{file}, rad 1: okänd kolumn {shown}{more}. Tillåtna rubriker: indikator, enhet, period, "
-                          f"värde, kommentar (långt format) eller indikator, enhet, år, jan … dec / 2025-01 … "
-                          f"(brett format).")
+                          f"värde, typ, kommentar (långt format) eller indikator, enhet, år, jan … dec / 2025-01 … "
+                          f"(brett format), "
+                          f"med valfri kolumn typ.")
     if "period" in roles and "värde" in roles:
         if months:
             raise UploadError(f"{file}, rad 1: filen har både kolumnerna period/värde och månadskolumner; "
@@ -259,6 +265,10 @@ def _stray(cells: pd.DataFrame, table: RawTable, blanks: list[int]) -> tuple[np.
     return value, where
 
 
+def _kind_col(table: RawTable, layout: Layout) -> str:
+    return table.columns[layout.roles["typ"]] if "typ" in layout.roles else "typ"
+
+
 def _table_frame(table: RawTable, layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The table as DuckDB stages it: one row per table row with the raw cells by role and,
     for the wide layout, its month cells as columns ``m0, m1 …`` and a small table naming each
@@ -272,7 +282,8 @@ def _table_frame(table: RawTable, layout: Layout) -> tuple[pd.DataFrame, pd.Data
 
     stray, stray_col = _stray(cells, table, layout.blanks)
     frame = {"row": np.asarray(table.rows, dtype="int64"), "indicator_raw": col("indikator"),
-             "unit_raw": col("enhet"), "stray": stray, "stray_col": stray_col}
+             "unit_raw": col("enhet"), "stray": stray, "stray_col": stray_col, "kind_raw": col("typ"),
+             "kind_col": _kind_col(table, layout)}
     if layout.kind == "long":
         frame.update({"period_raw": col("period"), "value_raw": col("värde"), "comment": col("kommentar"),
                       "period_col": names[roles["period"]], "value_col": names[roles["värde"]]})
@@ -315,7 +326,8 @@ def _lookups(store: Store):
 
 NOT_REPORTED_SQL = "('---', '--', '—', '–', 'n/a')"
 PREVIEW_ROWS = 500
-STAGED = "row, indicator_raw, unit_raw, period_raw, period_cell, value_raw, comment, period_col, value_col, stray, stray_col"
+STAGED = ("row, indicator_raw, unit_raw, period_raw, period_cell, value_raw, comment, period_col, value_col, stray,"
+          " stray_col, kind_raw, kind_col")
 
 
 def _quote(text: str) -> str:
@@ -329,7 +341,8 @@ def _staged_select(cell, row: str) -> str:
             f"{clean_sql(cell('period_raw'))} AS period_raw, {clean_sql(cell('period_cell'))} AS period_cell, "
             f"{clean_sql(cell('värde'))} AS value_raw, {comment_sql(cell('kommentar'))} AS comment, "
             f"{cell('period_col')} AS period_col, {cell('value_col')} AS value_col, "
-            f"{cell('stray')} AS stray, {cell('stray_col')} AS stray_col")
+            f"{cell('stray')} AS stray, {cell('stray_col')} AS stray_col, {clean_sql(cell('typ'))} AS kind_raw, "
+            f"{cell('kind_col')} AS kind_col")
 
 
 _CSV_ERRORS = [
@@ -357,6 +370,7 @@ def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: 
         roles, names = layout.roles, table.columns
         raw = {"period_raw": f"c{roles['period']}", "period_cell": f"c{roles['period']}",
                "period_col": _quote(names[roles["period"]]), "value_col": _quote(names[roles["värde"]]),
+               "kind_col": _quote(_kind_col(table, layout)),
                "stray": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN c{i}" for i in layout.blanks)
                         + " END" if layout.blanks else "NULL",
                "stray_col": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN '{column_letter(i)}'"
@@ -374,7 +388,7 @@ def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: 
                                   escape = '"', auto_detect = false, strict_mode = true, columns = {columns},
                                   max_line_size = {len(table.text.encode('utf-8')) + 2})
                 ) WHERE indicator_raw <> '' OR unit_raw <> '' OR period_raw <> '' OR value_raw <> '' OR comment <> ''
-                        OR stray IS NOT NULL  -- a row of blank cells (or only an ignored column such as summa)
+                        OR kind_raw <> '' OR stray IS NOT NULL  -- a row of blank cells (or only an ignored column such as summa)
             """).fetchall()
         except duckdb.Error as exc:
             for pattern, reason in _CSV_ERRORS:
@@ -415,7 +429,8 @@ def _stage_with_pandas(cur, table: RawTable, layout: Layout) -> None:
             cur.unregister("month_frame")
 
 
-_FRAME = {"indikator": "indicator_raw", "enhet": "unit_raw", "värde": "value_raw", "kommentar": "comment"}
+_FRAME = {"indikator": "indicator_raw", "enhet": "unit_raw", "värde": "value_raw", "kommentar": "comment",
+          "typ": "kind_raw"}
 
 
 def _fast_path(table: RawTable, layout: Layout) -> bool:
@@ -500,7 +515,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
             SELECT s.*, i.id AS indicator_id, m.unit AS ind_unit, coalesce(m.allow_negative, false) AS allow_negative,
                    CASE WHEN s.unit_raw = '' THEN {_quote(admin)} ELSE u.id END AS unit_id,
                    p.key AS period, p.kind AS period_kind, CAST(p.end_date AS DATE) AS period_end, p.error AS period_error,
-                   s.value_raw = '' OR lower(s.value_raw) IN {NOT_REPORTED_SQL} AS missing,
+                   s.value_raw = '' OR lower(s.value_raw) IN {NOT_REPORTED_SQL} AS missing, {kind_sql('s.kind_raw')} AS kind,
                    {number.percent} AS pct, {number.error} AS num_error, {number.value} AS num_value,
                    CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0 WHEN 'nej' THEN 0.0
                                            WHEN 'no' THEN 0.0 END AS yes_no
@@ -540,12 +555,13 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     """).fetchall()
     cur.execute("""
         CREATE TEMP TABLE valid AS
-        SELECT row, indicator_id, unit_id, period, period_kind, period_end, value, text_value, comment, value_col,
-               period_col, period_raw, row_number() OVER key_window AS key_rank, min(row) OVER key_window AS first_row
+        SELECT row, indicator_id, unit_id, period, period_kind, period_end, kind, value, text_value, comment,
+               value_col, period_col, period_raw, row_number() OVER key_window AS key_rank,
+               min(row) OVER key_window AS first_row
         FROM checked
         WHERE indicator_id IS NOT NULL AND unit_id IS NOT NULL AND period_error IS NULL AND value_error IS NULL
-          AND NOT missing AND indicator_raw <> ''
-        WINDOW key_window AS (PARTITION BY indicator_id, unit_id, period ORDER BY row)
+          AND kind IS NOT NULL AND NOT missing AND indicator_raw <> ''
+        WINDOW key_window AS (PARTITION BY indicator_id, unit_id, period, kind ORDER BY row)
     """).fetchall()
     # a wide row's empty month cells are missing values, not periods to check (a future month)
     period_checked = "AND NOT missing" if layout.kind == "wide" else ""
@@ -559,6 +575,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         UNION ALL SELECT row, 2, period_col, period_cell, period_error FROM checked
             WHERE period_error IS NOT NULL {period_checked}
         UNION ALL SELECT row, 3, value_col, value_raw, value_error FROM checked WHERE value_error IS NOT NULL
+        UNION ALL SELECT row, 3, kind_col, kind_raw, {_quote(KIND_ERROR)} FROM checked WHERE kind IS NULL
         UNION ALL SELECT row, 3, col, value, msg FROM reader_problems
         UNION ALL SELECT row, 4, {_quote(comment_col)}, comment, '#too-long:' || length(comment)
             FROM checked WHERE length(comment) > {MAX_TEXT}
@@ -567,7 +584,9 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                          || 'värdet'
             FROM checked WHERE stray IS NOT NULL
         UNION ALL SELECT row, 6, period_col, period_raw,
-                         'samma indikator, enhet och period finns redan på rad ' || first_row
+                         CASE WHEN kind = {VALUE_KINDS[UTFALL]} THEN 'samma indikator, enhet och period'
+                              ELSE 'samma indikator, enhet, period och värdetyp' END
+                         || ' finns redan på rad ' || first_row
             FROM valid WHERE key_rank > 1
         )
     """
@@ -588,12 +607,12 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     if not analysis.ok:
         return analysis
     _fraction_candidates(cur)
-    cur.execute(f"""
+    cur.execute("""
         CREATE TEMP TABLE incoming AS
         SELECT v.row, v.indicator_id, v.unit_id, v.period, v.period_kind, v.period_end, v.value, v.text_value,
                nullif(v.comment, '') AS comment, v.value_col,
                ik.key AS indicator_key, uk.key AS unit_key, period_code(v.period) AS period_code,
-               {VALUE_KINDS[UTFALL]}::UTINYINT AS kind,
+               v.kind::UTINYINT AS kind, vk.name AS value_kind,
                o.value AS old_value, o.text_value AS old_text_value, o.indicator_key IS NOT NULL AS existed,
                CASE WHEN o.indicator_key IS NULL THEN 'ny'
                     WHEN coalesce(abs(v.value - o.value) < 1e-9, v.value IS NULL AND o.value IS NULL)
@@ -602,8 +621,9 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         FROM valid v
         JOIN indicator_keys ik ON ik.id = v.indicator_id
         JOIN unit_keys uk ON uk.id = v.unit_id
+        JOIN value_kinds vk ON vk.kind = v.kind
         LEFT JOIN observation_values o ON o.indicator_key = ik.key AND o.unit_key = uk.key
-             AND o.period_code = period_code(v.period) AND o.kind = {VALUE_KINDS[UTFALL]}
+             AND o.period_code = period_code(v.period) AND o.kind = v.kind
         WHERE v.key_rank = 1
     """).fetchall()
     cur.execute("DROP TABLE checked").fetchall()
@@ -662,6 +682,7 @@ def outliers(cur, file: str) -> list[Problem]:
          AND o.period_end < i.period_end - INTERVAL 27 DAY
          AND o.period_end >= i.period_end - INTERVAL 13 MONTH
         WHERE i.status <> 'oförändrad' AND i.period_kind = 'månad' AND i.value IS NOT NULL
+          AND i.kind = 0  -- only an utfall is compared with the utfall before it
         GROUP BY i.row, i.value_col, i.value
         HAVING count(*) >= 3 AND median(o.value) > 0
            AND (i.value > 3 * median(o.value) OR i.value < median(o.value) / 3)
@@ -742,8 +763,9 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 " kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM incoming WHERE status = 'ny'",
                 [SOURCE, ref, upload_id]).fetchall()
             cur.execute(
+                # one comment per indicator, unit and period, even when it is written on several kinds
                 "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
-                " SELECT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning', ?"
+                " SELECT DISTINCT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning', ?"
                 " FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
                 " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
                 " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from asn_dash.rules.periods import MONTHS_SV, MONTHS_SV_LONG, Period
+from asn_dash.store.store import UTFALL, VALUE_KINDS
 
 # --- blanks and names ----------------------------------------------------------------------
 
@@ -198,6 +199,28 @@ def number_text(value: float | int, scale: int = 0) -> str:
         text = text.rstrip("0").rstrip(".")
     text = text.replace(".", ",")
     return text + "0" if re.fullmatch(_AMBIGUOUS, text) else text
+
+
+# --- value kinds -------------------------------------------------------------------------
+
+KIND_ERROR = "okänd värdetyp; skriv utfall, prognos eller budget (tom cell = utfall)"
+
+
+def parse_kind(text: str) -> int:
+    """A ``typ`` cell: the code of its value kind (``utfall``, ``prognos``, ``budget``, any case;
+    an empty cell is utfall). ``ValueError`` with the Swedish reason otherwise."""
+    word = clean(text).lower()
+    if not word:
+        return VALUE_KINDS[UTFALL]
+    if word in VALUE_KINDS:
+        return VALUE_KINDS[word]
+    raise ValueError(KIND_ERROR)
+
+
+def kind_sql(expr: str) -> str:
+    """The SQL twin of :func:`parse_kind`: the code, or NULL when the cell is not a kind."""
+    whens = " ".join(f"WHEN {_q(name)} THEN {code}" for name, code in VALUE_KINDS.items())
+    return f"(CASE lower({clean_sql(expr)}) WHEN '' THEN {VALUE_KINDS[UTFALL]} {whens} END)"
 
 
 # --- periods -----------------------------------------------------------------------------
