@@ -80,10 +80,14 @@ if upload is not None:
 
     confirmed = True
     if analysis.warnings:
-        n = len(analysis.warnings)
-        st.warning(f"{n} {'varning' if n == 1 else 'varningar'}: kontrollera värdena innan de läses in.")
+        n = analysis.warning_count
+        st.warning(f"{format_number(n)} {'varning' if n == 1 else 'varningar'}: kontrollera värdena innan de "
+                   f"läses in.")
         for w in analysis.warnings:
             st.text(w.text(upload.name))
+        if analysis.more_warnings():
+            st.caption(f"Visar de första {len(analysis.warnings)} av {format_number(n)} varningar "
+                       f"({format_number(analysis.more_warnings())} till).")
         confirmed = st.checkbox("Jag har kontrollerat värdena och vill läsa in dem ändå", key="confirm_warnings")
 
     if counts["inserted"] + counts["updated"] == 0:

@@ -32,6 +32,7 @@ def test_bad_periods(raw, reason):
 # --- the number grammar: one table of cases, run through the Python twin and the SQL ----------
 
 import random  # noqa: E402
+import re  # noqa: E402
 
 import duckdb  # noqa: E402
 
@@ -103,6 +104,23 @@ def test_number_grammar_python_and_sql_agree(cell, expected, percent, sql_number
         assert "skriv" in python[0] or expected in ("talet är för stort",)  # every refusal shows how to write it
     else:
         assert python == (expected, percent)
+
+
+@pytest.mark.parametrize("cell", [c[0] for c in NUMBER_CASES] + ["9" * 400, "1" * 400 + ",5", ",5", "5,", "12,,5"])
+def test_the_plain_cast_path_agrees_with_the_grammar(cell):
+    """The fast path (a plain cast for digits with at most one comma) gives what the rules give."""
+    fast, rules = number_sql("t"), number_sql("t", plain="false")
+    cleaned = f"(SELECT {clean_sql('raw')} AS t FROM (SELECT ? AS raw))"
+    con = duckdb.connect()
+    try:
+        got = con.execute(f"SELECT {fast.error}, {fast.value}, {fast.plain}, {rules.error}, {rules.value} FROM {cleaned}",
+                          [cell]).fetchone()
+    finally:
+        con.close()
+    assert got[0] == got[3] and (got[0] is not None or got[1] == got[4]), got
+    text = clean(cell)
+    plain = bool(re.fullmatch("[0-9]+(,[0-9]+)?", text)) and not re.fullmatch("[1-9][0-9]{0,2},[0-9]{3}", text)
+    assert got[2] == plain, cell
 
 
 def test_ambiguous_and_mixed_marks_say_how_to_write_the_number():

@@ -104,7 +104,8 @@ class Analysis:
     layout: str
     errors: list[Problem] = field(default_factory=list)
     error_count: int = 0
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # the first MAX_REPORTED
+    warning_count: int = 0
     changes: pd.DataFrame | None = None  # preview: up to PREVIEW_ROWS rows per status
     counted: dict[str, int] = field(default_factory=lambda: {"inserted": 0, "updated": 0, "unchanged": 0})
     data: bytes = b""
@@ -124,8 +125,13 @@ class Analysis:
         """Errors counted but not listed (the list stops at ``MAX_REPORTED``)."""
         return self.error_count - len(self.errors)
 
+    def more_warnings(self) -> int:
+        """Warnings counted but not listed (the list stops at ``MAX_REPORTED``)."""
+        return self.warning_count - len(self.warnings)
+
     def summary(self) -> dict:
         return {**self.counts(), "warnings": [w.text(self.file) for w in self.warnings],
+                "warning_count": self.warning_count,
                 "errors": [e.as_dict() for e in self.errors], "error_count": self.error_count}
 
     def close(self) -> None:
@@ -477,6 +483,12 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
     return analysis
 
 
+def _period_code(period: Period) -> int:
+    """The store's integer period key (migration 0006): 202503, 202541/202542 (T1/T2), 202500."""
+    sub = period.month or (40 + period.tertial if period.tertial else 0)
+    return period.year * 100 + sub
+
+
 def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date) -> Analysis:
     meta, indicators, ind_names, units, unit_names, admin = _lookups(store)
     ind_col = table.columns[layout.roles["indikator"]]
@@ -495,36 +507,48 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     for raw in distinct:
         try:
             p = parse_period(raw, today=today, date1904=table.date1904)
-            parsed.append((raw, p.key, p.kind, p.end, None))
+            parsed.append((raw, p.key, _period_code(p), p.kind, p.end, None))
         except ValueError as exc:
-            parsed.append((raw, None, None, None, str(exc)))
-    lookups["period_lookup"] = pd.DataFrame(parsed, columns=["raw", "key", "kind", "end_date", "error"]).astype(
-        {"raw": object, "key": object, "kind": object, "error": object})
+            parsed.append((raw, None, None, None, None, str(exc)))
+    lookups["period_lookup"] = pd.DataFrame(parsed, columns=["raw", "key", "code", "kind", "end_date", "error"]).astype(
+        {"raw": object, "key": object, "code": "Int32", "kind": object, "error": object})
     for name, frame in lookups.items():
         cur.register(f"{name}_frame", frame)
         cur.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame").fetchall()
         cur.unregister(f"{name}_frame")
-    for name, column in (("raw_indicator_keys", "indicator_raw"), ("raw_unit_keys", "unit_raw")):  # few distinct
-        cur.execute(f"CREATE TEMP TABLE {name} AS SELECT raw, {name_key_sql('raw')} AS key"
-                    f" FROM (SELECT DISTINCT {column} AS raw FROM staged)").fetchall()
+    # each distinct spelling is normalised and looked up once; the upload's rows join on the raw text
+    cur.execute(f"""
+        CREATE TEMP TABLE raw_indicators AS
+        SELECT r.raw, i.id, k.key, m.unit, coalesce(m.allow_negative, false) AS allow_negative
+        FROM (SELECT DISTINCT indicator_raw AS raw FROM staged) r
+        LEFT JOIN ind_lookup i ON i.key = {name_key_sql('r.raw')}
+        LEFT JOIN ind_meta m ON m.id = i.id
+        LEFT JOIN indicator_keys k ON k.id = i.id
+    """).fetchall()
+    cur.execute(f"""
+        CREATE TEMP TABLE raw_units AS
+        SELECT r.raw, r.id, k.key FROM (
+            SELECT r.raw, CASE WHEN r.raw = '' THEN {_quote(admin)} ELSE u.id END AS id
+            FROM (SELECT DISTINCT unit_raw AS raw FROM staged) r
+            LEFT JOIN unit_lookup u ON u.key = {name_key_sql('r.raw')}) r
+        LEFT JOIN unit_keys k ON k.id = r.id
+    """).fetchall()
 
-    number = number_sql("s.value_raw")
+    number = number_sql("s.value_raw", plain="s.num_plain")
     cur.execute(f"""
         CREATE TEMP TABLE checked AS
         WITH v AS (
-            SELECT s.*, i.id AS indicator_id, m.unit AS ind_unit, coalesce(m.allow_negative, false) AS allow_negative,
-                   CASE WHEN s.unit_raw = '' THEN {_quote(admin)} ELSE u.id END AS unit_id,
-                   p.key AS period, p.kind AS period_kind, CAST(p.end_date AS DATE) AS period_end, p.error AS period_error,
+            SELECT s.*, ri.id AS indicator_id, ri.key AS indicator_key, ri.unit AS ind_unit,
+                   coalesce(ri.allow_negative, false) AS allow_negative, ru.id AS unit_id, ru.key AS unit_key,
+                   p.key AS period, p.code AS period_code, p.kind AS period_kind, CAST(p.end_date AS DATE) AS period_end,
+                   p.error AS period_error,
                    s.value_raw = '' OR lower(s.value_raw) IN {NOT_REPORTED_SQL} AS missing, {kind_sql('s.kind_raw')} AS kind,
                    {number.percent} AS pct, {number.error} AS num_error, {number.value} AS num_value,
                    CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0 WHEN 'nej' THEN 0.0
                                            WHEN 'no' THEN 0.0 END AS yes_no
-            FROM staged s
-            LEFT JOIN raw_indicator_keys rik ON rik.raw = s.indicator_raw
-            LEFT JOIN ind_lookup i ON i.key = rik.key
-            LEFT JOIN ind_meta m ON m.id = i.id
-            LEFT JOIN raw_unit_keys ruk ON ruk.raw = s.unit_raw
-            LEFT JOIN unit_lookup u ON u.key = ruk.key
+            FROM (SELECT *, {number.plain} AS num_plain FROM staged s) s
+            LEFT JOIN raw_indicators ri ON ri.raw = s.indicator_raw
+            LEFT JOIN raw_units ru ON ru.raw = s.unit_raw
             LEFT JOIN period_lookup p ON p.raw = s.period_raw
         ), w AS (
             SELECT *, CASE WHEN num_error IS NULL THEN num_value END AS num
@@ -534,7 +558,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                            ELSE num END AS value
             FROM w
         )
-        SELECT *,
+        , y AS (SELECT *,
             CASE
                 WHEN indicator_id IS NULL OR missing THEN NULL
                 WHEN ind_unit = 'ja/nej' AND (value IS NULL OR value NOT IN (0, 1))
@@ -551,17 +575,17 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                     THEN 'en procentsats måste ligga mellan −100 och 100'
             END AS value_error,
             CASE WHEN ind_unit = 'text' AND NOT missing THEN {unguard_sql('value_raw')} END AS text_value
-        FROM x
+        FROM x)
+        SELECT *, coalesce(indicator_id IS NOT NULL AND unit_id IS NOT NULL AND period_error IS NULL
+                           AND value_error IS NULL AND kind IS NOT NULL AND NOT missing AND indicator_raw <> '',
+                           false) AS ok
+        FROM y
     """).fetchall()
+    # the same key twice: GROUP BY finds the few duplicated keys without sorting every row
     cur.execute("""
-        CREATE TEMP TABLE valid AS
-        SELECT row, indicator_id, unit_id, period, period_kind, period_end, kind, value, text_value, comment,
-               value_col, period_col, period_raw, row_number() OVER key_window AS key_rank,
-               min(row) OVER key_window AS first_row
-        FROM checked
-        WHERE indicator_id IS NOT NULL AND unit_id IS NOT NULL AND period_error IS NULL AND value_error IS NULL
-          AND kind IS NOT NULL AND NOT missing AND indicator_raw <> ''
-        WINDOW key_window AS (PARTITION BY indicator_id, unit_id, period, kind ORDER BY row)
+        CREATE TEMP TABLE duplicates AS
+        SELECT indicator_key, unit_key, period_code, kind, min(row) AS first_row
+        FROM checked WHERE ok GROUP BY ALL HAVING count(*) > 1
     """).fetchall()
     # a wide row's empty month cells are missing values, not periods to check (a future month)
     period_checked = "AND NOT missing" if layout.kind == "wide" else ""
@@ -583,11 +607,12 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                          'värdet står i en kolumn utan rubrik; ge kolumnen en rubrik (t.ex. kommentar) eller ta bort '
                          || 'värdet'
             FROM checked WHERE stray IS NOT NULL
-        UNION ALL SELECT row, 6, period_col, period_raw,
-                         CASE WHEN kind = {VALUE_KINDS[UTFALL]} THEN 'samma indikator, enhet och period'
+        UNION ALL SELECT c.row, 6, c.period_col, c.period_raw,
+                         CASE WHEN c.kind = {VALUE_KINDS[UTFALL]} THEN 'samma indikator, enhet och period'
                               ELSE 'samma indikator, enhet, period och värdetyp' END
-                         || ' finns redan på rad ' || first_row
-            FROM valid WHERE key_rank > 1
+                         || ' finns redan på rad ' || d.first_row
+            FROM checked c JOIN duplicates d USING (indicator_key, unit_key, period_code, kind)
+            WHERE c.ok AND c.row > d.first_row
         )
     """
     cur.execute("DROP TABLE staged").fetchall()  # free memory early: checked holds all it needs
@@ -607,36 +632,36 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     if not analysis.ok:
         return analysis
     _fraction_candidates(cur)
+    # no error, so no duplicate key: every ok row is one value
     cur.execute("""
         CREATE TEMP TABLE incoming AS
         SELECT v.row, v.indicator_id, v.unit_id, v.period, v.period_kind, v.period_end, v.value, v.text_value,
-               nullif(v.comment, '') AS comment, v.value_col,
-               ik.key AS indicator_key, uk.key AS unit_key, period_code(v.period) AS period_code,
+               nullif(v.comment, '') AS comment, v.value_col, v.indicator_key, v.unit_key, v.period_code,
                v.kind::UTINYINT AS kind, vk.name AS value_kind,
                o.value AS old_value, o.text_value AS old_text_value, o.indicator_key IS NOT NULL AS existed,
                CASE WHEN o.indicator_key IS NULL THEN 'ny'
                     WHEN coalesce(abs(v.value - o.value) < 1e-9, v.value IS NULL AND o.value IS NULL)
                          AND coalesce(v.text_value, '') = coalesce(o.text_value, '') THEN 'oförändrad'
                     ELSE 'ändrad' END AS status
-        FROM valid v
-        JOIN indicator_keys ik ON ik.id = v.indicator_id
-        JOIN unit_keys uk ON uk.id = v.unit_id
+        FROM checked v
         JOIN value_kinds vk ON vk.kind = v.kind
-        LEFT JOIN observation_values o ON o.indicator_key = ik.key AND o.unit_key = uk.key
-             AND o.period_code = period_code(v.period) AND o.kind = v.kind
-        WHERE v.key_rank = 1
+        LEFT JOIN observation_values o ON o.indicator_key = v.indicator_key AND o.unit_key = v.unit_key
+             AND o.period_code = v.period_code AND o.kind = v.kind
+        WHERE v.ok
     """).fetchall()
     cur.execute("DROP TABLE checked").fetchall()
-    cur.execute("DROP TABLE valid").fetchall()
     counts = dict(cur.execute("SELECT status, count(*) FROM incoming GROUP BY status").fetchall())
     analysis.counted = {"inserted": counts.get("ny", 0), "updated": counts.get("ändrad", 0),
                         "unchanged": counts.get("oförändrad", 0)}
     if sum(analysis.counted.values()) == 0:
         raise UploadError(f"{file}: filen innehåller inga värden att läsa in (alla celler är tomma eller '---').")
-    analysis.changes = cur.execute(
-        f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY status ORDER BY row) AS n FROM incoming)"
-        f" WHERE n <= {PREVIEW_ROWS} ORDER BY row").df()
-    analysis.warnings = outliers(cur, file) + fraction_warnings(cur, file)
+    analysis.changes = cur.execute(  # the first rows of each status: a top-N each, no sort of the whole upload
+        " UNION ALL ".join(f"(SELECT * FROM incoming WHERE status = '{status}' ORDER BY row LIMIT {PREVIEW_ROWS})"
+                           for status in ("ny", "ändrad", "oförändrad")) + " ORDER BY row").df()
+    found, total = outliers(cur, file)
+    fractions = fraction_warnings(cur, file)
+    analysis.warnings = sorted(found + fractions, key=lambda w: w.row)[:MAX_REPORTED]
+    analysis.warning_count = total + len(fractions)
     return analysis
 
 
@@ -668,30 +693,48 @@ def fraction_warnings(cur, file: str) -> list[Problem]:
             for row, col, raw, indicator in flagged]
 
 
-def outliers(cur, file: str) -> list[Problem]:
-    """Monthly values that would change something and are more than 3× or under a third of
-    the median of the 12 months before."""
+def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], int]:
+    """Monthly values that would change something and are more than 3× or under a third of the
+    median of the same series (indicator, unit and value kind) over the 12 months before: the
+    first ``limit`` by row, and how many there are.
+
+    One window per series over its stored months and the upload's months (which carry no stored
+    value, so they are never their own history): a million-row correction costs one sort, not a
+    join of every row to each month of its history."""
     from asn_dash.formatting import format_number
 
-    flagged = cur.execute(
-        """
-        SELECT i.row, i.value_col, i.value, median(o.value) AS median
-        FROM incoming i
-        JOIN observations o ON o.indicator_id = i.indicator_id AND o.unit_id = i.unit_id
-         AND o.period_kind = 'månad' AND o.value IS NOT NULL
-         AND o.period_end < i.period_end - INTERVAL 27 DAY
-         AND o.period_end >= i.period_end - INTERVAL 13 MONTH
-        WHERE i.status <> 'oförändrad' AND i.period_kind = 'månad' AND i.value IS NOT NULL
-          AND i.kind = 0  -- only an utfall is compared with the utfall before it
-        GROUP BY i.row, i.value_col, i.value
-        HAVING count(*) >= 3 AND median(o.value) > 0
-           AND (i.value > 3 * median(o.value) OR i.value < median(o.value) / 3)
-        ORDER BY i.row
-        """).df()
+    cur.execute("""
+        CREATE TEMP TABLE outlier_flags AS
+        WITH probes AS (
+            SELECT row, value_col, value, indicator_key, unit_key, kind, period_code FROM incoming
+            WHERE status <> 'oförändrad' AND period_kind = 'månad' AND value IS NOT NULL
+        ), series AS (
+            SELECT DISTINCT indicator_key, unit_key, kind FROM probes
+        ), points AS (
+            SELECT NULL::BIGINT AS row, NULL::VARCHAR AS value_col, NULL::DOUBLE AS value, o.indicator_key,
+                   o.unit_key, o.kind, o.period_code, o.value AS stored
+            FROM observation_values o JOIN series USING (indicator_key, unit_key, kind)
+            WHERE o.period_code % 100 BETWEEN 1 AND 12 AND o.value IS NOT NULL
+            UNION ALL
+            SELECT *, NULL FROM probes
+        )
+        SELECT row, value_col, value, median FROM (
+            SELECT row, value_col, value, median(stored) OVER series_months AS median,
+                   count(stored) OVER series_months AS n
+            FROM points
+            WINDOW series_months AS (PARTITION BY indicator_key, unit_key, kind
+                                     ORDER BY (period_code // 100) * 12 + period_code % 100
+                                     RANGE BETWEEN 12 PRECEDING AND 1 PRECEDING))
+        WHERE row IS NOT NULL AND n >= 3 AND median > 0 AND (value > 3 * median OR value < median / 3)
+    """).fetchall()
+    total = cur.execute("SELECT count(*) FROM outlier_flags").fetchall()[0][0]
+    limit = MAX_REPORTED if limit is None else limit
+    flagged = cur.execute(f"SELECT row, value_col, value, median FROM outlier_flags ORDER BY row LIMIT {limit}").df()
+    cur.execute("DROP TABLE outlier_flags").fetchall()
     return [Problem(int(r.row), r.value_col, format_number(r.value, 2).rstrip("0").rstrip(","),
                     f"avviker kraftigt från medianen för de senaste 12 månaderna ({format_number(r.median, 1)}); "
                     f"kontrollera värdet och bekräfta varningen")
-            for r in flagged.itertuples()]
+            for r in flagged.itertuples()], int(total)
 
 
 class WarningsNotConfirmed(AsnError):
@@ -716,7 +759,7 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
         raise UploadError(f"{analysis.file} har {analysis.error_count} fel; inget har lästs in.")
     if analysis.warnings and not accept_warnings:
         raise WarningsNotConfirmed(
-            f"{analysis.file} har {len(analysis.warnings)} varningar som måste bekräftas innan filen läses in.")
+            f"{analysis.file} har {analysis.warning_count} varningar som måste bekräftas innan filen läses in.")
     if analysis.store is not store or analysis.cursor is None:
         fresh = analyse(store, analysis.file, analysis.data, sheet=analysis.sheet)
         if not fresh.ok or (fresh.warnings and not accept_warnings):
@@ -738,7 +781,7 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 "INSERT INTO uploads (user_name, file_name, sha256, inserted, updated, unchanged, warnings, layout,"
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [user, analysis.file, analysis.sha256, n_new, n_changed - n_new, counts.get("oförändrad", 0),
-                 len(analysis.warnings), analysis.layout, status]).fetchall()[0][0]
+                 analysis.warning_count, analysis.layout, status]).fetchall()[0][0]
             if status == UNCHANGED:  # logged with its counts, nothing else written
                 audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
                       f"{analysis.file}: inget ändrat ({counts.get('oförändrad', 0)} oförändrade)")
