@@ -542,10 +542,11 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                    coalesce(ri.allow_negative, false) AS allow_negative, ru.id AS unit_id, ru.key AS unit_key,
                    p.key AS period, p.code AS period_code, p.kind AS period_kind, CAST(p.end_date AS DATE) AS period_end,
                    p.error AS period_error,
-                   s.value_raw = '' OR lower(s.value_raw) IN {NOT_REPORTED_SQL} AS missing, {kind_sql('s.kind_raw')} AS kind,
+                   s.value_raw = '' OR (NOT s.num_plain AND lower(s.value_raw) IN {NOT_REPORTED_SQL}) AS missing,
+                   {kind_sql('s.kind_raw')} AS kind,
                    {number.percent} AS pct, {number.error} AS num_error, {number.value} AS num_value,
-                   CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0 WHEN 'nej' THEN 0.0
-                                           WHEN 'no' THEN 0.0 END AS yes_no
+                   CASE WHEN NOT s.num_plain THEN CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0
+                        WHEN 'nej' THEN 0.0 WHEN 'no' THEN 0.0 END END AS yes_no
             FROM (SELECT *, {number.plain} AS num_plain FROM staged s) s
             LEFT JOIN raw_indicators ri ON ri.raw = s.indicator_raw
             LEFT JOIN raw_units ru ON ru.raw = s.unit_raw
@@ -708,15 +709,19 @@ def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], i
         WITH probes AS (
             SELECT row, value_col, value, indicator_key, unit_key, kind, period_code FROM incoming
             WHERE status <> 'oförändrad' AND period_kind = 'månad' AND value IS NOT NULL
-        ), series AS (
-            SELECT DISTINCT indicator_key, unit_key, kind FROM probes
-        ), points AS (
-            SELECT NULL::BIGINT AS row, NULL::VARCHAR AS value_col, NULL::DOUBLE AS value, o.indicator_key,
-                   o.unit_key, o.kind, o.period_code, o.value AS stored
-            FROM observation_values o JOIN series USING (indicator_key, unit_key, kind)
+        ), history AS (  -- the stored months of the upload's series
+            SELECT o.indicator_key, o.unit_key, o.kind, o.period_code, o.value
+            FROM observation_values o SEMI JOIN (SELECT DISTINCT indicator_key, unit_key, kind FROM probes) p
+                 USING (indicator_key, unit_key, kind)
             WHERE o.period_code % 100 BETWEEN 1 AND 12 AND o.value IS NOT NULL
+        ), series AS (  -- only a series with 3 stored months can flag anything (a new series costs nothing)
+            SELECT indicator_key, unit_key, kind FROM history GROUP BY ALL HAVING count(*) >= 3
+        ), points AS (
+            SELECT NULL::BIGINT AS row, NULL::VARCHAR AS value_col, NULL::DOUBLE AS value, h.indicator_key,
+                   h.unit_key, h.kind, h.period_code, h.value AS stored
+            FROM history h SEMI JOIN series USING (indicator_key, unit_key, kind)
             UNION ALL
-            SELECT *, NULL FROM probes
+            SELECT p.*, NULL FROM probes p SEMI JOIN series USING (indicator_key, unit_key, kind)
         )
         SELECT row, value_col, value, median FROM (
             SELECT row, value_col, value, median(stored) OVER series_months AS median,
