@@ -69,3 +69,19 @@ def test_the_median_is_of_the_twelve_months_before_in_the_same_series(seeded_db,
     code, out = run(seeded_db, path, "--json", capsys=capsys)
     warned = [w.split(", rad ")[1].split(",")[0] for w in json.loads(out.out)["warnings"]]
     assert warned == ["2", "3"]  # the upload's own months are not history
+
+
+def test_months_without_values_are_not_history(seeded_db, tmp_path, capsys):
+    s = open_store(seeded_db)
+    try:  # January to June 2023 stored, then nothing
+        delete_values(s.con, "v.indicator_id = 'plac_lvm' AND v.unit_id = 'vuxenenheten'")
+        for m in range(1, 7):
+            insert_value(s.con, "plac_lvm", "vuxenenheten", f"2023-{m:02d}", 100)
+    finally:
+        s.close()
+    path = tmp_path / "g.csv"
+    # 2023-12: six stored months before it; 2024-05: only May and June 2023 are within 12 months
+    path.write_bytes(csv_bytes("indikator;enhet;period;värde\nplac_lvm;vuxenenheten;2023-12;400\n"
+                               "plac_lvm;vuxenenheten;2024-05;400\n"))
+    code, out = run(seeded_db, path, "--json", capsys=capsys)
+    assert [w.split(", rad ")[1].split(",")[0] for w in json.loads(out.out)["warnings"]] == ["2"]

@@ -699,37 +699,40 @@ def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], i
     median of the same series (indicator, unit and value kind) over the 12 months before: the
     first ``limit`` by row, and how many there are.
 
-    One window per series over its stored months and the upload's months (which carry no stored
-    value, so they are never their own history): a million-row correction costs one sort, not a
-    join of every row to each month of its history."""
+    One window per series over one row per month (its stored value and the uploaded one side
+    by side, gaps filled), so the frame of 12 rows before is exactly the 12 months before and an
+    uploaded value is never its own history: a million-row correction costs one sort, not a join
+    of every row to each month of its history."""
     from asn_dash.formatting import format_number
 
     cur.execute("""
         CREATE TEMP TABLE outlier_flags AS
         WITH probes AS (
-            SELECT row, value_col, value, indicator_key, unit_key, kind, period_code FROM incoming
-            WHERE status <> 'oförändrad' AND period_kind = 'månad' AND value IS NOT NULL
+            SELECT row, value_col, value, indicator_key, unit_key, kind, (period_code // 100) * 12 + period_code % 100 AS m
+            FROM incoming WHERE status <> 'oförändrad' AND period_kind = 'månad' AND value IS NOT NULL
         ), history AS (  -- the stored months of the upload's series
-            SELECT o.indicator_key, o.unit_key, o.kind, o.period_code, o.value
+            SELECT o.indicator_key, o.unit_key, o.kind, (o.period_code // 100) * 12 + o.period_code % 100 AS m, o.value
             FROM observation_values o SEMI JOIN (SELECT DISTINCT indicator_key, unit_key, kind FROM probes) p
                  USING (indicator_key, unit_key, kind)
             WHERE o.period_code % 100 BETWEEN 1 AND 12 AND o.value IS NOT NULL
         ), series AS (  -- only a series with 3 stored months can flag anything (a new series costs nothing)
-            SELECT indicator_key, unit_key, kind FROM history GROUP BY ALL HAVING count(*) >= 3
-        ), points AS (
-            SELECT NULL::BIGINT AS row, NULL::VARCHAR AS value_col, NULL::DOUBLE AS value, h.indicator_key,
-                   h.unit_key, h.kind, h.period_code, h.value AS stored
-            FROM history h SEMI JOIN series USING (indicator_key, unit_key, kind)
-            UNION ALL
-            SELECT p.*, NULL FROM probes p SEMI JOIN series USING (indicator_key, unit_key, kind)
+            SELECT indicator_key, unit_key, kind, min(m) AS first, max(m) AS last FROM history
+            GROUP BY ALL HAVING count(*) >= 3
+        ), months AS (  -- every month of each series once, so a ROWS frame is exactly the 12 months before
+            SELECT indicator_key, unit_key, kind, unnest(range(first, greatest(last, p.last_probe) + 1)) AS m
+            FROM series JOIN (SELECT indicator_key, unit_key, kind, max(m) AS last_probe FROM probes GROUP BY ALL) p
+                 USING (indicator_key, unit_key, kind)
+        ), points AS (  -- the stored value (history) and the uploaded one (probe) of each month
+            SELECT g.*, h.value AS stored, p.row, p.value_col, p.value
+            FROM months g LEFT JOIN history h USING (indicator_key, unit_key, kind, m)
+            LEFT JOIN probes p USING (indicator_key, unit_key, kind, m)
         )
         SELECT row, value_col, value, median FROM (
             SELECT row, value_col, value, median(stored) OVER series_months AS median,
                    count(stored) OVER series_months AS n
             FROM points
-            WINDOW series_months AS (PARTITION BY indicator_key, unit_key, kind
-                                     ORDER BY (period_code // 100) * 12 + period_code % 100
-                                     RANGE BETWEEN 12 PRECEDING AND 1 PRECEDING))
+            WINDOW series_months AS (PARTITION BY indicator_key, unit_key, kind ORDER BY m
+                                     ROWS BETWEEN 12 PRECEDING AND 1 PRECEDING))
         WHERE row IS NOT NULL AND n >= 3 AND median > 0 AND (value > 3 * median OR value < median / 3)
     """).fetchall()
     total = cur.execute("SELECT count(*) FROM outlier_flags").fetchall()[0][0]
