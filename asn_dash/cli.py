@@ -126,10 +126,12 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
             if analysis.more_errors():
                 lines.append(f"… och {analysis.more_errors()} fel till (visar de första {len(analysis.errors)}).")
             return report(EXIT_REJECTED, lines + [f"{analysis.error_count} fel. Inget har lästs in."])
-        warnings = [w.text(path.name) for w in analysis.warnings]
+        warnings = [f"Varning: {w.text(path.name)}" for w in analysis.warnings]
+        if analysis.more_warnings():  # the first 200 are listed, all are counted
+            warnings.append(f"… och {analysis.more_warnings()} varningar till (visar de första {len(analysis.warnings)}).")
         if warnings and not args.accept_warnings:
-            return report(EXIT_REJECTED, [f"Varning: {w}" for w in warnings] + [
-                f"{len(warnings)} varningar. Kontrollera värdena och kör igen med --accept-warnings. "
+            return report(EXIT_REJECTED, warnings + [
+                f"{analysis.warning_count} varningar. Kontrollera värdena och kör igen med --accept-warnings. "
                 f"Inget har lästs in."])
         c = analysis.counts()
         summary = f"{c['inserted']} nya, {c['updated']} ändrade, {c['unchanged']} oförändrade värden"

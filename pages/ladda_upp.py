@@ -62,11 +62,13 @@ if upload is not None:
     c3.metric("Oförändrade", format_number(counts["unchanged"]))
     changes = analysis.changes
 
+    kinds = changes["value_kind"].ne("utfall").any()  # the kind is shown when the file has more than utfall
+
     def table(status: str) -> pd.DataFrame:
         part = changes[changes["status"] == status]
         return pd.DataFrame({
             "Rad": part["row"], "Indikator": part["indicator_id"], "Enhet": part["unit_id"],
-            "Period": part["period"],
+            "Period": part["period"], **({"Typ": part["value_kind"]} if kinds else {}),
             "Tidigare": [("—" if pd.isna(v) and not isinstance(t, str) else t if isinstance(t, str) else
                           format_plain(v)) for v, t in zip(part["old_value"], part["old_text_value"])],
             "Nytt": [t if isinstance(t, str) else format_plain(v)
@@ -85,10 +87,14 @@ if upload is not None:
 
     confirmed = True
     if analysis.warnings:
-        n = len(analysis.warnings)
-        st.warning(f"{n} {'varning' if n == 1 else 'varningar'}: kontrollera värdena innan de läses in.")
+        n = analysis.warning_count
+        st.warning(f"{format_number(n)} {'varning' if n == 1 else 'varningar'}: kontrollera värdena innan de "
+                   f"läses in.")
         for w in analysis.warnings:
             st.text(w.text(upload.name))
+        if analysis.more_warnings():
+            st.caption(f"Visar de första {len(analysis.warnings)} av {format_number(n)} varningar "
+                       f"({format_number(analysis.more_warnings())} till).")
         confirmed = st.checkbox("Jag har kontrollerat värdena och vill läsa in dem ändå", key="confirm_warnings")
 
     if counts["inserted"] + counts["updated"] == 0:

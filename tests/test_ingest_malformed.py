@@ -64,6 +64,16 @@ CASES = [
      "inte upp; ladda upp månadsvärden."),
     ("duplicate-key", "f.csv", H + "hushall_ekb;;2025-03;390\nhushall_ekb;;mars 2025;391\n",
      "f.csv, rad 3, kolumn 'period' (värde 'mars 2025'): samma indikator, enhet och period finns redan på rad 2."),
+    ("duplicate-key-of-a-kind", "f.csv", "indikator;period;Typ;värde\nnettokostnad_asn;2025;prognos;300 000\n"
+     "nettokostnad_asn;2025;utfall;299 000\nnettokostnad_asn;helår 2025;Prognos;301 000\n",
+     "f.csv, rad 4, kolumn 'period' (värde 'helår 2025'): samma indikator, enhet, period och värdetyp finns redan "
+     "på rad 2."),
+    ("unknown-kind", "f.csv", "indikator;period;värde;Värdetyp\nnettokostnad_asn;2025;300 000;prognos helår\n",
+     "f.csv, rad 2, kolumn 'Värdetyp' (värde 'prognos helår'): okänd värdetyp; skriv utfall, prognos eller budget "
+     "(tom cell = utfall)."),
+    ("unknown-kind-wide-once-per-row", "f.csv", "indikator;år;jan;feb;mar;kind\nplac_lvm;2024;1;2;3;progn\n",
+     "f.csv, rad 2, kolumn 'kind' (värde 'progn'): okänd värdetyp; skriv utfall, prognos eller budget "
+     "(tom cell = utfall)."),
     ("not-a-number", "f.csv", H + "hushall_ekb;;2025-03;tre hundra\n",
      "f.csv, rad 2, kolumn 'värde' (värde 'tre hundra'): inte ett tal; skriv t.ex. 1234, 1 234,5, 1234.5, -2 "
      "eller 5,5 %."),
@@ -102,8 +112,8 @@ CASES = [
      "f.csv, rad 1: kolumnen 'indikator' saknas. Rubrikraden har: enhet, period, värde. Se formatbeskrivningen "
      "på sidan Ladda upp."),
     ("unknown-column", "f.csv", "indikator;period;värde;belopp\nhushall_ekb;2025-03;390;1\n",
-     "f.csv, rad 1: okänd kolumn 'belopp'. Tillåtna rubriker: indikator, enhet, period, värde, kommentar "
-     "(långt format) eller indikator, enhet, år, jan … dec / 2025-01 … (brett format)."),
+     "f.csv, rad 1: okänd kolumn 'belopp'. Tillåtna rubriker: indikator, enhet, period, värde, typ, kommentar "
+     "(långt format) eller indikator, enhet, år, jan … dec / 2025-01 … (brett format), med valfri kolumn typ."),
     ("no-period-or-value", "f.csv", "indikator;enhet\nhushall_ekb;\n",
      "f.csv, rad 1: hittar inga kolumner för period och värde. Använd 'period' och 'värde' (långt format) "
      "eller månadskolumner jan … dec med 'år' (brett format)."),

@@ -32,6 +32,7 @@ def test_bad_periods(raw, reason):
 # --- the number grammar: one table of cases, run through the Python twin and the SQL ----------
 
 import random  # noqa: E402
+import re  # noqa: E402
 
 import duckdb  # noqa: E402
 
@@ -103,6 +104,23 @@ def test_number_grammar_python_and_sql_agree(cell, expected, percent, sql_number
         assert "skriv" in python[0] or expected in ("talet är för stort",)  # every refusal shows how to write it
     else:
         assert python == (expected, percent)
+
+
+@pytest.mark.parametrize("cell", [c[0] for c in NUMBER_CASES] + ["9" * 400, "1" * 400 + ",5", ",5", "5,", "12,,5"])
+def test_the_plain_cast_path_agrees_with_the_grammar(cell):
+    """The fast path (a plain cast for digits with at most one comma) gives what the rules give."""
+    fast, rules = number_sql("t"), number_sql("t", plain="false")
+    cleaned = f"(SELECT {clean_sql('raw')} AS t FROM (SELECT ? AS raw))"
+    con = duckdb.connect()
+    try:
+        got = con.execute(f"SELECT {fast.error}, {fast.value}, {fast.plain}, {rules.error}, {rules.value} FROM {cleaned}",
+                          [cell]).fetchone()
+    finally:
+        con.close()
+    assert got[0] == got[3] and (got[0] is not None or got[1] == got[4]), got
+    text = clean(cell)
+    plain = bool(re.fullmatch("[0-9]+(,[0-9]+)?", text)) and not re.fullmatch("[1-9][0-9]{0,2},[0-9]{3}", text)
+    assert got[2] == plain, cell
 
 
 def test_ambiguous_and_mixed_marks_say_how_to_write_the_number():
@@ -208,3 +226,22 @@ def test_period_keys_always_have_four_digit_years(raw, key):
 def test_excel_serial_dates_follow_the_workbook_epoch():
     assert parse_period("45747", today=TODAY).key == "2025-03"  # 1900 system: 2025-03-31
     assert parse_period("44285", today=TODAY, date1904=True).key == "2025-03"  # 1904 system: 2025-03-31
+
+
+# --- value kinds: the Python twin and the SQL agree ------------------------------------------
+
+from asn_dash.uploads.parsing import KIND_ERROR, kind_sql, parse_kind  # noqa: E402
+
+KIND_CASES = [("", 0), ("utfall", 0), ("Utfall", 0), (" PROGNOS\u00a0", 1), ("prognos", 1), ("Budget", 2),
+              ("\t", 0), ("prognosen", None), ("prognos helår", None), ("utfal", None), ("0", None), ("1", None)]
+
+
+@pytest.mark.parametrize("raw, code", KIND_CASES)
+def test_kind_python_and_sql_agree(raw, code):
+    assert sql(kind_sql("t"), raw)[0] == code
+    if code is None:
+        with pytest.raises(ValueError, match="okänd värdetyp; skriv utfall, prognos eller budget"):
+            parse_kind(raw)
+    else:
+        assert parse_kind(raw) == code
+    assert "(tom cell = utfall)" in KIND_ERROR

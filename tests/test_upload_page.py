@@ -151,3 +151,14 @@ def test_the_preview_says_which_administration_totals_change(page):
 def test_a_percentage_upload_changes_no_sum(page):
     upload(page, "andel.csv", "indikator;enhet;period;värde\nsjukfranvaro;Vuxenenheten;2025-08;5,5\n")
     assert "Summor för hela förvaltningen" not in [h.value for h in page.subheader]
+
+
+def test_preview_shows_the_value_kind_when_the_file_has_more_than_utfall(page):
+    upload(page, "kinds.csv", "indikator;period;typ;värde\nhushall_ekb;2025-09;prognos;400\n"
+                              "hushall_ekb;2025-09;;390\n")
+    new = page.dataframe[0].value
+    assert new[["Indikator", "Period", "Typ", "Nytt"]].values.tolist() == [["hushall_ekb", "2025-09", "prognos", "400"]]
+    changed = page.dataframe[1].value
+    assert changed["Typ"].tolist() == ["utfall"]
+    upload(page, "plain.csv", "indikator;period;värde\nhushall_ekb;2025-09;390\n")
+    assert "Typ" not in page.dataframe[1].value.columns

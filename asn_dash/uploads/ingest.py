@@ -12,6 +12,10 @@ Layouts (detected from the header):
 * wide: ``indikator``, ``enhet`` (optional), ``år`` and month columns ``jan … dec``, or month
   columns written ``2025-01 …`` — the layout of the tables in the reports.
 
+Both take an optional ``typ`` column: the value kind (``utfall``, ``prognos``, ``budget``; empty
+= utfall). Values are keyed by indicator, unit, period and kind, so a prognos never replaces or
+is compared with an utfall.
+
 Cells are read by the rules of ``asn_dash.uploads.parsing`` (blanks, names, the number grammar,
 periods), the same for CSV and XLSX.
 """
@@ -36,8 +40,8 @@ from asn_dash.errors import AsnError
 from asn_dash.rules.periods import Period
 from asn_dash.store.store import UTFALL, VALUE_KINDS, Store, audit, transaction
 from asn_dash.uploads.history import UNCHANGED
-from asn_dash.uploads.parsing import (BLANK, YEAR_MARK, clean_sql, comment_sql, month_header, name_key,
-                                      name_key_sql, number_sql, parse_period, unguard_sql)
+from asn_dash.uploads.parsing import (BLANK, KIND_ERROR, YEAR_MARK, clean_sql, comment_sql, kind_sql, month_header,
+                                      name_key, name_key_sql, number_sql, parse_period, unguard_sql)
 from asn_dash.uploads.readers import (RawTable, ReadError, column_letter, count, format_bytes, read_csv,
                                       read_csv_header, read_xlsx, sniff)
 
@@ -53,6 +57,7 @@ ALIASES = {
     "värde": {"värde", "varde", "value", "utfall", "antal"},
     "kommentar": {"kommentar", "comment", "kommentarer", "anmärkning", "anmarkning", "notering"},
     "år": {"år", "ar", "year", "årtal"},
+    "typ": {"typ", "värdetyp", "vardetyp", "kind", "value kind", "value_kind"},
 }
 IGNORED = {"summa", "totalt", "total", "sum", "snitt", "medel"}
 
@@ -99,7 +104,8 @@ class Analysis:
     layout: str
     errors: list[Problem] = field(default_factory=list)
     error_count: int = 0
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # the first MAX_REPORTED
+    warning_count: int = 0
     changes: pd.DataFrame | None = None  # preview: up to PREVIEW_ROWS rows per status
     counted: dict[str, int] = field(default_factory=lambda: {"inserted": 0, "updated": 0, "unchanged": 0})
     data: bytes = b""
@@ -119,8 +125,13 @@ class Analysis:
         """Errors counted but not listed (the list stops at ``MAX_REPORTED``)."""
         return self.error_count - len(self.errors)
 
+    def more_warnings(self) -> int:
+        """Warnings counted but not listed (the list stops at ``MAX_REPORTED``)."""
+        return self.warning_count - len(self.warnings)
+
     def summary(self) -> dict:
         return {**self.counts(), "warnings": [w.text(self.file) for w in self.warnings],
+                "warning_count": self.warning_count,
                 "errors": [e.as_dict() for e in self.errors], "error_count": self.error_count}
 
     def close(self) -> None:
@@ -227,8 +238,9 @@ def detect_layout(table: RawTable) -> Layout:
         shown = ", ".join(repr(echo(u)) for u in unknown[:5])
         more = f" och {count(len(unknown) - 5)} till" if len(unknown) > 5 else ""
         raise UploadError(f"{file}, rad 1: okänd kolumn {shown}{more}. Tillåtna rubriker: indikator, enhet, period, "
-                          f"värde, kommentar (långt format) eller indikator, enhet, år, jan … dec / 2025-01 … "
-                          f"(brett format).")
+                          f"värde, typ, kommentar (långt format) eller indikator, enhet, år, jan … dec / 2025-01 … "
+                          f"(brett format), "
+                          f"med valfri kolumn typ.")
     if "period" in roles and "värde" in roles:
         if months:
             raise UploadError(f"{file}, rad 1: filen har både kolumnerna period/värde och månadskolumner; "
@@ -259,6 +271,10 @@ def _stray(cells: pd.DataFrame, table: RawTable, blanks: list[int]) -> tuple[np.
     return value, where
 
 
+def _kind_col(table: RawTable, layout: Layout) -> str:
+    return table.columns[layout.roles["typ"]] if "typ" in layout.roles else "typ"
+
+
 def _table_frame(table: RawTable, layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The table as DuckDB stages it: one row per table row with the raw cells by role and,
     for the wide layout, its month cells as columns ``m0, m1 …`` and a small table naming each
@@ -272,7 +288,8 @@ def _table_frame(table: RawTable, layout: Layout) -> tuple[pd.DataFrame, pd.Data
 
     stray, stray_col = _stray(cells, table, layout.blanks)
     frame = {"row": np.asarray(table.rows, dtype="int64"), "indicator_raw": col("indikator"),
-             "unit_raw": col("enhet"), "stray": stray, "stray_col": stray_col}
+             "unit_raw": col("enhet"), "stray": stray, "stray_col": stray_col, "kind_raw": col("typ"),
+             "kind_col": _kind_col(table, layout)}
     if layout.kind == "long":
         frame.update({"period_raw": col("period"), "value_raw": col("värde"), "comment": col("kommentar"),
                       "period_col": names[roles["period"]], "value_col": names[roles["värde"]]})
@@ -315,7 +332,8 @@ def _lookups(store: Store):
 
 NOT_REPORTED_SQL = "('---', '--', '—', '–', 'n/a')"
 PREVIEW_ROWS = 500
-STAGED = "row, indicator_raw, unit_raw, period_raw, period_cell, value_raw, comment, period_col, value_col, stray, stray_col"
+STAGED = ("row, indicator_raw, unit_raw, period_raw, period_cell, value_raw, comment, period_col, value_col, stray,"
+          " stray_col, kind_raw, kind_col")
 
 
 def _quote(text: str) -> str:
@@ -329,7 +347,8 @@ def _staged_select(cell, row: str) -> str:
             f"{clean_sql(cell('period_raw'))} AS period_raw, {clean_sql(cell('period_cell'))} AS period_cell, "
             f"{clean_sql(cell('värde'))} AS value_raw, {comment_sql(cell('kommentar'))} AS comment, "
             f"{cell('period_col')} AS period_col, {cell('value_col')} AS value_col, "
-            f"{cell('stray')} AS stray, {cell('stray_col')} AS stray_col")
+            f"{cell('stray')} AS stray, {cell('stray_col')} AS stray_col, {clean_sql(cell('typ'))} AS kind_raw, "
+            f"{cell('kind_col')} AS kind_col")
 
 
 _CSV_ERRORS = [
@@ -357,6 +376,7 @@ def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: 
         roles, names = layout.roles, table.columns
         raw = {"period_raw": f"c{roles['period']}", "period_cell": f"c{roles['period']}",
                "period_col": _quote(names[roles["period"]]), "value_col": _quote(names[roles["värde"]]),
+               "kind_col": _quote(_kind_col(table, layout)),
                "stray": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN c{i}" for i in layout.blanks)
                         + " END" if layout.blanks else "NULL",
                "stray_col": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN '{column_letter(i)}'"
@@ -374,7 +394,7 @@ def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: 
                                   escape = '"', auto_detect = false, strict_mode = true, columns = {columns},
                                   max_line_size = {len(table.text.encode('utf-8')) + 2})
                 ) WHERE indicator_raw <> '' OR unit_raw <> '' OR period_raw <> '' OR value_raw <> '' OR comment <> ''
-                        OR stray IS NOT NULL  -- a row of blank cells (or only an ignored column such as summa)
+                        OR kind_raw <> '' OR stray IS NOT NULL  -- a row of blank cells (or only an ignored column such as summa)
             """).fetchall()
         except duckdb.Error as exc:
             for pattern, reason in _CSV_ERRORS:
@@ -415,7 +435,8 @@ def _stage_with_pandas(cur, table: RawTable, layout: Layout) -> None:
             cur.unregister("month_frame")
 
 
-_FRAME = {"indikator": "indicator_raw", "enhet": "unit_raw", "värde": "value_raw", "kommentar": "comment"}
+_FRAME = {"indikator": "indicator_raw", "enhet": "unit_raw", "värde": "value_raw", "kommentar": "comment",
+          "typ": "kind_raw"}
 
 
 def _fast_path(table: RawTable, layout: Layout) -> bool:
@@ -462,6 +483,12 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
     return analysis
 
 
+def _period_code(period: Period) -> int:
+    """The store's integer period key (migration 0006): 202503, 202541/202542 (T1/T2), 202500."""
+    sub = period.month or (40 + period.tertial if period.tertial else 0)
+    return period.year * 100 + sub
+
+
 def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date) -> Analysis:
     meta, indicators, ind_names, units, unit_names, admin = _lookups(store)
     ind_col = table.columns[layout.roles["indikator"]]
@@ -480,36 +507,49 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     for raw in distinct:
         try:
             p = parse_period(raw, today=today, date1904=table.date1904)
-            parsed.append((raw, p.key, p.kind, p.end, None))
+            parsed.append((raw, p.key, _period_code(p), p.kind, p.end, None))
         except ValueError as exc:
-            parsed.append((raw, None, None, None, str(exc)))
-    lookups["period_lookup"] = pd.DataFrame(parsed, columns=["raw", "key", "kind", "end_date", "error"]).astype(
-        {"raw": object, "key": object, "kind": object, "error": object})
+            parsed.append((raw, None, None, None, None, str(exc)))
+    lookups["period_lookup"] = pd.DataFrame(parsed, columns=["raw", "key", "code", "kind", "end_date", "error"]).astype(
+        {"raw": object, "key": object, "code": "Int32", "kind": object, "error": object})
     for name, frame in lookups.items():
         cur.register(f"{name}_frame", frame)
         cur.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame").fetchall()
         cur.unregister(f"{name}_frame")
-    for name, column in (("raw_indicator_keys", "indicator_raw"), ("raw_unit_keys", "unit_raw")):  # few distinct
-        cur.execute(f"CREATE TEMP TABLE {name} AS SELECT raw, {name_key_sql('raw')} AS key"
-                    f" FROM (SELECT DISTINCT {column} AS raw FROM staged)").fetchall()
+    # each distinct spelling is normalised and looked up once; the upload's rows join on the raw text
+    cur.execute(f"""
+        CREATE TEMP TABLE raw_indicators AS
+        SELECT r.raw, i.id, k.key, m.unit, coalesce(m.allow_negative, false) AS allow_negative
+        FROM (SELECT DISTINCT indicator_raw AS raw FROM staged) r
+        LEFT JOIN ind_lookup i ON i.key = {name_key_sql('r.raw')}
+        LEFT JOIN ind_meta m ON m.id = i.id
+        LEFT JOIN indicator_keys k ON k.id = i.id
+    """).fetchall()
+    cur.execute(f"""
+        CREATE TEMP TABLE raw_units AS
+        SELECT r.raw, r.id, k.key FROM (
+            SELECT r.raw, CASE WHEN r.raw = '' THEN {_quote(admin)} ELSE u.id END AS id
+            FROM (SELECT DISTINCT unit_raw AS raw FROM staged) r
+            LEFT JOIN unit_lookup u ON u.key = {name_key_sql('r.raw')}) r
+        LEFT JOIN unit_keys k ON k.id = r.id
+    """).fetchall()
 
-    number = number_sql("s.value_raw")
+    number = number_sql("s.value_raw", plain="s.num_plain")
     cur.execute(f"""
         CREATE TEMP TABLE checked AS
         WITH v AS (
-            SELECT s.*, i.id AS indicator_id, m.unit AS ind_unit, coalesce(m.allow_negative, false) AS allow_negative,
-                   CASE WHEN s.unit_raw = '' THEN {_quote(admin)} ELSE u.id END AS unit_id,
-                   p.key AS period, p.kind AS period_kind, CAST(p.end_date AS DATE) AS period_end, p.error AS period_error,
-                   s.value_raw = '' OR lower(s.value_raw) IN {NOT_REPORTED_SQL} AS missing,
+            SELECT s.*, ri.id AS indicator_id, ri.key AS indicator_key, ri.unit AS ind_unit,
+                   coalesce(ri.allow_negative, false) AS allow_negative, ru.id AS unit_id, ru.key AS unit_key,
+                   p.key AS period, p.code AS period_code, p.kind AS period_kind, CAST(p.end_date AS DATE) AS period_end,
+                   p.error AS period_error,
+                   s.value_raw = '' OR (NOT s.num_plain AND lower(s.value_raw) IN {NOT_REPORTED_SQL}) AS missing,
+                   {kind_sql('s.kind_raw')} AS kind,
                    {number.percent} AS pct, {number.error} AS num_error, {number.value} AS num_value,
-                   CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0 WHEN 'nej' THEN 0.0
-                                           WHEN 'no' THEN 0.0 END AS yes_no
-            FROM staged s
-            LEFT JOIN raw_indicator_keys rik ON rik.raw = s.indicator_raw
-            LEFT JOIN ind_lookup i ON i.key = rik.key
-            LEFT JOIN ind_meta m ON m.id = i.id
-            LEFT JOIN raw_unit_keys ruk ON ruk.raw = s.unit_raw
-            LEFT JOIN unit_lookup u ON u.key = ruk.key
+                   CASE WHEN NOT s.num_plain THEN CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0
+                        WHEN 'nej' THEN 0.0 WHEN 'no' THEN 0.0 END END AS yes_no
+            FROM (SELECT *, {number.plain} AS num_plain FROM staged s) s
+            LEFT JOIN raw_indicators ri ON ri.raw = s.indicator_raw
+            LEFT JOIN raw_units ru ON ru.raw = s.unit_raw
             LEFT JOIN period_lookup p ON p.raw = s.period_raw
         ), w AS (
             SELECT *, CASE WHEN num_error IS NULL THEN num_value END AS num
@@ -519,7 +559,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                            ELSE num END AS value
             FROM w
         )
-        SELECT *,
+        , y AS (SELECT *,
             CASE
                 WHEN indicator_id IS NULL OR missing THEN NULL
                 WHEN ind_unit = 'ja/nej' AND (value IS NULL OR value NOT IN (0, 1))
@@ -536,16 +576,17 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                     THEN 'en procentsats måste ligga mellan −100 och 100'
             END AS value_error,
             CASE WHEN ind_unit = 'text' AND NOT missing THEN {unguard_sql('value_raw')} END AS text_value
-        FROM x
+        FROM x)
+        SELECT *, coalesce(indicator_id IS NOT NULL AND unit_id IS NOT NULL AND period_error IS NULL
+                           AND value_error IS NULL AND kind IS NOT NULL AND NOT missing AND indicator_raw <> '',
+                           false) AS ok
+        FROM y
     """).fetchall()
+    # the same key twice: GROUP BY finds the few duplicated keys without sorting every row
     cur.execute("""
-        CREATE TEMP TABLE valid AS
-        SELECT row, indicator_id, unit_id, period, period_kind, period_end, value, text_value, comment, value_col,
-               period_col, period_raw, row_number() OVER key_window AS key_rank, min(row) OVER key_window AS first_row
-        FROM checked
-        WHERE indicator_id IS NOT NULL AND unit_id IS NOT NULL AND period_error IS NULL AND value_error IS NULL
-          AND NOT missing AND indicator_raw <> ''
-        WINDOW key_window AS (PARTITION BY indicator_id, unit_id, period ORDER BY row)
+        CREATE TEMP TABLE duplicates AS
+        SELECT indicator_key, unit_key, period_code, kind, min(row) AS first_row
+        FROM checked WHERE ok GROUP BY ALL HAVING count(*) > 1
     """).fetchall()
     # a wide row's empty month cells are missing values, not periods to check (a future month)
     period_checked = "AND NOT missing" if layout.kind == "wide" else ""
@@ -559,6 +600,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         UNION ALL SELECT row, 2, period_col, period_cell, period_error FROM checked
             WHERE period_error IS NOT NULL {period_checked}
         UNION ALL SELECT row, 3, value_col, value_raw, value_error FROM checked WHERE value_error IS NOT NULL
+        UNION ALL SELECT row, 3, kind_col, kind_raw, {_quote(KIND_ERROR)} FROM checked WHERE kind IS NULL
         UNION ALL SELECT row, 3, col, value, msg FROM reader_problems
         UNION ALL SELECT row, 4, {_quote(comment_col)}, comment, '#too-long:' || length(comment)
             FROM checked WHERE length(comment) > {MAX_TEXT}
@@ -566,9 +608,12 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                          'värdet står i en kolumn utan rubrik; ge kolumnen en rubrik (t.ex. kommentar) eller ta bort '
                          || 'värdet'
             FROM checked WHERE stray IS NOT NULL
-        UNION ALL SELECT row, 6, period_col, period_raw,
-                         'samma indikator, enhet och period finns redan på rad ' || first_row
-            FROM valid WHERE key_rank > 1
+        UNION ALL SELECT c.row, 6, c.period_col, c.period_raw,
+                         CASE WHEN c.kind = {VALUE_KINDS[UTFALL]} THEN 'samma indikator, enhet och period'
+                              ELSE 'samma indikator, enhet, period och värdetyp' END
+                         || ' finns redan på rad ' || d.first_row
+            FROM checked c JOIN duplicates d USING (indicator_key, unit_key, period_code, kind)
+            WHERE c.ok AND c.row > d.first_row
         )
     """
     cur.execute("DROP TABLE staged").fetchall()  # free memory early: checked holds all it needs
@@ -588,35 +633,36 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     if not analysis.ok:
         return analysis
     _fraction_candidates(cur)
-    cur.execute(f"""
+    # no error, so no duplicate key: every ok row is one value
+    cur.execute("""
         CREATE TEMP TABLE incoming AS
         SELECT v.row, v.indicator_id, v.unit_id, v.period, v.period_kind, v.period_end, v.value, v.text_value,
-               nullif(v.comment, '') AS comment, v.value_col,
-               ik.key AS indicator_key, uk.key AS unit_key, period_code(v.period) AS period_code,
-               {VALUE_KINDS[UTFALL]}::UTINYINT AS kind,
+               nullif(v.comment, '') AS comment, v.value_col, v.indicator_key, v.unit_key, v.period_code,
+               v.kind::UTINYINT AS kind, vk.name AS value_kind,
                o.value AS old_value, o.text_value AS old_text_value, o.indicator_key IS NOT NULL AS existed,
                CASE WHEN o.indicator_key IS NULL THEN 'ny'
                     WHEN coalesce(abs(v.value - o.value) < 1e-9, v.value IS NULL AND o.value IS NULL)
                          AND coalesce(v.text_value, '') = coalesce(o.text_value, '') THEN 'oförändrad'
                     ELSE 'ändrad' END AS status
-        FROM valid v
-        JOIN indicator_keys ik ON ik.id = v.indicator_id
-        JOIN unit_keys uk ON uk.id = v.unit_id
-        LEFT JOIN observation_values o ON o.indicator_key = ik.key AND o.unit_key = uk.key
-             AND o.period_code = period_code(v.period) AND o.kind = {VALUE_KINDS[UTFALL]}
-        WHERE v.key_rank = 1
+        FROM checked v
+        JOIN value_kinds vk ON vk.kind = v.kind
+        LEFT JOIN observation_values o ON o.indicator_key = v.indicator_key AND o.unit_key = v.unit_key
+             AND o.period_code = v.period_code AND o.kind = v.kind
+        WHERE v.ok
     """).fetchall()
     cur.execute("DROP TABLE checked").fetchall()
-    cur.execute("DROP TABLE valid").fetchall()
     counts = dict(cur.execute("SELECT status, count(*) FROM incoming GROUP BY status").fetchall())
     analysis.counted = {"inserted": counts.get("ny", 0), "updated": counts.get("ändrad", 0),
                         "unchanged": counts.get("oförändrad", 0)}
     if sum(analysis.counted.values()) == 0:
         raise UploadError(f"{file}: filen innehåller inga värden att läsa in (alla celler är tomma eller '---').")
-    analysis.changes = cur.execute(
-        f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY status ORDER BY row) AS n FROM incoming)"
-        f" WHERE n <= {PREVIEW_ROWS} ORDER BY row").df()
-    analysis.warnings = outliers(cur, file) + fraction_warnings(cur, file)
+    analysis.changes = cur.execute(  # the first rows of each status: a top-N each, no sort of the whole upload
+        " UNION ALL ".join(f"(SELECT * FROM incoming WHERE status = '{status}' ORDER BY row LIMIT {PREVIEW_ROWS})"
+                           for status in ("ny", "ändrad", "oförändrad")) + " ORDER BY row").df()
+    found, total = outliers(cur, file)
+    fractions = fraction_warnings(cur, file)
+    analysis.warnings = sorted(found + fractions, key=lambda w: w.row)[:MAX_REPORTED]
+    analysis.warning_count = total + len(fractions)
     return analysis
 
 
@@ -648,29 +694,55 @@ def fraction_warnings(cur, file: str) -> list[Problem]:
             for row, col, raw, indicator in flagged]
 
 
-def outliers(cur, file: str) -> list[Problem]:
-    """Monthly values that would change something and are more than 3× or under a third of
-    the median of the 12 months before."""
+def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], int]:
+    """Monthly values that would change something and are more than 3× or under a third of the
+    median of the same series (indicator, unit and value kind) over the 12 months before: the
+    first ``limit`` by row, and how many there are.
+
+    One window per series over one row per month (its stored value and the uploaded one side
+    by side, gaps filled), so the frame of 12 rows before is exactly the 12 months before and an
+    uploaded value is never its own history: a million-row correction costs one sort, not a join
+    of every row to each month of its history."""
     from asn_dash.formatting import format_number
 
-    flagged = cur.execute(
-        """
-        SELECT i.row, i.value_col, i.value, median(o.value) AS median
-        FROM incoming i
-        JOIN observations o ON o.indicator_id = i.indicator_id AND o.unit_id = i.unit_id
-         AND o.period_kind = 'månad' AND o.value IS NOT NULL
-         AND o.period_end < i.period_end - INTERVAL 27 DAY
-         AND o.period_end >= i.period_end - INTERVAL 13 MONTH
-        WHERE i.status <> 'oförändrad' AND i.period_kind = 'månad' AND i.value IS NOT NULL
-        GROUP BY i.row, i.value_col, i.value
-        HAVING count(*) >= 3 AND median(o.value) > 0
-           AND (i.value > 3 * median(o.value) OR i.value < median(o.value) / 3)
-        ORDER BY i.row
-        """).df()
+    cur.execute("""
+        CREATE TEMP TABLE outlier_flags AS
+        WITH probes AS (
+            SELECT row, value_col, value, indicator_key, unit_key, kind, (period_code // 100) * 12 + period_code % 100 AS m
+            FROM incoming WHERE status <> 'oförändrad' AND period_kind = 'månad' AND value IS NOT NULL
+        ), history AS (  -- the stored months of the upload's series
+            SELECT o.indicator_key, o.unit_key, o.kind, (o.period_code // 100) * 12 + o.period_code % 100 AS m, o.value
+            FROM observation_values o SEMI JOIN (SELECT DISTINCT indicator_key, unit_key, kind FROM probes) p
+                 USING (indicator_key, unit_key, kind)
+            WHERE o.period_code % 100 BETWEEN 1 AND 12 AND o.value IS NOT NULL
+        ), series AS (  -- only a series with 3 stored months can flag anything (a new series costs nothing)
+            SELECT indicator_key, unit_key, kind, min(m) AS first, max(m) AS last FROM history
+            GROUP BY ALL HAVING count(*) >= 3
+        ), months AS (  -- every month of each series once, so a ROWS frame is exactly the 12 months before
+            SELECT indicator_key, unit_key, kind, unnest(range(first, greatest(last, p.last_probe) + 1)) AS m
+            FROM series JOIN (SELECT indicator_key, unit_key, kind, max(m) AS last_probe FROM probes GROUP BY ALL) p
+                 USING (indicator_key, unit_key, kind)
+        ), points AS (  -- the stored value (history) and the uploaded one (probe) of each month
+            SELECT g.*, h.value AS stored, p.row, p.value_col, p.value
+            FROM months g LEFT JOIN history h USING (indicator_key, unit_key, kind, m)
+            LEFT JOIN probes p USING (indicator_key, unit_key, kind, m)
+        )
+        SELECT row, value_col, value, median FROM (
+            SELECT row, value_col, value, median(stored) OVER series_months AS median,
+                   count(stored) OVER series_months AS n
+            FROM points
+            WINDOW series_months AS (PARTITION BY indicator_key, unit_key, kind ORDER BY m
+                                     ROWS BETWEEN 12 PRECEDING AND 1 PRECEDING))
+        WHERE row IS NOT NULL AND n >= 3 AND median > 0 AND (value > 3 * median OR value < median / 3)
+    """).fetchall()
+    total = cur.execute("SELECT count(*) FROM outlier_flags").fetchall()[0][0]
+    limit = MAX_REPORTED if limit is None else limit
+    flagged = cur.execute(f"SELECT row, value_col, value, median FROM outlier_flags ORDER BY row LIMIT {limit}").df()
+    cur.execute("DROP TABLE outlier_flags").fetchall()
     return [Problem(int(r.row), r.value_col, format_number(r.value, 2).rstrip("0").rstrip(","),
                     f"avviker kraftigt från medianen för de senaste 12 månaderna ({format_number(r.median, 1)}); "
                     f"kontrollera värdet och bekräfta varningen")
-            for r in flagged.itertuples()]
+            for r in flagged.itertuples()], int(total)
 
 
 class WarningsNotConfirmed(AsnError):
@@ -695,7 +767,7 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
         raise UploadError(f"{analysis.file} har {analysis.error_count} fel; inget har lästs in.")
     if analysis.warnings and not accept_warnings:
         raise WarningsNotConfirmed(
-            f"{analysis.file} har {len(analysis.warnings)} varningar som måste bekräftas innan filen läses in.")
+            f"{analysis.file} har {analysis.warning_count} varningar som måste bekräftas innan filen läses in.")
     if analysis.store is not store or analysis.cursor is None:
         fresh = analyse(store, analysis.file, analysis.data, sheet=analysis.sheet)
         if not fresh.ok or (fresh.warnings and not accept_warnings):
@@ -717,7 +789,7 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 "INSERT INTO uploads (user_name, file_name, sha256, inserted, updated, unchanged, warnings, layout,"
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [user, analysis.file, analysis.sha256, n_new, n_changed - n_new, counts.get("oförändrad", 0),
-                 len(analysis.warnings), analysis.layout, status]).fetchall()[0][0]
+                 analysis.warning_count, analysis.layout, status]).fetchall()[0][0]
             if status == UNCHANGED:  # logged with its counts, nothing else written
                 audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
                       f"{analysis.file}: inget ändrat ({counts.get('oförändrad', 0)} oförändrade)")
@@ -742,8 +814,9 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 " kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM incoming WHERE status = 'ny'",
                 [SOURCE, ref, upload_id]).fetchall()
             cur.execute(
+                # one comment per indicator, unit and period, even when it is written on several kinds
                 "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
-                " SELECT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning', ?"
+                " SELECT DISTINCT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning', ?"
                 " FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
                 " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
                 " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()

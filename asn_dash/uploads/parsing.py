@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from asn_dash.rules.periods import MONTHS_SV, MONTHS_SV_LONG, Period
+from asn_dash.store.store import UTFALL, VALUE_KINDS
 
 # --- blanks and names ----------------------------------------------------------------------
 
@@ -167,21 +168,39 @@ def parse_number(text: str) -> Number:
 @dataclass(frozen=True)
 class NumberSql:
     """SQL expressions over one cleaned text expression: the reason it is not a number
-    (NULL when it is), the number (valid only when the reason is NULL), and whether it has %."""
+    (NULL when it is), the number (valid only when the reason is NULL), whether it has %, and
+    whether it is *plain* (digits with at most one decimal comma, not ambiguous)."""
 
     error: str
     value: str
     percent: str
+    plain: str
 
 
-def number_sql(text: str) -> NumberSql:
+def _plain_sql(text: str) -> str:
+    """Most cells (``395``, ``12,5``) need no regular expression: only digits and at most one
+    comma, not at either end, and not the ambiguous ``1,234`` — these are numbers by the grammar
+    and a plain cast reads them. Everything else goes through :data:`NUMBER_RULES`."""
+    comma = f"instr({text}, ',')"
+    return (f"({text} <> '' AND ltrim(replace({text}, ',', ''), '0123456789') = '' "
+            f"AND length({text}) - length(replace({text}, ',', '')) <= 1 AND {comma} <> 1 "
+            f"AND {comma} <> length({text}) "
+            f"AND NOT (length({text}) - {comma} = 3 AND {comma} BETWEEN 2 AND 4 AND NOT starts_with({text}, '0')))")
+
+
+def number_sql(text: str, plain: str | None = None) -> NumberSql:
+    """``plain``: a column holding :attr:`NumberSql.plain` already (evaluated once per row)."""
+    is_plain = plain or _plain_sql(text)
+    cast = f"TRY_CAST(replace({text}, ',', '.') AS DOUBLE)"
     value = (f"TRY_CAST(replace(regexp_replace(replace({text}, '−', '-'), {_q(_DROP)}, '', 'g'), ',', '.')"
              f" AS DOUBLE)")
     rules = " ".join(f"WHEN regexp_full_match({text}, {_q(p)}) THEN {_q(m) if m else 'NULL'}"
                      for p, m in NUMBER_RULES)
     error = (f"(CASE {rules} ELSE {_q(NOT_A_NUMBER)} END)")
     error = f"coalesce({error}, CASE WHEN isinf({value}) THEN {_q(TOO_LARGE)} END)"
-    return NumberSql(error, value, f"ends_with({text}, '%')")
+    return NumberSql(f"(CASE WHEN {is_plain} THEN (CASE WHEN isinf({cast}) THEN {_q(TOO_LARGE)} END) ELSE {error} END)",
+                     f"(CASE WHEN {is_plain} THEN {cast} ELSE {value} END)",
+                     f"ends_with({text}, '%')", _plain_sql(text))
 
 
 def number_text(value: float | int, scale: int = 0) -> str:
@@ -198,6 +217,28 @@ def number_text(value: float | int, scale: int = 0) -> str:
         text = text.rstrip("0").rstrip(".")
     text = text.replace(".", ",")
     return text + "0" if re.fullmatch(_AMBIGUOUS, text) else text
+
+
+# --- value kinds -------------------------------------------------------------------------
+
+KIND_ERROR = "okänd värdetyp; skriv utfall, prognos eller budget (tom cell = utfall)"
+
+
+def parse_kind(text: str) -> int:
+    """A ``typ`` cell: the code of its value kind (``utfall``, ``prognos``, ``budget``, any case;
+    an empty cell is utfall). ``ValueError`` with the Swedish reason otherwise."""
+    word = clean(text).lower()
+    if not word:
+        return VALUE_KINDS[UTFALL]
+    if word in VALUE_KINDS:
+        return VALUE_KINDS[word]
+    raise ValueError(KIND_ERROR)
+
+
+def kind_sql(expr: str) -> str:
+    """The SQL twin of :func:`parse_kind`: the code, or NULL when the cell is not a kind."""
+    whens = " ".join(f"WHEN {_q(name)} THEN {code}" for name, code in VALUE_KINDS.items())
+    return f"(CASE lower({clean_sql(expr)}) WHEN '' THEN {VALUE_KINDS[UTFALL]} {whens} END)"
 
 
 # --- periods -----------------------------------------------------------------------------

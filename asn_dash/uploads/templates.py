@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 
 LONG_ROWS = [
-    ["hushall_ekb", "", "2025-09", "395", ""],
-    ["hushall_ekb", "Försörjningsstödsenheten", "2025-09", "395", ""],
-    ["sjukfranvaro", "Barn- och ungdomsenheten", "september 2025", "6,1", "Två långtidssjukskrivningar"],
-    ["Antal barnfamiljer med ekonomiskt bistånd", "", "2025-09", "126", ""],
+    ["hushall_ekb", "", "2025-09", "", "395", ""],
+    ["hushall_ekb", "Försörjningsstödsenheten", "2025-09", "", "395", ""],
+    ["sjukfranvaro", "Barn- och ungdomsenheten", "september 2025", "", "6,1", "Två långtidssjukskrivningar"],
+    ["Antal barnfamiljer med ekonomiskt bistånd", "", "2025-09", "utfall", "126", ""],
+    ["nettokostnad_asn", "", "2025", "prognos", "-358 590", "Helårsprognos efter augusti"],
 ]
-LONG_HEADER = ["indikator", "enhet", "period", "värde", "kommentar"]
+LONG_HEADER = ["indikator", "enhet", "period", "typ", "värde", "kommentar"]
 WIDE_HEADER = ["indikator", "enhet", "år", "jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt",
                "nov", "dec"]
 WIDE_ROWS = [
@@ -54,12 +55,14 @@ FORMAT_HELP = """
 **Två format fungerar, som CSV (semikolon, komma eller tabb; UTF-8, UTF-16 – Excels "Unicode-text" – eller
 Windows-1252) eller Excel (.xlsx, första synliga bladet om inget annat anges):**
 
-*Långt format* – en rad per värde, kolumnerna `indikator`, `enhet` (valfri), `period`, `värde`
-och `kommentar` (valfri, högst 4 000 tecken).
+*Långt format* – en rad per värde, kolumnerna `indikator`, `enhet` (valfri), `period`, `typ`
+(valfri), `värde` och `kommentar` (valfri, högst 4 000 tecken).
 
 *Brett format* – en rad per indikator och enhet med månadskolumnerna `jan` … `dec` och en kolumn
 `år`, eller månadskolumner skrivna `2025-01`, `2025-02` … – som tabellerna i delårsrapporterna.
 
+* **Typ** (valfri kolumn, i båda formaten): `utfall`, `prognos` (helårsprognos) eller `budget`;
+  tom cell betyder utfall. En prognos eller budget ersätter aldrig ett utfall för samma period.
 * **Indikator** anges med id (t.ex. `hushall_ekb`) eller med exakt namn som i panelen.
 * **Enhet** med namn eller id; tom cell betyder hela förvaltningen.
 * **Period** som `2025-03`, `mars 2025`, `2025-03-31`, ett datum i Excel, `T1 2025` eller `2025`,
