@@ -133,12 +133,14 @@ def test_ingest_on_a_full_disk_fails_cleanly_and_changes_nothing(small_disk, upl
     store = small_disk / "asn.duckdb"
     shutil.copy(upload_template, store)
     upload = tmp_path / "upload.csv"
-    write_long_csv(upload, 300_000, upload_keys(upload_template))
+    # more than the store file's own free blocks (~18 MB after seeding) can take: the ingest must
+    # grow the file, and the disk has no room for that
+    write_long_csv(upload, MILLION, upload_keys(upload_template))
     before = dump(store)
     filler = fill(small_disk, leave=256 << 10)
     proc = cli("ingest", str(upload), "--db", str(store), "--accept-warnings")
     out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 1
+    assert proc.returncode == 1, out
     assert "Fel: Datalagret kunde inte skrivas (disken är full" in err and "Inget av ändringen sparades" in err
     assert "Traceback" not in err
     filler.unlink()
