@@ -3,6 +3,7 @@ browserless websocket sessions (asn_dash/bench/client.py) arriving at once on ea
 no error page. (The figures for 1–20 sessions on the large store are `python -m asn_dash bench serve`.)"""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -15,6 +16,13 @@ from asn_dash.bench.server import Server
 def test_ten_sessions_at_once_on_two_pages_see_no_error_page(seeded_db):
     with Server(seeded_db) as server:
         for page, heading in (("", "Översikt"), ("indikator", "Kommentarer")):
-            first, again = asyncio.run(load(server.stream_url, page, sessions=10, views=1, query=QUERY))
+            first, again = in_own_thread(load(server.stream_url, page, sessions=10, views=1, query=QUERY))
             assert [v.error for v in first + again if v.error] == []
             assert all(heading in v.headings for v in first + again), [v.headings for v in first + again]
+
+
+def in_own_thread(coroutine):
+    """Run the sessions on an event loop of their own: in the whole suite, Playwright's sync API
+    (the browser tests) keeps an event loop running on the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
