@@ -14,6 +14,8 @@ from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import parse_target
 from asn_dash.store import queries
 
+from .ingest_helpers import insert_value
+
 EVERYTHING = [(None, date(2200, 12, 31))]
 
 
@@ -99,3 +101,12 @@ def test_forecasts_do_not_read_older_history(s):
     add_1990(s)
     assert forecasts() == before
     assert any(h.months("1990-12") for h in forecast_inputs.load(s, list(before), period.end, years=None).values())
+
+
+def test_the_default_period_reads_only_the_plan_years(s):
+    """The sidebar's default (the latest reported period per year) runs on every cold view: values
+    older than the first plan year are never read, so a store with decades of history costs the same."""
+    with s.writing() as con:
+        insert_value(con, "hushall_ekb", "aos", "2010-05", 300, source="publicerad")
+    reported = queries.latest_reported(s)
+    assert 2010 not in reported and reported[2025].key == "2025-T2"

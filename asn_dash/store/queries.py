@@ -220,14 +220,18 @@ def latest_reported(store: Store) -> dict[int, Period]:
     """Per year, the latest period the förvaltning has reported in it: the newest period end among
     published and uploaded outcomes of indicators followed monthly or per tertial, and the reports'
     official verdicts. Exempeldata and yearly indicators (a figure "for 2025" may be printed in T2)
-    do not count. A tertial or year wins over a month ending the same day (T2 2025, not aug 2025)."""
+    do not count. A tertial or year wins over a month ending the same day (T2 2025, not aug 2025).
+    Only the plan years' values are read (a range on period_end), so older history costs nothing."""
+    first = store.scalar("SELECT min(year) FROM plan_years")
+    if first is None:
+        return {}
     keys = store.query(
         """
         SELECT DISTINCT o.period FROM observations o JOIN indicators i ON i.id = o.indicator_id
-        WHERE o.source <> ? AND i.frequency <> 'år'
+        WHERE o.period_end >= ? AND o.source <> ? AND i.frequency <> 'år'
         UNION
         SELECT DISTINCT period FROM verdicts WHERE origin = 'rapport' AND unit_id IS NULL
-        """, [DEMO])["period"]
+        """, [date(first, 1, 1), DEMO])["period"]
     best: dict[int, Period] = {}
     for key in keys:
         p = parse_key(key)
