@@ -19,6 +19,15 @@ def open_page(page: str) -> AppTest:
     return at
 
 
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Run the app and sign in with a local account through the sign-in form."""
+    at.run()
+    at.text_input(key="sign_in_user").input(username)
+    at.text_input(key="sign_in_password").input(password)
+    next(b for b in at.button if b.label == "Logga in").click().run()
+    return at
+
+
 def shown(markdown: str) -> str:
     """The text a reader sees of a Markdown body whose user text is escaped (``ui.show_error``,
     ``formatting.escape_markdown``): AppTest gives the body with its backslashes."""

@@ -10,7 +10,7 @@ import pytest
 
 from asn_dash.store.setup import open_store
 
-from .apptest import new_app, shown
+from .apptest import new_app, shown, sign_in
 from .htmltables import links, tables
 
 PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/ekonomi.py", "pages/jamforelser.py", "pages/presentation.py", "pages/ladda_upp.py",
@@ -218,10 +218,7 @@ def test_a_lasare_sees_the_verdicts_but_no_form(seeded_db, tmp_path, monkeypatch
     monkeypatch.setenv("ASN_DB", str(seeded_db))
     at = new_app()
     at.query_params.update({"planar": "2025", "period": "2025-T2"})
-    at.run()
-    at.text_input(key="sign_in_user").input("lisa")
-    at.text_input(key="sign_in_password").input("lasare-losen-1")
-    next(b for b in at.button if b.label == "Logga in").click().run()
+    sign_in(at, "lisa", "lasare-losen-1")
     assert at.title[0].value == "Översikt"
     assert list(cards(at)) == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare"]
     assert not at.get("form") and not at.radio and not at.text_area

@@ -21,7 +21,7 @@ from asn_dash.throttle import SignInThrottle
 from asn_dash.uploads import history as uploads
 from asn_dash.uploads import ingest
 
-from .apptest import new_app, shown
+from .apptest import new_app, shown, sign_in
 from .ingest_helpers import csv_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -286,14 +286,6 @@ def sidebar_texts(at) -> list[str]:
 
 def titles(at) -> list[str]:
     return [t.value for t in at.main.title]
-
-
-def sign_in(at, username, password):
-    at.run()
-    at.text_input(key="sign_in_user").input(username)
-    at.text_input(key="sign_in_password").input(password)
-    next(b for b in at.button if b.label == "Logga in").click().run()
-    return at
 
 
 def test_signed_out_visitor_sees_only_the_sign_in(app):

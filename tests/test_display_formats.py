@@ -8,7 +8,7 @@ import pytest
 from asn_dash import auth
 from asn_dash.formatting import NBSP
 
-from .apptest import new_app, open_page
+from .apptest import new_app, open_page, sign_in
 from .ingest_helpers import csv_bytes
 
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
@@ -51,12 +51,7 @@ def admin(tmp_path, seeded_db, monkeypatch):
     auth.add_user(users, "ada", "Ada Admin", "admin", "admin-losen-123")
     monkeypatch.setenv("ASN_USERS", str(users))
     monkeypatch.setenv("ASN_DB", str(seeded_db))
-    at = new_app()
-    at.run()
-    at.text_input(key="sign_in_user").input("ada")
-    at.text_input(key="sign_in_password").input("admin-losen-123")
-    next(b for b in at.button if b.label == "Logga in").click().run()
-    return at
+    return sign_in(new_app(), "ada", "admin-losen-123")
 
 
 def test_log_times_have_minutes_not_seconds(admin):

@@ -6,7 +6,7 @@ import pytest
 from asn_dash import auth
 from asn_dash.store import queries
 
-from .apptest import new_app
+from .apptest import new_app, sign_in
 
 
 @pytest.fixture
@@ -20,10 +20,7 @@ def app(seeded_db, tmp_path, monkeypatch):
 
 
 def om_data(at, username, password):
-    at.run()
-    at.text_input(key="sign_in_user").input(username)
-    at.text_input(key="sign_in_password").input(password)
-    next(b for b in at.button if b.label == "Logga in").click().run()
+    sign_in(at, username, password)
     at.switch_page("pages/om_data.py").run()
     assert not at.exception
     return " ".join(c.value for c in at.caption)

@@ -2,12 +2,11 @@
 
 
 import io
-import re
 
 import pandas as pd
 import pytest
 
-from .apptest import open_page
+from .apptest import open_page, shown
 from .ingest_helpers import csv_bytes, dump
 
 
@@ -17,11 +16,6 @@ def page(seeded_db, monkeypatch):
     at = open_page("pages/ladda_upp.py")
     assert not at.exception
     return at
-
-
-def shown(markdown: str) -> str:
-    """The text a reader sees: the page writes messages as Markdown with user text escaped."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def upload(at, name, text):

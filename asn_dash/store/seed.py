@@ -278,12 +278,10 @@ def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
     cat = cat or load_catalogue()
     sync_catalogue(con, cat)
     files = read_seed_files(cat, seed_dir)
-    published, demo, assessments, comments, official = (files.published, files.demo, files.assessments,
-                                                         files.comments, files.verdicts)
     with transaction(con):
         counts = {
-            "published": _insert_observations(con, published, skip_existing=False),
-            "demo": _insert_observations(con, demo, skip_existing=True),
+            "published": _insert_observations(con, files.published, skip_existing=False),
+            "demo": _insert_observations(con, files.demo, skip_existing=True),
         }
         # the reports' official verdicts (asn_dash/rules/verdicts.py): the whole administration's, and
         # the units' own målområde colours ("Andelen enheter som når sina mål")
@@ -291,17 +289,17 @@ def seed_store(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None,
             "INSERT INTO verdicts (plan_year, level, target_id, period, colour, text, origin, source_ref)"
             " VALUES (?, ?, ?, ?, ?, ?, 'rapport', ?)",
             [[v.plan_year, v.level, v.target, v.period, v.colour, v.text,
-              " · ".join(x for x in (v.source_doc, v.source_table) if x)] for v in official])
-        if assessments:
+              " · ".join(x for x in (v.source_doc, v.source_table) if x)] for v in files.verdicts])
+        if files.assessments:
             con.executemany(
                 "INSERT INTO verdicts (plan_year, level, target_id, unit_id, period, colour, origin, source_ref)"
-                " VALUES (?, 'målområde', ?, ?, ?, ?, 'rapport', ?)", assessments)
-        if comments:
+                " VALUES (?, 'målområde', ?, ?, ?, ?, 'rapport', ?)", files.assessments)
+        if files.comments:
             con.executemany(
                 "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source)"
-                " VALUES (?,?,?,?,?,?,?)", comments)
-        counts["verdicts"] = len(official)
-        counts["assessments"] = len(assessments)
-        counts["comments"] = len(comments)
+                " VALUES (?,?,?,?,?,?,?)", files.comments)
+        counts["verdicts"] = len(files.verdicts)
+        counts["assessments"] = len(files.assessments)
+        counts["comments"] = len(files.comments)
         counts["kolada"] = load_snapshot(con)
     return counts

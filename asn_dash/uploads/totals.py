@@ -71,17 +71,16 @@ def total_effects(cur, admin_unit: str) -> list[TotalEffect]:
         )
         SELECT n.indicator_id, any_value(d.name) AS name, any_value(d.unit) AS unit, n.period,
                any_value(a.value) AS stored, sum(n.value) AS units_sum, count(n.value) AS units,
-               any_value(a.indicator_id) IS NOT NULL AS has_total, max(p.period_end) AS period_end
+               any_value(a.indicator_id) IS NOT NULL AS has_total
         FROM new_units n
         JOIN indicators d ON d.id = n.indicator_id
         LEFT JOIN observations a ON a.indicator_id = n.indicator_id AND a.period = n.period AND a.unit_id = ?
-        LEFT JOIN (SELECT DISTINCT period, period_end FROM incoming) p ON p.period = n.period
         GROUP BY n.indicator_id, n.period
-        ORDER BY n.indicator_id, period_end
+        ORDER BY n.indicator_id, period_code(n.period)
         """,
         [ADDITIVE, admin_unit, admin_unit, admin_unit]).fetchall()
     effects: dict[str, TotalEffect] = {}
-    for indicator_id, name, unit, period, stored, units_sum, units, has_total, _ in rows:
+    for indicator_id, name, unit, period, stored, units_sum, units, has_total in rows:
         effect = effects.setdefault(indicator_id, TotalEffect(indicator_id, name, unit))
         if has_total and stored is not None and units_sum is not None:
             effect.checks.append(TotalCheck(indicator_id, period, float(stored), float(units_sum), int(units)))
