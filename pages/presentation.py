@@ -121,21 +121,20 @@ def present() -> None:
         ui.html(render.month_grid(ui.month_grid_for(store, year, period), brief=True))
         return
     result = by_id[order[n - 1]]
-    row = meeting.build_rows(store, [result], year, period, policy)[0]
-    slide = meeting.build_slide(store, result, row, year, period, policy, font_size=22, title="", footer=False)
+    row, source, notes, figure = ui.presentation_slide_for(store, result, year, period, policy)
     if len(result.name) > screen.long_title:
         ui.html(render.LONG_TITLE_CSS)
     title_col.title(result.name, anchor=False)
     chart_col, text_col = st.columns([2.6, 1], gap="large")
     with chart_col:
-        if slide.figure is not None:
-            slide.figure.update_layout(height=screen.chart_height)
+        if figure is not None:
+            figure["layout"]["height"] = screen.chart_height
             # theme=None: our own large black type, as in the exported images
-            st.plotly_chart(slide.figure, width="stretch", theme=None, config={"displayModeBar": False})
+            st.plotly_chart(figure, width="stretch", theme=None, config={"displayModeBar": False})
         else:
-            st.markdown(meeting.NO_CHART if not slide.notes else "Diagrammet visas inte.")
+            st.markdown(meeting.NO_CHART if not notes else "Diagrammet visas inte.")
         # source and masking as text under the chart: it wraps on any screen
-        st.caption("  \n".join(escape_markdown(line) for line in [slide.source, *slide.notes]))
+        st.caption("  \n".join(escape_markdown(line) for line in [source, *notes]))
     with text_col:
         ui.html(render.badge(row.colour, big=True))
         st.markdown(f"**Utfall {escape_markdown(period.span_label())}:** {escape_markdown(meeting.value_text(row))}  \n"

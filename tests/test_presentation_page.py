@@ -147,3 +147,33 @@ def test_a_reader_presents_but_cannot_save(seeded_db, tmp_path, monkeypatch):
     at.switch_page("pages/presentation.py").run()
     assert not at.exception and at.title[0].value == "Presentation och export"
     assert not [b for b in at.button if b.label == "Spara dagordning"]
+
+
+def test_stepping_back_and_forth_draws_each_slide_once_until_the_data_changes(page, seeded_db, monkeypatch):
+    """A meeting clicks Nästa/Föregående many times: each slide (forecast fit and chart) is made
+    once per data version, and a new comment shows at once."""
+    from asn_dash.annotations import add_comment
+    from asn_dash.auth import ANALYTIKER
+    from asn_dash.meeting import material
+    from asn_dash.store.setup import open_store
+
+    built = []
+    original = material.build_slide
+
+    def counting(store, result, *args, **kwargs):
+        built.append(result.indicator_id)
+        return original(store, result, *args, **kwargs)
+
+    monkeypatch.setattr(material, "build_slide", counting)
+    set_order(page, ["hushall_ekb", "plac_lvm"])
+    button(page, "Starta presentation").click().run()
+    for step in ["Nästa", "Nästa", "Föregående", "Nästa", "Föregående"]:
+        button(page, step).click().run()
+    assert page.title[0].value == "Antal hushåll med ekonomiskt bistånd"
+    assert built == ["hushall_ekb", "plac_lvm"]
+    store = open_store(seeded_db)
+    add_comment(store, User("anna", "Anna Analytiker", ANALYTIKER), "hushall_ekb", "2025-T2", "Nytt på mötet.")
+    store.close()
+    page.run()
+    assert built == ["hushall_ekb", "plac_lvm", "hushall_ekb"]
+    assert any(t.value == "Nytt på mötet." for t in page.text)
