@@ -795,10 +795,8 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                       f"{analysis.file}: inget ändrat ({counts.get('oförändrad', 0)} oförändrade)")
                 return int(upload_id)
             ref = f"uppladdning {upload_id}: {analysis.file}"
-            # history first: new rows need no lookup, changed rows keep every old column
-            cur.execute(
-                "INSERT INTO upload_changes SELECT ?, indicator_key, unit_key, period_code, kind, false, NULL, NULL,"
-                " NULL, NULL, NULL, NULL FROM incoming WHERE status = 'ny'", [upload_id]).fetchall()
+            # history first: every replaced value with all its old columns (undo finds the values
+            # this upload created by their upload_id, see uploads.history)
             cur.execute(
                 "INSERT INTO upload_changes SELECT ?, o.indicator_key, o.unit_key, o.period_code, o.kind, true,"
                 " o.value, o.text_value, o.source, o.source_ref, o.upload_id, o.updated_at"
