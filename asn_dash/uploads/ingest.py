@@ -883,7 +883,8 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
         counts = dict(cur.execute("SELECT status, count(*) FROM checked WHERE ok GROUP BY status").fetchall())
         commented = f"({_incoming(COMMENTED)})"
         n_new, n_changed = counts.get("ny", 0), counts.get("ny", 0) + counts.get("ändrad", 0)
-        new_comments = cur.execute(
+        commented_rows = cur.execute(f"SELECT count(*) FROM {COMMENTED}").fetchall()[0][0]  # most files: none
+        new_comments = 0 if not commented_rows else cur.execute(
             f"SELECT count(*) FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
             " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
             " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)").fetchall()[0][0]
@@ -915,13 +916,13 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 " text_value, source, source_ref, upload_id, updated_at) SELECT indicator_key, unit_key, period_code,"
                 " kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM checked WHERE ok AND status = 'ny'",
                 [SOURCE, ref, upload_id]).fetchall()
-            cur.execute(
-                # one comment per indicator, unit and period, even when it is written on several kinds
-                "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
-                " SELECT DISTINCT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning', ?"
-                f" FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
-                " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
-                " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()
+            if commented_rows:  # one comment per indicator, unit and period, even when written on several kinds
+                cur.execute(
+                    "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
+                    " SELECT DISTINCT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning',"
+                    f" ? FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
+                    " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
+                    " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()
             audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
                   f"{analysis.file}: {n_new} nya, {n_changed - n_new} ändrade")
     except duckdb.ConstraintException as exc:  # the store's last guard (e.g. a period key it does not take)
