@@ -399,6 +399,7 @@ def test_a_csv_upload_needs_neither_pandas_nor_numpy(seeded_db, tmp_path):
 
 @pytest.mark.parametrize("between, python_reader", [
     (";;;;\n", False),   # a row of empty cells: DuckDB reads it (a row, skipped as blank)
+    (" ;\u00a0; ;\t ; \n", False),  # a row of blank cells
     ("  \t\n", True),    # a line of only blanks: DuckDB refuses it, the Python reader takes over
     ("\n", True),        # an empty line: DuckDB would skip it without counting it, so it is not asked
 ])

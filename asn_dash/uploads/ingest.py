@@ -591,9 +591,9 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         SELECT raw, {clean_sql('raw')} AS text, {kind_sql('raw')} AS kind, vk.name AS value_kind
         FROM (SELECT DISTINCT kind_raw AS raw FROM staged) r LEFT JOIN value_kinds vk ON vk.kind = {kind_sql('raw')}
     """).fetchall()
-    blank_row = ("WHERE NOT (ri.text = '' AND ru.text = '' AND p.text = '' AND s.value_raw = '' AND s.comment = ''"
-                 " AND rk.text = '' AND s.stray IS NULL)  -- a row of blank cells (or only an ignored column)"
-                 if fast else "")
+    blank_row = (f"WHERE NOT (ri.text = '' AND ru.text = '' AND p.text = '' AND {clean_sql('s.value_raw')} = ''"
+                 " AND s.comment = '' AND rk.text = '' AND s.stray IS NULL)  -- a row of blank cells (or only an"
+                 " ignored column)" if fast else "")
     plain = number_sql("value_raw").plain  # on the cell as written: most need no cleaning
     number = number_sql("s.value_raw", plain="s.num_plain")
     # only what the checks, the diff and the commit read is materialised, one row per staged value
