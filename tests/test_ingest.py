@@ -424,3 +424,15 @@ def test_rows_are_numbered_as_the_spreadsheet_shows_them(between, python_reader,
         assert list(zip(analysis.changes["row"], comments)) == [(2, "två\nrader"), (4, None)]
     finally:
         analysis.close()
+
+
+def test_rows_are_numbered_without_insertion_order_too(s):
+    """The fast path takes the row from the staged table's rowid only while DuckDB keeps the
+    file's order; with that setting off it numbers the rows itself."""
+    s.con.execute("SET preserve_insertion_order = false")
+    rows = "".join(f"hushall_ekb;;{2000 + n // 12}-{n % 12 + 1:02d};{300 + n % 7}\n" for n in range(300))
+    analysis = ingest.analyse(s, "f.csv", csv_bytes("indikator;enhet;period;värde\n" + rows + "okand_x;;2025-09;1\n"))
+    try:
+        assert [(p.row, p.value) for p in analysis.errors] == [(302, "okand_x")]
+    finally:
+        analysis.close()

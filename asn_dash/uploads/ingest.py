@@ -427,15 +427,21 @@ def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Lay
                                                     for i in layout.blanks) + " END"
         view = ", ".join((f"coalesce({name}, '') AS {name}" if name.endswith("_raw") else name) if name in cells
                          else f"{fixed.get(name, chr(39) * 2)} AS {name}" for name in STAGED.split(", ")[1:])
+        # the spreadsheet's row: the record's place in the file, kept as the new table's rowid when
+        # DuckDB preserves insertion order (its default), else numbered by a (serial) window
+        ordered = cur.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+        row = "rowid + 2" if ordered else "row"
         try:
             cur.execute(f"""
                 CREATE TEMP TABLE staged_cells AS
-                SELECT row_number() OVER () + 1 AS row, {", ".join(f"{sql} AS {name}" for name, sql in cells.items())}
+                SELECT {"" if ordered else "row_number() OVER () + 1 AS row, "}
+                       {", ".join(f"{sql} AS {name}" for name, sql in cells.items())}
                 FROM read_csv({_quote(path)}, delim={_quote(table.separator)}, header = true, quote = '"',
                               escape = '"', auto_detect = false, strict_mode = true, columns = {columns},
                               max_line_size = {len(data) + 2})
             """).fetchall()
-            cur.execute(f"CREATE TEMP VIEW staged AS SELECT row AS sid, row, {view} FROM staged_cells").fetchall()
+            cur.execute(f"CREATE TEMP VIEW staged AS SELECT {row} AS sid, {row} AS row, {view} FROM staged_cells"
+                        ).fetchall()
         except duckdb.Error as exc:
             if _BLANK_LINE.search(table.text.rstrip("\n")):
                 return False
