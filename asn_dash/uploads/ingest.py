@@ -356,7 +356,7 @@ def _temp_table(cur, name: str, columns: dict[str, str], rows: list[tuple]) -> N
     cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", lists).fetchall()
 
 
-NOT_REPORTED_SQL = "['---', '--', '—', '–', 'n/a']"
+NOT_REPORTED = "(?:---|--|—|–|n/a)"  # a value cell saying "not reported" (a regular expression: no join per row)
 PREVIEW_ROWS = 500
 STAGED = ("row, indicator_raw, unit_raw, period_raw, period_cell, value_raw, comment, period_col, value_col, stray,"
           " stray_col, kind_raw, kind_col")
@@ -597,9 +597,10 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         SELECT raw, {clean_sql('raw')} AS text, {kind_sql('raw')} AS kind, vk.name AS value_kind
         FROM (SELECT DISTINCT kind_raw AS raw FROM staged) r LEFT JOIN value_kinds vk ON vk.kind = {kind_sql('raw')}
     """).fetchall()
-    blank_row = (f"WHERE NOT (ri.text = '' AND ru.text = '' AND p.text = '' AND {clean_sql('s.value_raw')} = ''"
-                 " AND s.comment = '' AND rk.text = '' AND s.stray IS NULL)  -- a row of blank cells (or only an"
-                 " ignored column)" if fast else "")
+    # a row of blank cells (or only an ignored column) is no row; only a row without indicator is tested further
+    blank_row = (f"WHERE CASE WHEN ri.text <> '' THEN true ELSE NOT (ru.text = '' AND p.text = ''"
+                 f" AND {clean_sql('s.value_raw')} = '' AND s.comment = '' AND rk.text = '' AND s.stray IS NULL) END"
+                 if fast else "")
     plain = number_sql("value_raw").plain  # on the cell as written: most need no cleaning
     number = number_sql("s.value_raw", plain="s.num_plain")
     # only what the checks, the diff and the commit read is materialised, one row per staged value
@@ -625,7 +626,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         ), w AS (
             SELECT s.*,
                    CASE WHEN s.num_plain THEN false WHEN s.value_raw = '' THEN true
-                        ELSE list_contains({NOT_REPORTED_SQL}, lower(s.value_raw)) END AS missing,
+                        ELSE regexp_full_match(lower(s.value_raw), {_quote(NOT_REPORTED)}) END AS missing,
                    {number.percent} AS pct, {number.error} AS num_error, {number.value} AS num_value,
                    CASE WHEN NOT s.num_plain THEN CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0
                         WHEN 'nej' THEN 0.0 WHEN 'no' THEN 0.0 END END AS yes_no
