@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from asn_dash import people
 from asn_dash.auth import User, require
@@ -20,6 +19,9 @@ from asn_dash.rules.assessment import COLOURS, ManualStatus
 from asn_dash.rules.periods import Period, parse_key
 from asn_dash.rules.verdicts import ANALYST, AREA, GOAL, INDICATOR, LEVELS, OfficialVerdict, in_force
 from asn_dash.store.store import Store, audit
+
+if TYPE_CHECKING:  # the ingest imports this module (MAX_TEXT) and no pandas
+    import pandas as pd
 
 MAX_TEXT = 4000
 MIN_OVERRIDE_COMMENT = 10
@@ -181,6 +183,8 @@ def plan_verdicts(store: Store, plan_year: int) -> list[OfficialVerdict]:
 def verdict_history(store: Store, plan_year: int, level: str, target: str) -> pd.DataFrame:
     """Every official verdict ever given for one target of a plan year, newest first, with whether
     it is in force, superseded or withdrawn."""
+    import pandas as pd
+
     rows = store.query(f"SELECT {_VERDICT_COLUMNS}, withdrawn_by FROM verdicts WHERE plan_year = ? AND level = ?"
                        " AND target_id = ? AND unit_id IS NULL ORDER BY created_at, id", [plan_year, level, target])
     verdicts = _official(rows, store)

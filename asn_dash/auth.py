@@ -29,8 +29,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import bcrypt
-
 from asn_dash.errors import AsnError
 
 LASARE, ANALYTIKER, ADMIN = "läsare", "analytiker", "admin"
@@ -118,6 +116,8 @@ def require(user: User | None, action: str) -> None:
 
 
 def hash_password(password: str) -> str:
+    import bcrypt  # imported where a password is hashed or checked: the command line's ingest needs none
+
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
@@ -187,6 +187,8 @@ def verify(users: Mapping[str, tuple[User, str]], username: str, password: str) 
     secret = password.encode("utf-8")
     if len(secret) > MAX_PASSWORD_BYTES:  # bcrypt refuses these; no stored password is this long
         user, hashed, secret = None, None, secret[:MAX_PASSWORD_BYTES]
+    import bcrypt
+
     ok = bcrypt.checkpw(secret, (hashed or _dummy_hash()).encode("ascii"))
     return user if ok and user is not None else None
 
