@@ -23,7 +23,6 @@ import hashlib
 import os
 import re
 import threading
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -161,6 +160,8 @@ _BCRYPT = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
 
 
 def _parse_users(raw: bytes, path: Path) -> dict[str, tuple[User, str]]:
+    import tomllib  # here: the command line's ingest reads no users file
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -137,7 +137,6 @@ NUMBER_RULES: list[tuple[str, str | None]] = [
     (".*[.,].*[.,].*", SEVERAL_MARKS),  # 1.234.567, 12,5,3
     (f"{_SIGN}[0-9]+(?:[.,][0-9]+)?[eE][-+]?[0-9]+", EXPONENT),  # 1e5, 1,5E-3
 ]
-_NUMBER_RES = [(re.compile(p), m) for p, m in NUMBER_RULES]
 _DROP = f"[{_GROUP[1:-1]}%]"  # what is removed before the cast: group separators and %
 
 
@@ -151,8 +150,8 @@ def parse_number(text: str) -> Number:
     """One cell by the number grammar; ``ValueError`` with the Swedish reason."""
     text = clean(text)
     message = NOT_A_NUMBER
-    for pattern, rule in _NUMBER_RES:
-        if pattern.fullmatch(text):
+    for pattern, rule in NUMBER_RULES:
+        if re.fullmatch(pattern, text):  # compiled on first use and cached by re
             message = rule
             break
     if message:
