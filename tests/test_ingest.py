@@ -214,6 +214,57 @@ def test_undo_refuses_when_a_later_upload_changed_the_values(seeded_db, tmp_path
     assert dump(seeded_db)["observations"] == before["observations"]
 
 
+def test_undo_of_created_values_that_later_uploads_replaced(seeded_db, tmp_path, capsys):
+    """A value an upload created has no history row of its own: a later upload that replaced it
+    (even if a third replaced it again) still blocks the undo, naming the value's current writer."""
+    before = dump(seeded_db)
+    paths = []
+    for name, rows in (("a", "cai_sjalvforsorjande;2025-09;14\nhushall_ekb;2025-09;399\n"),  # creates, replaces
+                       ("b", "cai_sjalvforsorjande;2025-09;15\n"), ("c", "cai_sjalvforsorjande;2025-09;16\n")):
+        paths.append(tmp_path / f"{name}.csv")
+        paths[-1].write_bytes(csv_bytes("indikator;period;värde\n" + rows))
+    a, b, c = (run(seeded_db, p, capsys=capsys)[1]["upload_id"] for p in paths)
+    s = open_store(seeded_db)
+    try:  # only the replaced values are in the history: a's hushall_ekb, b's and c's cai_sjalvforsorjande
+        assert s.con.execute("SELECT upload_id, old_upload_id FROM upload_changes ORDER BY 1").fetchall()[1:] == [
+            (b, a), (c, b)]
+    finally:
+        s.close()
+    for blocked, by in ((a, c), (b, c)):
+        assert cli.main(["uploads", "undo", str(blocked), "--db", str(seeded_db), "--user", "x"]) == 2
+        assert f"en del värden har ändrats sedan dess (av uppladdning {by})" in capsys.readouterr().err
+    assert cli.main(["uploads", "undo", str(c), "--db", str(seeded_db), "--user", "x"]) == 0
+    assert value(seeded_db, "cai_sjalvforsorjande", "aos", "2025-09")[0]["value"] == 15
+    assert cli.main(["uploads", "undo", str(a), "--db", str(seeded_db), "--user", "x"]) == 2
+    assert f"(av uppladdning {b})" in capsys.readouterr().err
+    assert cli.main(["uploads", "undo", str(b), "--db", str(seeded_db), "--user", "x"]) == 0
+    s = open_store(seeded_db)
+    try:
+        assert uploads.undo(s, a, User("x", "x", "admin")) == {"removed": 1, "restored": 1}
+    finally:
+        s.close()
+    assert dump(seeded_db)["observations"] == before["observations"]
+
+
+def test_undo_reads_history_rows_of_created_values_written_before(seeded_db, tmp_path, capsys):
+    """Stores written before created values went without history rows hold rows with existed
+    false for them: undo deletes those values all the same, and nothing else."""
+    before = dump(seeded_db)
+    path = tmp_path / "old.csv"
+    path.write_bytes(csv_bytes("indikator;period;värde\ncai_sjalvforsorjande;2025-09;14\nhushall_ekb;2025-09;399\n"))
+    upload_id = run(seeded_db, path, capsys=capsys)[1]["upload_id"]
+    s = open_store(seeded_db)
+    try:  # what the earlier ingest wrote for the created value
+        s.con.execute("INSERT INTO upload_changes SELECT upload_id, indicator_key, unit_key, period_code, kind, false,"
+                      " NULL, NULL, NULL, NULL, NULL, NULL FROM observation_values WHERE upload_id = ?"
+                      " AND period_code = 202509 AND indicator_key = (SELECT key FROM indicator_keys"
+                      " WHERE id = 'cai_sjalvforsorjande')", [upload_id])
+        assert uploads.undo(s, upload_id, User("Anna", "Anna", "analytiker")) == {"removed": 1, "restored": 1}
+    finally:
+        s.close()
+    assert dump(seeded_db)["observations"] == before["observations"]
+
+
 def test_uploads_list(seeded_db, tmp_path, capsys):
     path = tmp_path / "l.csv"
     path.write_bytes(csv_bytes("indikator;period;värde\nhushall_ekb;2025-09;399\n"))

@@ -22,6 +22,7 @@ periods), the same for CSV and XLSX.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import hashlib
 import math
@@ -29,10 +30,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pandas as pd
 
 from asn_dash.annotations import MAX_TEXT
 from asn_dash.auth import User, require
@@ -40,10 +40,14 @@ from asn_dash.errors import AsnError
 from asn_dash.rules.periods import Period
 from asn_dash.store.store import UTFALL, VALUE_KINDS, Store, audit, transaction
 from asn_dash.uploads.history import UNCHANGED
-from asn_dash.uploads.parsing import (BLANK, KIND_ERROR, YEAR_MARK, clean_sql, comment_sql, kind_sql, month_header,
+from asn_dash.uploads.parsing import (BLANK, KIND_ERROR, YEAR_MARK, clean, clean_sql, comment_sql, kind_sql, month_header,
                                       name_key, name_key_sql, number_sql, parse_period, unguard_sql)
 from asn_dash.uploads.readers import (RawTable, ReadError, column_letter, count, format_bytes, read_csv,
                                       read_csv_header, read_xlsx, sniff)
+
+if TYPE_CHECKING:  # the CSV path needs neither (the command line starts faster without them)
+    import numpy as np
+    import pandas as pd
 
 DEFAULT_MAX_MB = 20
 MAX_REPORTED = 200  # problems listed; the total is always counted
@@ -106,13 +110,23 @@ class Analysis:
     error_count: int = 0
     warnings: list[Problem] = field(default_factory=list)  # the first MAX_REPORTED
     warning_count: int = 0
-    changes: pd.DataFrame | None = None  # preview: up to PREVIEW_ROWS rows per status
+    preview_columns: list[str] = field(default_factory=list)
+    preview_rows: list[tuple] = field(default_factory=list)  # up to PREVIEW_ROWS rows per status
     counted: dict[str, int] = field(default_factory=lambda: {"inserted": 0, "updated": 0, "unchanged": 0})
     data: bytes = b""
     sheet: str | None = None
     store: Store | None = None
     cursor: object = None
     sheet_read: str | None = None  # XLSX: the sheet that was read
+
+    @property
+    def changes(self) -> pd.DataFrame | None:
+        """The preview as a table (built when read: the command line never needs pandas)."""
+        if not self.preview_columns:
+            return None
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.preview_rows, columns=self.preview_columns)
 
     @property
     def ok(self) -> bool:
@@ -261,6 +275,9 @@ def detect_layout(table: RawTable) -> Layout:
 
 def _stray(cells: pd.DataFrame, table: RawTable, blanks: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the first cell with a value in a column without a header, and that column."""
+    import numpy as np
+    import pandas as pd
+
     n = len(cells)
     value = np.full(n, None, dtype=object)
     where = np.full(n, None, dtype=object)
@@ -280,6 +297,9 @@ def _table_frame(table: RawTable, layout: Layout) -> tuple[pd.DataFrame, pd.Data
     for the wide layout, its month cells as columns ``m0, m1 …`` and a small table naming each
     month column (turned into one row per value in SQL, so a million values never become
     Python objects)."""
+    import numpy as np
+    import pandas as pd
+
     cells, roles, names = table.cells, layout.roles, table.columns
     n = len(cells)
 
@@ -314,20 +334,26 @@ def _closest(word: str, options: dict[str, str]) -> str:
     return f"; menade du {' eller '.join(repr(n) for n in names)}?" if names else ""
 
 
-def _lookups(store: Store):
-    ind = store.query("SELECT id, name, unit, frequency, allow_negative FROM indicators")
-    indicators = {name_key(r.id): r.id for r in ind.itertuples()}
-    indicators.update({name_key(r.name): r.id for r in ind.itertuples()})
-    names = {name_key(r.id): r.id for r in ind.itertuples()}
-    names.update({name_key(r.name): r.name for r in ind.itertuples()})
-    units_frame = store.query("SELECT u.id, h.name, u.whole_administration FROM units u"
-                              " JOIN unit_history h ON h.unit_id = u.id ORDER BY h.valid_from")
-    units = {name_key(r.id): r.id for r in units_frame.itertuples()}
-    units.update({name_key(r.name): r.id for r in units_frame.itertuples()})
-    current = {r.id: r.name for r in units_frame.itertuples()}  # newest name last wins
+def _lookups(cur):
+    """The catalogue as the checks read it: indicator and unit spellings (name keys of ids and
+    names) to ids, the names shown in suggestions, and the whole administration's unit id."""
+    ind = cur.execute("SELECT id, name FROM indicators").fetchall()
+    indicators = {name_key(i): i for i, _ in ind} | {name_key(n): i for i, n in ind}
+    names = {name_key(i): i for i, _ in ind} | {name_key(n): n for _, n in ind}
+    unit_rows = cur.execute("SELECT u.id, h.name, u.whole_administration FROM units u"
+                            " JOIN unit_history h ON h.unit_id = u.id ORDER BY h.valid_from").fetchall()
+    units = {name_key(i): i for i, _, _ in unit_rows} | {name_key(n): i for i, n, _ in unit_rows}
+    current = {i: n for i, n, _ in unit_rows}  # newest name last wins
     unit_names = {key: current[unit_id] for key, unit_id in units.items()}
-    admin = units_frame.loc[units_frame["whole_administration"], "id"].iloc[0]
-    return ind.set_index("id"), indicators, names, units, unit_names, admin
+    admin = next(i for i, _, whole in unit_rows if whole)
+    return indicators, names, units, unit_names, admin
+
+
+def _temp_table(cur, name: str, columns: dict[str, str], rows: list[tuple]) -> None:
+    """A small temporary table from Python rows (one list per column, no DataFrame)."""
+    lists = [list(col) for col in zip(*rows)] if rows else [[] for _ in columns]
+    select = ", ".join(f"unnest(?::{kind}[]) AS {col}" for col, kind in columns.items())
+    cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", lists).fetchall()
 
 
 NOT_REPORTED_SQL = "('---', '--', '—', '–', 'n/a')"
@@ -363,40 +389,51 @@ _CSV_ERRORS = [
 ]
 
 
-def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: str) -> None:
-    """Read a long-format CSV straight into DuckDB: the fast path for large files."""
+def _csv_file(data: bytes, table: RawTable, tmpdir: str) -> str:
+    """A file DuckDB reads with the rows of ``table.text``: the uploaded bytes themselves when
+    they are that text in UTF-8 (no separator line, no carriage returns), else the text encoded."""
     import tempfile
 
+    header = table.text[:table.text.find("\n") + 1].encode("utf-8")
+    same = (table.encoding == "utf-8" and data.removeprefix(codecs.BOM_UTF8).startswith(header)
+            and b"\r" not in data)
     with tempfile.NamedTemporaryFile(suffix=".csv", dir=tmpdir, delete=False) as fh:
-        fh.write(table.text.encode("utf-8"))
-        path = fh.name
+        fh.write(data if same else table.text.encode("utf-8"))
+    return fh.name
+
+
+def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Layout, tmpdir: str) -> bool:
+    """Read a long-format CSV straight into DuckDB, the cells as written (``_check`` cleans each
+    distinct spelling once): the fast path for large files. False when the file has a line of
+    only blanks, which DuckDB cannot number as the spreadsheet does (the caller stages it with
+    the Python reader instead)."""
+    path = _csv_file(data, table, tmpdir)
     try:
         n = len(table.columns)
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         roles, names = layout.roles, table.columns
-        raw = {"period_raw": f"c{roles['period']}", "period_cell": f"c{roles['period']}",
-               "period_col": _quote(names[roles["period"]]), "value_col": _quote(names[roles["värde"]]),
-               "kind_col": _quote(_kind_col(table, layout)),
+        raw = {"period_cell": "NULL", "period_col": _quote(names[roles["period"]]),
+               "value_col": _quote(names[roles["värde"]]), "kind_col": _quote(_kind_col(table, layout)),
+               "comment": comment_sql(f"c{roles['kommentar']}") if "kommentar" in roles else "''",
                "stray": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN c{i}" for i in layout.blanks)
                         + " END" if layout.blanks else "NULL",
                "stray_col": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN '{column_letter(i)}'"
                                                for i in layout.blanks) + " END" if layout.blanks else "NULL"}
-
-        def cell(role: str) -> str:
-            return raw.get(role) or (f"c{roles[role]}" if role in roles else "NULL")
-
+        cells = {"indicator_raw": "indikator", "unit_raw": "enhet", "period_raw": "period", "value_raw": "värde",
+                 "kind_raw": "typ"}
+        select = ", ".join([f"coalesce(c{roles[role]}, '') AS {name}" if role in roles else f"'' AS {name}"
+                            for name, role in cells.items()] + [f"{sql} AS {name}" for name, sql in raw.items()])
         try:
             cur.execute(f"""
                 CREATE TEMP TABLE staged AS
-                SELECT {STAGED} FROM (
-                    SELECT {_staged_select(cell, 'row_number() OVER () + 1')}
-                    FROM read_csv({_quote(path)}, delim={_quote(table.separator)}, header = true, quote = '"',
-                                  escape = '"', auto_detect = false, strict_mode = true, columns = {columns},
-                                  max_line_size = {len(table.text.encode('utf-8')) + 2})
-                ) WHERE indicator_raw <> '' OR unit_raw <> '' OR period_raw <> '' OR value_raw <> '' OR comment <> ''
-                        OR kind_raw <> '' OR stray IS NOT NULL  -- a row of blank cells (or only an ignored column such as summa)
+                SELECT row_number() OVER () + 1 AS row, {select}
+                FROM read_csv({_quote(path)}, delim={_quote(table.separator)}, header = true, quote = '"',
+                              escape = '"', auto_detect = false, strict_mode = true, columns = {columns},
+                              max_line_size = {len(data) + 2})
             """).fetchall()
         except duckdb.Error as exc:
+            if _BLANK_LINE.search(table.text.rstrip("\n")):
+                return False
             for pattern, reason in _CSV_ERRORS:
                 if m := re.search(pattern, str(exc), re.S):
                     row, text = reason(m)
@@ -405,6 +442,7 @@ def _stage_with_duckdb(cur, file: str, table: RawTable, layout: Layout, tmpdir: 
                 from None
     finally:
         os.unlink(path)
+    return True
 
 
 def _stage_with_pandas(cur, table: RawTable, layout: Layout) -> None:
@@ -439,10 +477,14 @@ _FRAME = {"indikator": "indicator_raw", "enhet": "unit_raw", "värde": "value_ra
           "typ": "kind_raw"}
 
 
+_BLANK_LINE = re.compile("\n[^\\S\n]*\n|\n[^\\S\n]+$")  # a line of only blanks (not the last newlines)
+
+
 def _fast_path(table: RawTable, layout: Layout) -> bool:
-    """DuckDB's reader numbers rows right only without blank lines in the file."""
-    body = table.text.rstrip("\n")
-    return layout.kind == "long" and not re.search("\n[^\\S\n]*\n|\n[^\\S\n]+$", body)
+    """DuckDB's reader skips empty lines (the spreadsheet counts them): long CSVs without one
+    go the fast way. A line of other blanks is an error to DuckDB, which then hands the file
+    back (see :func:`_stage_with_duckdb`), so only the cheap test runs on every upload."""
+    return layout.kind == "long" and "\n\n" not in table.text.rstrip("\n")
 
 
 def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, limit: int | None = None,
@@ -469,12 +511,15 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
         raise UploadError(exc.sv, exc.en) from None
     cur = store.cursor()
     try:
-        if fast:
-            _stage_with_duckdb(cur, file, table, layout, tempfile.gettempdir())
-        else:
+        if fast and not _stage_with_duckdb(cur, file, data, table, layout, tempfile.gettempdir()):
+            try:
+                fast, table = False, read_csv(file, data)
+            except ReadError as exc:
+                raise UploadError(exc.sv, exc.en) from None
+        if not fast:
             _stage_with_pandas(cur, table, layout)
-        table.text, table.cells = "", pd.DataFrame()  # staged: the cells are in DuckDB now
-        analysis = _check(store, cur, file, data, table, layout, today or date.today())
+        table.text, table.cells = "", None  # staged: the cells are in DuckDB now
+        analysis = _check(store, cur, file, data, table, layout, today or date.today(), fast)
     except BaseException:
         cur.close()
         raise
@@ -489,79 +534,94 @@ def _period_code(period: Period) -> int:
     return period.year * 100 + sub
 
 
-def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date) -> Analysis:
-    meta, indicators, ind_names, units, unit_names, admin = _lookups(store)
+def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: Layout, today: date,
+           fast: bool = False) -> Analysis:
+    """Check every staged row in one materialised table, ``checked``: its keys, value and
+    reasons, and the stored value it would replace. ``fast``: the cells are staged as written
+    (:func:`_stage_with_duckdb`), and rows of only blank cells are dropped here."""
+    indicators, ind_names, units, unit_names, admin = _lookups(cur)
     ind_col = table.columns[layout.roles["indikator"]]
     unit_col = table.columns[layout.roles["enhet"]] if "enhet" in layout.roles else "enhet"
     comment_col = table.columns[layout.roles["kommentar"]] if "kommentar" in layout.roles else "kommentar"
 
-    lookups = {
-        "ind_lookup": pd.DataFrame({"key": list(indicators), "id": list(indicators.values())}),
-        "unit_lookup": pd.DataFrame({"key": list(units), "id": list(units.values())}),
-        "ind_meta": meta.reset_index()[["id", "unit", "allow_negative"]],
-        "reader_problems": pd.DataFrame(table.problems, columns=["row", "col", "value", "msg"]).astype(
-            {"row": "int64", "col": object, "value": object, "msg": object}),
-    }
+    _temp_table(cur, "ind_lookup", {"key": "VARCHAR", "id": "VARCHAR"}, list(indicators.items()))
+    _temp_table(cur, "unit_lookup", {"key": "VARCHAR", "id": "VARCHAR"}, list(units.items()))
+    _temp_table(cur, "reader_problems", {"row": "BIGINT", "col": "VARCHAR", "value": "VARCHAR", "msg": "VARCHAR"},
+                table.problems)
     distinct = [r[0] for r in cur.execute("SELECT DISTINCT period_raw FROM staged").fetchall()]
     parsed = []
     for raw in distinct:
+        text = clean(raw)
         try:
-            p = parse_period(raw, today=today, date1904=table.date1904)
-            parsed.append((raw, p.key, _period_code(p), p.kind, p.end, None))
+            p = parse_period(text, today=today, date1904=table.date1904)
+            parsed.append((raw, text, p.key, _period_code(p), p.kind, p.end, None))
         except ValueError as exc:
-            parsed.append((raw, None, None, None, None, str(exc)))
-    lookups["period_lookup"] = pd.DataFrame(parsed, columns=["raw", "key", "code", "kind", "end_date", "error"]).astype(
-        {"raw": object, "key": object, "code": "Int32", "kind": object, "error": object})
-    for name, frame in lookups.items():
-        cur.register(f"{name}_frame", frame)
-        cur.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame").fetchall()
-        cur.unregister(f"{name}_frame")
-    # each distinct spelling is normalised and looked up once; the upload's rows join on the raw text
+            parsed.append((raw, text, None, None, None, None, str(exc)))
+    _temp_table(cur, "period_lookup", {"raw": "VARCHAR", "text": "VARCHAR", "key": "VARCHAR", "code": "INTEGER",
+                                       "kind": "VARCHAR", "end_date": "DATE", "error": "VARCHAR"}, parsed)
+    # each distinct spelling is cleaned, normalised and looked up once; the upload's rows join on the raw text
     cur.execute(f"""
         CREATE TEMP TABLE raw_indicators AS
-        SELECT r.raw, i.id, k.key, m.unit, coalesce(m.allow_negative, false) AS allow_negative
+        SELECT r.raw, {clean_sql('r.raw')} AS text, i.id, k.key, m.unit, coalesce(m.allow_negative, false) AS allow_negative
         FROM (SELECT DISTINCT indicator_raw AS raw FROM staged) r
         LEFT JOIN ind_lookup i ON i.key = {name_key_sql('r.raw')}
-        LEFT JOIN ind_meta m ON m.id = i.id
+        LEFT JOIN indicators m ON m.id = i.id
         LEFT JOIN indicator_keys k ON k.id = i.id
     """).fetchall()
     cur.execute(f"""
         CREATE TEMP TABLE raw_units AS
-        SELECT r.raw, r.id, k.key FROM (
-            SELECT r.raw, CASE WHEN r.raw = '' THEN {_quote(admin)} ELSE u.id END AS id
+        SELECT r.raw, r.text, r.id, k.key FROM (
+            SELECT r.raw, {clean_sql('r.raw')} AS text,
+                   CASE WHEN {clean_sql('r.raw')} = '' THEN {_quote(admin)} ELSE u.id END AS id
             FROM (SELECT DISTINCT unit_raw AS raw FROM staged) r
             LEFT JOIN unit_lookup u ON u.key = {name_key_sql('r.raw')}) r
         LEFT JOIN unit_keys k ON k.id = r.id
     """).fetchall()
-
+    cur.execute(f"""
+        CREATE TEMP TABLE raw_kinds AS
+        SELECT raw, {clean_sql('raw')} AS text, {kind_sql('raw')} AS kind, vk.name AS value_kind
+        FROM (SELECT DISTINCT kind_raw AS raw FROM staged) r LEFT JOIN value_kinds vk ON vk.kind = {kind_sql('raw')}
+    """).fetchall()
+    blank_row = ("WHERE NOT (ri.text = '' AND ru.text = '' AND p.text = '' AND s.value_raw = '' AND s.comment = ''"
+                 " AND rk.text = '' AND s.stray IS NULL)  -- a row of blank cells (or only an ignored column)"
+                 if fast else "")
+    plain = number_sql("value_raw").plain  # on the cell as written: most need no cleaning
     number = number_sql("s.value_raw", plain="s.num_plain")
+    # only what the checks, the diff and the commit read is materialised, one row per staged value
+    # (``sid``: the staged row); the cells as written are read back from ``staged`` for the few
+    # rows a message names
     cur.execute(f"""
         CREATE TEMP TABLE checked AS
-        WITH v AS (
-            SELECT s.*, ri.id AS indicator_id, ri.key AS indicator_key, ri.unit AS ind_unit,
-                   coalesce(ri.allow_negative, false) AS allow_negative, ru.id AS unit_id, ru.key AS unit_key,
-                   p.key AS period, p.code AS period_code, p.kind AS period_kind, CAST(p.end_date AS DATE) AS period_end,
-                   p.error AS period_error,
-                   s.value_raw = '' OR (NOT s.num_plain AND lower(s.value_raw) IN {NOT_REPORTED_SQL}) AS missing,
-                   {kind_sql('s.kind_raw')} AS kind,
-                   {number.percent} AS pct, {number.error} AS num_error, {number.value} AS num_value,
-                   CASE WHEN NOT s.num_plain THEN CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0
-                        WHEN 'nej' THEN 0.0 WHEN 'no' THEN 0.0 END END AS yes_no
-            FROM (SELECT *, {number.plain} AS num_plain FROM staged s) s
+        WITH c AS (  -- the cells cleaned: names, periods and kinds once per spelling, values per row
+            SELECT s.rowid AS sid, s.row, ri.text = '' AS no_indicator,
+                   CASE WHEN s.plain THEN s.value_raw ELSE {clean_sql('s.value_raw')} END AS value_raw, s.plain,
+                   s.comment, s.stray IS NOT NULL AS stray, ri.key AS indicator_key, ri.unit AS ind_unit,
+                   ri.allow_negative, ru.key AS unit_key, p.code AS period_code, p.end_date AS period_end,
+                   p.error AS period_error, rk.kind
+            FROM (SELECT rowid, *, {plain} AS plain FROM staged) s
             LEFT JOIN raw_indicators ri ON ri.raw = s.indicator_raw
             LEFT JOIN raw_units ru ON ru.raw = s.unit_raw
             LEFT JOIN period_lookup p ON p.raw = s.period_raw
+            LEFT JOIN raw_kinds rk ON rk.raw = s.kind_raw
+            {blank_row}
+        ), v AS (
+            SELECT * EXCLUDE (plain), CASE WHEN plain THEN true ELSE {number_sql('value_raw').plain} END AS num_plain
+            FROM c
         ), w AS (
-            SELECT *, CASE WHEN num_error IS NULL THEN num_value END AS num
-            FROM v
+            SELECT s.*,
+                   CASE WHEN s.num_plain THEN false ELSE s.value_raw = '' OR lower(s.value_raw) IN {NOT_REPORTED_SQL}
+                   END AS missing,
+                   {number.percent} AS pct, {number.error} AS num_error, {number.value} AS num_value,
+                   CASE WHEN NOT s.num_plain THEN CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0
+                        WHEN 'nej' THEN 0.0 WHEN 'no' THEN 0.0 END END AS yes_no
+            FROM v s
         ), x AS (
             SELECT *, CASE WHEN ind_unit = 'ja/nej' THEN coalesce(yes_no, num) WHEN ind_unit = 'text' THEN NULL
                            ELSE num END AS value
-            FROM w
-        )
-        , y AS (SELECT *,
+            FROM (SELECT *, CASE WHEN num_error IS NULL THEN num_value END AS num FROM w)
+        ), y AS (SELECT *,
             CASE
-                WHEN indicator_id IS NULL OR missing THEN NULL
+                WHEN indicator_key IS NULL OR missing THEN NULL
                 WHEN ind_unit = 'ja/nej' AND (value IS NULL OR value NOT IN (0, 1))
                     THEN 'Ja/Nej-indikator: skriv Ja, Nej, 1 eller 0'
                 WHEN ind_unit NOT IN ('text', 'ja/nej') AND num_error IS NOT NULL THEN num_error
@@ -576,11 +636,21 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                     THEN 'en procentsats måste ligga mellan −100 och 100'
             END AS value_error,
             CASE WHEN ind_unit = 'text' AND NOT missing THEN {unguard_sql('value_raw')} END AS text_value
-        FROM x)
-        SELECT *, coalesce(indicator_id IS NOT NULL AND unit_id IS NOT NULL AND period_error IS NULL
-                           AND value_error IS NULL AND kind IS NOT NULL AND NOT missing AND indicator_raw <> '',
-                           false) AS ok
-        FROM y
+        FROM x), z AS (
+        SELECT sid, row, indicator_key, unit_key, period_code, kind, period_end, value, text_value, comment, pct,
+               missing, period_error, value_error, ind_unit = 'procent' AS percent_unit, no_indicator, stray,
+               coalesce(indicator_key IS NOT NULL AND unit_key IS NOT NULL AND period_error IS NULL
+                        AND value_error IS NULL AND kind IS NOT NULL AND NOT missing AND NOT no_indicator,
+                        false) AS ok,
+               stray OR length(comment) > {MAX_TEXT} AS flagged
+        FROM y)
+        SELECT z.* EXCLUDE (flagged), flagged OR NOT ok AS flagged,
+               CASE WHEN NOT z.ok THEN NULL WHEN o.indicator_key IS NULL THEN 'ny'
+                    WHEN coalesce(abs(z.value - o.value) < 1e-9, z.value IS NULL AND o.value IS NULL)
+                         AND coalesce(z.text_value, '') = coalesce(o.text_value, '') THEN 'oförändrad'
+                    ELSE 'ändrad' END AS status
+        FROM z LEFT JOIN observation_values o ON z.ok AND o.indicator_key = z.indicator_key
+             AND o.unit_key = z.unit_key AND o.period_code = z.period_code AND o.kind = z.kind
     """).fetchall()
     # the same key twice: GROUP BY finds the few duplicated keys without sorting every row
     cur.execute("""
@@ -590,35 +660,45 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     """).fetchall()
     # a wide row's empty month cells are missing values, not periods to check (a future month)
     period_checked = "AND NOT missing" if layout.kind == "wide" else ""
-    problem_sql = f"""
+    period_cell = f"coalesce(period_cell, {clean_sql('period_raw')})"
+    cur.execute(f"""
+        CREATE TEMP TABLE problems AS
+        WITH f AS (  -- the flagged rows with their cells as written (cleaned here, for these rows only)
+            SELECT c.*, {clean_sql('s.indicator_raw')} AS indicator_text, {clean_sql('s.unit_raw')} AS unit_text,
+                   {period_cell} AS period_text, {clean_sql('s.value_raw')} AS value_text,
+                   {clean_sql('s.kind_raw')} AS kind_text, s.period_col, s.value_col, s.kind_col, s.stray AS stray_text,
+                   s.stray_col
+            FROM (SELECT * FROM checked WHERE flagged) c JOIN staged s ON s.rowid = c.sid
+        )
         SELECT DISTINCT * FROM (
-        SELECT row, 0 AS ord, {_quote(ind_col)} AS col, indicator_raw AS value, 'indikator saknas' AS msg
-            FROM checked WHERE indicator_raw = ''
-        UNION ALL SELECT row, 0, {_quote(ind_col)}, indicator_raw, '#unknown-indicator'
-            FROM checked WHERE indicator_id IS NULL AND indicator_raw <> ''
-        UNION ALL SELECT row, 1, {_quote(unit_col)}, unit_raw, '#unknown-unit' FROM checked WHERE unit_id IS NULL
-        UNION ALL SELECT row, 2, period_col, period_cell, period_error FROM checked
+        SELECT row, 0 AS ord, {_quote(ind_col)} AS col, indicator_text AS value, 'indikator saknas' AS msg
+            FROM f WHERE no_indicator
+        UNION ALL SELECT row, 0, {_quote(ind_col)}, indicator_text, '#unknown-indicator'
+            FROM f WHERE indicator_key IS NULL AND NOT no_indicator
+        UNION ALL SELECT row, 1, {_quote(unit_col)}, unit_text, '#unknown-unit' FROM f WHERE unit_key IS NULL
+        UNION ALL SELECT row, 2, period_col, period_text, period_error FROM f
             WHERE period_error IS NOT NULL {period_checked}
-        UNION ALL SELECT row, 3, value_col, value_raw, value_error FROM checked WHERE value_error IS NOT NULL
-        UNION ALL SELECT row, 3, kind_col, kind_raw, {_quote(KIND_ERROR)} FROM checked WHERE kind IS NULL
+        UNION ALL SELECT row, 3, value_col, value_text, value_error FROM f WHERE value_error IS NOT NULL
+        UNION ALL SELECT row, 3, kind_col, kind_text, {_quote(KIND_ERROR)} FROM f WHERE kind IS NULL
         UNION ALL SELECT row, 3, col, value, msg FROM reader_problems
         UNION ALL SELECT row, 4, {_quote(comment_col)}, comment, '#too-long:' || length(comment)
-            FROM checked WHERE length(comment) > {MAX_TEXT}
-        UNION ALL SELECT row, 5, stray_col, stray,
+            FROM f WHERE length(comment) > {MAX_TEXT}
+        UNION ALL SELECT row, 5, stray_col, stray_text,
                          'värdet står i en kolumn utan rubrik; ge kolumnen en rubrik (t.ex. kommentar) eller ta bort '
                          || 'värdet'
-            FROM checked WHERE stray IS NOT NULL
-        UNION ALL SELECT c.row, 6, c.period_col, c.period_raw,
+            FROM f WHERE stray
+        UNION ALL SELECT c.row, 6, s.period_col, {period_cell.replace('period_', 's.period_')},
                          CASE WHEN c.kind = {VALUE_KINDS[UTFALL]} THEN 'samma indikator, enhet och period'
                               ELSE 'samma indikator, enhet, period och värdetyp' END
                          || ' finns redan på rad ' || d.first_row
             FROM checked c JOIN duplicates d USING (indicator_key, unit_key, period_code, kind)
+            JOIN staged s ON s.rowid = c.sid
             WHERE c.ok AND c.row > d.first_row
         )
-    """
-    cur.execute("DROP TABLE staged").fetchall()  # free memory early: checked holds all it needs
-    total = cur.execute(f"SELECT count(*) FROM ({problem_sql})").fetchall()[0][0]
-    first = cur.execute(f"SELECT * FROM ({problem_sql}) ORDER BY row, ord, col LIMIT {MAX_REPORTED}").fetchall()
+    """).fetchall()
+    total = cur.execute("SELECT count(*) FROM problems").fetchall()[0][0]
+    first = cur.execute(f"SELECT * FROM problems ORDER BY row, ord, col LIMIT {MAX_REPORTED}").fetchall()
+    cur.execute("DROP TABLE problems").fetchall()
     errors = []
     for row, _, col, value, msg in first:
         if msg == "#unknown-indicator":
@@ -632,33 +712,20 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                         data=data, sheet=None, store=store, cursor=cur)
     if not analysis.ok:
         return analysis
-    _fraction_candidates(cur)
     # no error, so no duplicate key: every ok row is one value
-    cur.execute("""
-        CREATE TEMP TABLE incoming AS
-        SELECT v.row, v.indicator_id, v.unit_id, v.period, v.period_kind, v.period_end, v.value, v.text_value,
-               nullif(v.comment, '') AS comment, v.value_col, v.indicator_key, v.unit_key, v.period_code,
-               v.kind::UTINYINT AS kind, vk.name AS value_kind,
-               o.value AS old_value, o.text_value AS old_text_value, o.indicator_key IS NOT NULL AS existed,
-               CASE WHEN o.indicator_key IS NULL THEN 'ny'
-                    WHEN coalesce(abs(v.value - o.value) < 1e-9, v.value IS NULL AND o.value IS NULL)
-                         AND coalesce(v.text_value, '') = coalesce(o.text_value, '') THEN 'oförändrad'
-                    ELSE 'ändrad' END AS status
-        FROM checked v
-        JOIN value_kinds vk ON vk.kind = v.kind
-        LEFT JOIN observation_values o ON o.indicator_key = v.indicator_key AND o.unit_key = v.unit_key
-             AND o.period_code = v.period_code AND o.kind = v.kind
-        WHERE v.ok
-    """).fetchall()
-    cur.execute("DROP TABLE checked").fetchall()
-    counts = dict(cur.execute("SELECT status, count(*) FROM incoming GROUP BY status").fetchall())
+    cur.execute(f"CREATE TEMP VIEW incoming AS {_incoming('(SELECT * FROM checked WHERE ok)')}").fetchall()
+    counts = dict(cur.execute("SELECT status, count(*) FROM checked WHERE ok GROUP BY status").fetchall())
     analysis.counted = {"inserted": counts.get("ny", 0), "updated": counts.get("ändrad", 0),
                         "unchanged": counts.get("oförändrad", 0)}
     if sum(analysis.counted.values()) == 0:
         raise UploadError(f"{file}: filen innehåller inga värden att läsa in (alla celler är tomma eller '---').")
-    analysis.changes = cur.execute(  # the first rows of each status: a top-N each, no sort of the whole upload
-        " UNION ALL ".join(f"(SELECT * FROM incoming WHERE status = '{status}' ORDER BY row LIMIT {PREVIEW_ROWS})"
-                           for status in ("ny", "ändrad", "oförändrad")) + " ORDER BY row").df()
+    first_rows = " UNION ALL ".join(  # the first rows of each status: a top-N each, no sort of the whole upload
+        f"(SELECT * FROM checked WHERE ok AND status = '{status}' ORDER BY row LIMIT {PREVIEW_ROWS})"
+        for status in ("ny", "ändrad", "oförändrad"))
+    preview = cur.execute(f"{_incoming(f'({first_rows})')} ORDER BY row")
+    analysis.preview_columns = [d[0] for d in preview.description]
+    analysis.preview_rows = preview.fetchall()
+    _fraction_candidates(cur)
     found, total = outliers(cur, file)
     fractions = fraction_warnings(cur, file)
     analysis.warnings = sorted(found + fractions, key=lambda w: w.row)[:MAX_REPORTED]
@@ -666,16 +733,37 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     return analysis
 
 
+def _incoming(source: str) -> str:
+    """The checked values of ``source`` (a subquery of ``checked``) as the preview, the totals
+    note (:mod:`asn_dash.uploads.totals`) and the comments read them: text ids, the period key,
+    the column of the value and the stored value it replaces."""
+    return f"""
+        SELECT c.row, ik.id AS indicator_id, uk.id AS unit_id, period_key(c.period_code) AS period,
+               period_kind_of(c.period_code) AS period_kind, c.period_end, c.value, c.text_value,
+               nullif(c.comment, '') AS comment, s.value_col, c.indicator_key, c.unit_key, c.period_code,
+               c.kind::UTINYINT AS kind, vk.name AS value_kind, o.value AS old_value, o.text_value AS old_text_value,
+               c.status <> 'ny' AS existed, c.status
+        FROM {source} c
+        JOIN staged s ON s.rowid = c.sid
+        JOIN indicator_keys ik ON ik.key = c.indicator_key
+        JOIN unit_keys uk ON uk.key = c.unit_key
+        JOIN value_kinds vk ON vk.kind = c.kind
+        LEFT JOIN observation_values o ON o.indicator_key = c.indicator_key AND o.unit_key = c.unit_key
+             AND o.period_code = c.period_code AND o.kind = c.kind"""
+
+
 def _fraction_candidates(cur) -> None:
     """Percentage indicators whose values in the file all lie in 0–1 (none written with %)."""
-    cur.execute("""
+    cur.execute(f"""
         CREATE TEMP TABLE fraction_candidates AS
-        SELECT indicator_id, min(row) AS row, arg_min(value_col, row) AS value_col,
-               arg_min(value_raw, row) AS value_raw
-        FROM checked
-        WHERE ind_unit = 'procent' AND NOT missing AND value_error IS NULL AND value IS NOT NULL
-        GROUP BY indicator_id
-        HAVING bool_and(NOT pct) AND max(abs(value)) <= 1 AND max(abs(value)) > 0
+        SELECT f.indicator_key, k.id AS indicator_id, f.row, s.value_col, {clean_sql('s.value_raw')} AS value_raw
+        FROM (SELECT indicator_key, min(row) AS row, arg_min(sid, row) AS sid
+              FROM checked
+              WHERE percent_unit AND NOT missing AND value_error IS NULL AND value IS NOT NULL
+              GROUP BY indicator_key
+              HAVING bool_and(NOT pct) AND max(abs(value)) <= 1 AND max(abs(value)) > 0) f
+        JOIN staged s ON s.rowid = f.sid
+        JOIN indicator_keys k ON k.key = f.indicator_key
     """).fetchall()
 
 
@@ -684,7 +772,8 @@ def fraction_warnings(cur, file: str) -> list[Problem]:
     change something."""
     flagged = cur.execute("""
         SELECT f.row, f.value_col, f.value_raw, f.indicator_id FROM fraction_candidates f
-        WHERE EXISTS (SELECT 1 FROM incoming i WHERE i.indicator_id = f.indicator_id AND i.status <> 'oförändrad')
+        WHERE EXISTS (SELECT 1 FROM checked c WHERE c.ok AND c.indicator_key = f.indicator_key
+                      AND c.status <> 'oförändrad')
         ORDER BY f.row
     """).fetchall()
     cur.execute("DROP TABLE fraction_candidates").fetchall()
@@ -708,8 +797,9 @@ def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], i
     cur.execute("""
         CREATE TEMP TABLE outlier_flags AS
         WITH probes AS (
-            SELECT row, value_col, value, indicator_key, unit_key, kind, (period_code // 100) * 12 + period_code % 100 AS m
-            FROM incoming WHERE status <> 'oförändrad' AND period_kind = 'månad' AND value IS NOT NULL
+            SELECT sid, row, value, indicator_key, unit_key, kind, (period_code // 100) * 12 + period_code % 100 AS m
+            FROM checked WHERE ok AND status <> 'oförändrad' AND period_code % 100 BETWEEN 1 AND 12
+                 AND value IS NOT NULL
         ), history AS (  -- the stored months of the upload's series
             SELECT o.indicator_key, o.unit_key, o.kind, (o.period_code // 100) * 12 + o.period_code % 100 AS m, o.value
             FROM observation_values o SEMI JOIN (SELECT DISTINCT indicator_key, unit_key, kind FROM probes) p
@@ -723,12 +813,12 @@ def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], i
             FROM series JOIN (SELECT indicator_key, unit_key, kind, max(m) AS last_probe FROM probes GROUP BY ALL) p
                  USING (indicator_key, unit_key, kind)
         ), points AS (  -- the stored value (history) and the uploaded one (probe) of each month
-            SELECT g.*, h.value AS stored, p.row, p.value_col, p.value
+            SELECT g.*, h.value AS stored, p.sid, p.row, p.value
             FROM months g LEFT JOIN history h USING (indicator_key, unit_key, kind, m)
             LEFT JOIN probes p USING (indicator_key, unit_key, kind, m)
         )
-        SELECT row, value_col, value, median FROM (
-            SELECT row, value_col, value, median(stored) OVER series_months AS median,
+        SELECT sid, row, value, median FROM (
+            SELECT sid, row, value, median(stored) OVER series_months AS median,
                    count(stored) OVER series_months AS n
             FROM points
             WINDOW series_months AS (PARTITION BY indicator_key, unit_key, kind ORDER BY m
@@ -737,18 +827,20 @@ def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], i
     """).fetchall()
     total = cur.execute("SELECT count(*) FROM outlier_flags").fetchall()[0][0]
     limit = MAX_REPORTED if limit is None else limit
-    flagged = cur.execute(f"SELECT row, value_col, value, median FROM outlier_flags ORDER BY row LIMIT {limit}").df()
+    flagged = cur.execute(f"SELECT f.row, s.value_col, f.value, f.median FROM (SELECT * FROM outlier_flags"
+                          f" ORDER BY row LIMIT {limit}) f JOIN staged s ON s.rowid = f.sid ORDER BY f.row").fetchall()
     cur.execute("DROP TABLE outlier_flags").fetchall()
-    return [Problem(int(r.row), r.value_col, format_number(r.value, 2).rstrip("0").rstrip(","),
-                    f"avviker kraftigt från medianen för de senaste 12 månaderna ({format_number(r.median, 1)}); "
+    return [Problem(int(row), column, format_number(value, 2).rstrip("0").rstrip(","),
+                    f"avviker kraftigt från medianen för de senaste 12 månaderna ({format_number(median, 1)}); "
                     f"kontrollera värdet och bekräfta varningen")
-            for r in flagged.itertuples()], int(total)
+            for row, column, value, median in flagged], int(total)
 
 
 class WarningsNotConfirmed(AsnError):
     """The upload has warnings that the analyst has not confirmed."""
 
 
+COMMENTED = "(SELECT * FROM checked WHERE ok AND comment <> '')"
 SAME_KEY = ("o.indicator_key = i.indicator_key AND o.unit_key = i.unit_key AND o.period_code = i.period_code"
             " AND o.kind = i.kind")
 
@@ -777,10 +869,11 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
         analysis = fresh
     cur = analysis.cursor
     try:
-        counts = dict(cur.execute("SELECT status, count(*) FROM incoming GROUP BY status").fetchall())
+        counts = dict(cur.execute("SELECT status, count(*) FROM checked WHERE ok GROUP BY status").fetchall())
+        commented = f"({_incoming(COMMENTED)})"
         n_new, n_changed = counts.get("ny", 0), counts.get("ny", 0) + counts.get("ändrad", 0)
         new_comments = cur.execute(
-            "SELECT count(*) FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
+            f"SELECT count(*) FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
             " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
             " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)").fetchall()[0][0]
         status = "inläst" if n_changed or new_comments else UNCHANGED
@@ -795,29 +888,27 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                       f"{analysis.file}: inget ändrat ({counts.get('oförändrad', 0)} oförändrade)")
                 return int(upload_id)
             ref = f"uppladdning {upload_id}: {analysis.file}"
-            # history first: new rows need no lookup, changed rows keep every old column
-            cur.execute(
-                "INSERT INTO upload_changes SELECT ?, indicator_key, unit_key, period_code, kind, false, NULL, NULL,"
-                " NULL, NULL, NULL, NULL FROM incoming WHERE status = 'ny'", [upload_id]).fetchall()
+            # history first: every replaced value with all its old columns (undo finds the values
+            # this upload created by their upload_id, see uploads.history)
             cur.execute(
                 "INSERT INTO upload_changes SELECT ?, o.indicator_key, o.unit_key, o.period_code, o.kind, true,"
                 " o.value, o.text_value, o.source, o.source_ref, o.upload_id, o.updated_at"
-                f" FROM incoming i JOIN observation_values o ON {SAME_KEY} WHERE i.status = 'ändrad'",
+                f" FROM checked i JOIN observation_values o ON {SAME_KEY} WHERE i.ok AND i.status = 'ändrad'",
                 [upload_id]).fetchall()
             cur.execute(
                 "UPDATE observation_values o SET value = i.value, text_value = i.text_value, source = ?, source_ref = ?,"
-                f" upload_id = ?, updated_at = current_timestamp FROM incoming i WHERE i.status = 'ändrad' AND {SAME_KEY}",
+                f" upload_id = ?, updated_at = current_timestamp FROM checked i WHERE i.ok AND i.status = 'ändrad' AND {SAME_KEY}",
                 [SOURCE, ref, upload_id]).fetchall()
             cur.execute(
                 "INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value,"
                 " text_value, source, source_ref, upload_id, updated_at) SELECT indicator_key, unit_key, period_code,"
-                " kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM incoming WHERE status = 'ny'",
+                " kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM checked WHERE ok AND status = 'ny'",
                 [SOURCE, ref, upload_id]).fetchall()
             cur.execute(
                 # one comment per indicator, unit and period, even when it is written on several kinds
                 "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
                 " SELECT DISTINCT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning', ?"
-                " FROM incoming i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
+                f" FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
                 " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
                 " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()
             audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
