@@ -17,6 +17,7 @@ from asn_dash.rules.periods import parse_key
 from asn_dash.store.setup import open_store
 from asn_dash.uploads import history as uploads
 from asn_dash.uploads import ingest
+from asn_dash.uploads.readers import read_csv
 
 from .ingest_helpers import csv_bytes, dump, dump_values, update_values
 
@@ -348,3 +349,77 @@ def test_library_commit_refuses_unconfirmed_warnings_and_errors(seeded_db):
         assert uploads.list_uploads(s).empty
     finally:
         s.close()
+
+
+CSV_WITHOUT_PANDAS = """
+import builtins, sys, types
+from pathlib import Path
+from asn_dash.auth import cli_user
+from asn_dash.store.setup import open_store
+from asn_dash.uploads import ingest
+from asn_dash.uploads.readers import read_csv
+
+loaded = [name for name, module in vars(ingest).items() if isinstance(module, types.ModuleType)
+          and module.__name__.split(".")[0] in ("pandas", "numpy")]
+assert not loaded, loaded
+real_import = builtins.__import__
+
+def guarded(name, globals=None, *args, **kwargs):  # ingest may import neither from here on
+    if name.split(".")[0] in ("pandas", "numpy") and (globals or {}).get("__name__") == ingest.__name__:
+        raise ImportError(f"ingest imports {name}")
+    return real_import(name, globals, *args, **kwargs)
+
+builtins.__import__ = guarded
+store = open_store(Path(sys.argv[1]))
+analysis = ingest.analyse(store, "fil.csv", Path(sys.argv[2]).read_bytes())
+assert analysis.ok and analysis.warning_count == 0, analysis.summary()
+print(ingest.commit(store, analysis, cli_user("Anna")), analysis.counts())
+try:
+    analysis.changes
+except ImportError:
+    print("the preview table needs pandas")
+store.close()
+"""
+
+
+def test_a_csv_upload_needs_neither_pandas_nor_numpy(seeded_db, tmp_path):
+    """The command line's CSV path runs without ingest importing pandas or numpy (only the preview
+    table the Ladda upp page shows needs pandas, built when read), nor does ingest at module level.
+    (The modules it uses, such as the readers and the store, are another matter.)"""
+    path = tmp_path / "fil.csv"
+    path.write_bytes(csv_bytes("indikator;enhet;period;värde;kommentar\n"
+                               "hushall_ekb;;2025-09;399;Ny rutin\ncai_sjalvforsorjande;;2025-09;14;\n"))
+    proc = subprocess.run([sys.executable, "-c", CSV_WITHOUT_PANDAS, str(seeded_db), str(path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-2:] == ["1 {'inserted': 1, 'updated': 1, 'unchanged': 0}",
+                                             "the preview table needs pandas"]
+    assert value(seeded_db, "cai_sjalvforsorjande", "aos", "2025-09")[0]["value"] == 14
+
+
+@pytest.mark.parametrize("between, python_reader", [
+    (";;;;\n", False),   # a row of empty cells: DuckDB reads it (a row, skipped as blank)
+    ("  \t\n", True),    # a line of only blanks: DuckDB refuses it, the Python reader takes over
+    ("\n", True),        # an empty line: DuckDB would skip it without counting it, so it is not asked
+])
+def test_rows_are_numbered_as_the_spreadsheet_shows_them(between, python_reader, s, monkeypatch):
+    """A quoted cell over two lines is one row; blank rows and lines count: the error names row 4
+    and the preview row 2 whichever reader staged the file."""
+    calls = []
+    monkeypatch.setattr(ingest, "read_csv", lambda *a: calls.append(a) or read_csv(*a))
+    data = csv_bytes('indikator;enhet;period;värde;kommentar\nhushall_ekb;;2025-09;399;"två\nrader"\n' + between
+                     + "okand_x;;2025-09;1;\n")
+    analysis = ingest.analyse(s, "f.csv", data)
+    try:
+        assert [(p.row, p.column, p.value) for p in analysis.errors] == [(4, "indikator", "okand_x")]
+        assert bool(calls) == python_reader
+    finally:
+        analysis.close()
+    data = data.replace(b"okand_x", b"hushall_ekb").replace(b"2025-09;1;", b"2025-08;398;")
+    analysis = ingest.analyse(s, "f.csv", data)
+    try:
+        assert analysis.ok, analysis.summary()
+        comments = [c if isinstance(c, str) else None for c in analysis.changes["comment"]]
+        assert list(zip(analysis.changes["row"], comments)) == [(2, "två\nrader"), (4, None)]
+    finally:
+        analysis.close()

@@ -356,7 +356,7 @@ def _temp_table(cur, name: str, columns: dict[str, str], rows: list[tuple]) -> N
     cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", lists).fetchall()
 
 
-NOT_REPORTED_SQL = "('---', '--', '—', '–', 'n/a')"
+NOT_REPORTED_SQL = "['---', '--', '—', '–', 'n/a']"
 PREVIEW_ROWS = 500
 STAGED = ("row, indicator_raw, unit_raw, period_raw, period_cell, value_raw, comment, period_col, value_col, stray,"
           " stray_col, kind_raw, kind_col")
@@ -412,25 +412,30 @@ def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Lay
         n = len(table.columns)
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         roles, names = layout.roles, table.columns
-        raw = {"period_cell": "NULL", "period_col": _quote(names[roles["period"]]),
-               "value_col": _quote(names[roles["värde"]]), "kind_col": _quote(_kind_col(table, layout)),
-               "comment": comment_sql(f"c{roles['kommentar']}") if "kommentar" in roles else "''",
-               "stray": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN c{i}" for i in layout.blanks)
-                        + " END" if layout.blanks else "NULL",
-               "stray_col": "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN '{column_letter(i)}'"
-                                               for i in layout.blanks) + " END" if layout.blanks else "NULL"}
-        cells = {"indicator_raw": "indikator", "unit_raw": "enhet", "period_raw": "period", "value_raw": "värde",
-                 "kind_raw": "typ"}
-        select = ", ".join([f"coalesce(c{roles[role]}, '') AS {name}" if role in roles else f"'' AS {name}"
-                            for name, role in cells.items()] + [f"{sql} AS {name}" for name, sql in raw.items()])
+        # only the cells that vary are materialised (staged_cells); the view staged adds the rest
+        fixed = {"period_cell": "NULL::VARCHAR", "period_col": _quote(names[roles["period"]]),
+                 "value_col": _quote(names[roles["värde"]]), "kind_col": _quote(_kind_col(table, layout)),
+                 "comment": "''", "stray": "NULL::VARCHAR", "stray_col": "NULL::VARCHAR"}
+        cells = {name: f"c{roles[role]}" for name, role in (("indicator_raw", "indikator"), ("unit_raw", "enhet"),
+                 ("period_raw", "period"), ("value_raw", "värde"), ("kind_raw", "typ")) if role in roles}
+        if "kommentar" in roles:
+            cells["comment"] = comment_sql(f"c{roles['kommentar']}")
+        if layout.blanks:
+            cells["stray"] = "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN c{i}"
+                                                for i in layout.blanks) + " END"
+            cells["stray_col"] = "CASE " + " ".join(f"WHEN {clean_sql(f'c{i}')} <> '' THEN '{column_letter(i)}'"
+                                                    for i in layout.blanks) + " END"
+        view = ", ".join((f"coalesce({name}, '') AS {name}" if name.endswith("_raw") else name) if name in cells
+                         else f"{fixed.get(name, chr(39) * 2)} AS {name}" for name in STAGED.split(", ")[1:])
         try:
             cur.execute(f"""
-                CREATE TEMP TABLE staged AS
-                SELECT row_number() OVER () + 1 AS row, {select}
+                CREATE TEMP TABLE staged_cells AS
+                SELECT row_number() OVER () + 1 AS row, {", ".join(f"{sql} AS {name}" for name, sql in cells.items())}
                 FROM read_csv({_quote(path)}, delim={_quote(table.separator)}, header = true, quote = '"',
                               escape = '"', auto_detect = false, strict_mode = true, columns = {columns},
                               max_line_size = {len(data) + 2})
             """).fetchall()
+            cur.execute(f"CREATE TEMP VIEW staged AS SELECT row AS sid, row, {view} FROM staged_cells").fetchall()
         except duckdb.Error as exc:
             if _BLANK_LINE.search(table.text.rstrip("\n")):
                 return False
@@ -465,8 +470,8 @@ def _stage_with_pandas(cur, table: RawTable, layout: Layout) -> None:
                        CASE WHEN m.month_number IS NULL THEN m.period_header ELSE {year} END AS period_cell
                 FROM (UNPIVOT staged_frame ON COLUMNS('^m[0-9]+$') INTO NAME month VALUE value_raw) u
                 JOIN month_frame m USING (month))"""
-        cur.execute(f"CREATE TEMP TABLE staged AS SELECT {_staged_select(lambda c: names.get(c, c), 'row')}"
-                    f" FROM {source}").fetchall()
+        cur.execute(f"CREATE TEMP TABLE staged AS SELECT row_number() OVER () AS sid, * FROM ("
+                    f"SELECT {_staged_select(lambda c: names.get(c, c), 'row')} FROM {source})").fetchall()
     finally:
         cur.unregister("staged_frame")
         if months is not None:
@@ -484,7 +489,11 @@ def _fast_path(table: RawTable, layout: Layout) -> bool:
     """DuckDB's reader skips empty lines (the spreadsheet counts them): long CSVs without one
     go the fast way. A line of other blanks is an error to DuckDB, which then hands the file
     back (see :func:`_stage_with_duckdb`), so only the cheap test runs on every upload."""
-    return layout.kind == "long" and "\n\n" not in table.text.rstrip("\n")
+    text = table.text
+    end = len(text)
+    while end and text[end - 1] == "\n":  # the newlines at the end (no copy of a large text)
+        end -= 1
+    return layout.kind == "long" and text.find("\n\n", 0, end) < 0
 
 
 def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, limit: int | None = None,
@@ -593,12 +602,12 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     cur.execute(f"""
         CREATE TEMP TABLE checked AS
         WITH c AS (  -- the cells cleaned: names, periods and kinds once per spelling, values per row
-            SELECT s.rowid AS sid, s.row, ri.text = '' AS no_indicator,
+            SELECT s.sid, s.row, ri.text = '' AS no_indicator,
                    CASE WHEN s.plain THEN s.value_raw ELSE {clean_sql('s.value_raw')} END AS value_raw, s.plain,
                    s.comment, s.stray IS NOT NULL AS stray, ri.key AS indicator_key, ri.unit AS ind_unit,
                    ri.allow_negative, ru.key AS unit_key, p.code AS period_code, p.end_date AS period_end,
                    p.error AS period_error, rk.kind
-            FROM (SELECT rowid, *, {plain} AS plain FROM staged) s
+            FROM (SELECT *, {plain} AS plain FROM staged) s
             LEFT JOIN raw_indicators ri ON ri.raw = s.indicator_raw
             LEFT JOIN raw_units ru ON ru.raw = s.unit_raw
             LEFT JOIN period_lookup p ON p.raw = s.period_raw
@@ -609,8 +618,8 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
             FROM c
         ), w AS (
             SELECT s.*,
-                   CASE WHEN s.num_plain THEN false ELSE s.value_raw = '' OR lower(s.value_raw) IN {NOT_REPORTED_SQL}
-                   END AS missing,
+                   CASE WHEN s.num_plain THEN false WHEN s.value_raw = '' THEN true
+                        ELSE list_contains({NOT_REPORTED_SQL}, lower(s.value_raw)) END AS missing,
                    {number.percent} AS pct, {number.error} AS num_error, {number.value} AS num_value,
                    CASE WHEN NOT s.num_plain THEN CASE lower(s.value_raw) WHEN 'ja' THEN 1.0 WHEN 'yes' THEN 1.0
                         WHEN 'nej' THEN 0.0 WHEN 'no' THEN 0.0 END END AS yes_no
@@ -637,8 +646,9 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
             END AS value_error,
             CASE WHEN ind_unit = 'text' AND NOT missing THEN {unguard_sql('value_raw')} END AS text_value
         FROM x), z AS (
-        SELECT sid, row, indicator_key, unit_key, period_code, kind, period_end, value, text_value, comment, pct,
-               missing, period_error, value_error, ind_unit = 'procent' AS percent_unit, no_indicator, stray,
+        SELECT sid, row, indicator_key, unit_key, period_code, kind, period_end, value, text_value, comment,
+               missing, period_error, value_error,
+               CASE WHEN ind_unit = 'procent' AND NOT missing AND value_error IS NULL THEN pct END AS percent_pct,
                coalesce(indicator_key IS NOT NULL AND unit_key IS NOT NULL AND period_error IS NULL
                         AND value_error IS NULL AND kind IS NOT NULL AND NOT missing AND NOT no_indicator,
                         false) AS ok,
@@ -664,11 +674,12 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     cur.execute(f"""
         CREATE TEMP TABLE problems AS
         WITH f AS (  -- the flagged rows with their cells as written (cleaned here, for these rows only)
-            SELECT c.*, {clean_sql('s.indicator_raw')} AS indicator_text, {clean_sql('s.unit_raw')} AS unit_text,
+            SELECT c.*, {clean_sql('s.indicator_raw')} AS indicator_text, {clean_sql('s.indicator_raw')} = '' AS no_indicator,
+                   s.stray IS NOT NULL AS stray, {clean_sql('s.unit_raw')} AS unit_text,
                    {period_cell} AS period_text, {clean_sql('s.value_raw')} AS value_text,
                    {clean_sql('s.kind_raw')} AS kind_text, s.period_col, s.value_col, s.kind_col, s.stray AS stray_text,
                    s.stray_col
-            FROM (SELECT * FROM checked WHERE flagged) c JOIN staged s ON s.rowid = c.sid
+            FROM (SELECT * FROM checked WHERE flagged) c JOIN staged s ON s.sid = c.sid
         )
         SELECT DISTINCT * FROM (
         SELECT row, 0 AS ord, {_quote(ind_col)} AS col, indicator_text AS value, 'indikator saknas' AS msg
@@ -692,7 +703,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                               ELSE 'samma indikator, enhet, period och värdetyp' END
                          || ' finns redan på rad ' || d.first_row
             FROM checked c JOIN duplicates d USING (indicator_key, unit_key, period_code, kind)
-            JOIN staged s ON s.rowid = c.sid
+            JOIN staged s ON s.sid = c.sid
             WHERE c.ok AND c.row > d.first_row
         )
     """).fetchall()
@@ -744,7 +755,7 @@ def _incoming(source: str) -> str:
                c.kind::UTINYINT AS kind, vk.name AS value_kind, o.value AS old_value, o.text_value AS old_text_value,
                c.status <> 'ny' AS existed, c.status
         FROM {source} c
-        JOIN staged s ON s.rowid = c.sid
+        JOIN staged s ON s.sid = c.sid
         JOIN indicator_keys ik ON ik.key = c.indicator_key
         JOIN unit_keys uk ON uk.key = c.unit_key
         JOIN value_kinds vk ON vk.kind = c.kind
@@ -759,10 +770,10 @@ def _fraction_candidates(cur) -> None:
         SELECT f.indicator_key, k.id AS indicator_id, f.row, s.value_col, {clean_sql('s.value_raw')} AS value_raw
         FROM (SELECT indicator_key, min(row) AS row, arg_min(sid, row) AS sid
               FROM checked
-              WHERE percent_unit AND NOT missing AND value_error IS NULL AND value IS NOT NULL
+              WHERE percent_pct IS NOT NULL AND value IS NOT NULL
               GROUP BY indicator_key
-              HAVING bool_and(NOT pct) AND max(abs(value)) <= 1 AND max(abs(value)) > 0) f
-        JOIN staged s ON s.rowid = f.sid
+              HAVING bool_and(NOT percent_pct) AND max(abs(value)) <= 1 AND max(abs(value)) > 0) f
+        JOIN staged s ON s.sid = f.sid
         JOIN indicator_keys k ON k.key = f.indicator_key
     """).fetchall()
 
@@ -828,7 +839,7 @@ def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], i
     total = cur.execute("SELECT count(*) FROM outlier_flags").fetchall()[0][0]
     limit = MAX_REPORTED if limit is None else limit
     flagged = cur.execute(f"SELECT f.row, s.value_col, f.value, f.median FROM (SELECT * FROM outlier_flags"
-                          f" ORDER BY row LIMIT {limit}) f JOIN staged s ON s.rowid = f.sid ORDER BY f.row").fetchall()
+                          f" ORDER BY row LIMIT {limit}) f JOIN staged s ON s.sid = f.sid ORDER BY f.row").fetchall()
     cur.execute("DROP TABLE outlier_flags").fetchall()
     return [Problem(int(row), column, format_number(value, 2).rstrip("0").rstrip(","),
                     f"avviker kraftigt från medianen för de senaste 12 månaderna ({format_number(median, 1)}); "
@@ -872,7 +883,8 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
         counts = dict(cur.execute("SELECT status, count(*) FROM checked WHERE ok GROUP BY status").fetchall())
         commented = f"({_incoming(COMMENTED)})"
         n_new, n_changed = counts.get("ny", 0), counts.get("ny", 0) + counts.get("ändrad", 0)
-        new_comments = cur.execute(
+        commented_rows = cur.execute(f"SELECT count(*) FROM {COMMENTED}").fetchall()[0][0]  # most files: none
+        new_comments = 0 if not commented_rows else cur.execute(
             f"SELECT count(*) FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
             " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
             " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)").fetchall()[0][0]
@@ -904,13 +916,13 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 " text_value, source, source_ref, upload_id, updated_at) SELECT indicator_key, unit_key, period_code,"
                 " kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM checked WHERE ok AND status = 'ny'",
                 [SOURCE, ref, upload_id]).fetchall()
-            cur.execute(
-                # one comment per indicator, unit and period, even when it is written on several kinds
-                "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
-                " SELECT DISTINCT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning', ?"
-                f" FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
-                " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
-                " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()
+            if commented_rows:  # one comment per indicator, unit and period, even when written on several kinds
+                cur.execute(
+                    "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
+                    " SELECT DISTINCT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning',"
+                    f" ? FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
+                    " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
+                    " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()
             audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
                   f"{analysis.file}: {n_new} nya, {n_changed - n_new} ändrade")
     except duckdb.ConstraintException as exc:  # the store's last guard (e.g. a period key it does not take)
