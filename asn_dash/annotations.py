@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from asn_dash import people
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
-from asn_dash.rules.assessment import COLOURS, ManualStatus
 from asn_dash.rules.periods import Period, parse_key
-from asn_dash.rules.verdicts import ANALYST, AREA, GOAL, INDICATOR, LEVELS, OfficialVerdict, in_force
 from asn_dash.store.store import Store, audit
+
+if TYPE_CHECKING:  # the ingest imports this module (MAX_TEXT): none of these, which cost start-up time
+    import pandas as pd
+
+    from asn_dash.rules.assessment import ManualStatus
+    from asn_dash.rules.verdicts import OfficialVerdict
 
 MAX_TEXT = 4000
 MIN_OVERRIDE_COMMENT = 10
@@ -99,13 +102,7 @@ def latest_comments(store: Store, indicator_ids: list[str], year: int, up_to: Pe
     return out
 
 
-# --- official verdicts (asn_dash/rules/verdicts.py) -------------------------------------------
-
-_TARGETS = {
-    AREA: ("SELECT count(*) FROM goal_areas WHERE plan_year = ? AND id = ?", "målområdet"),
-    GOAL: ("SELECT count(*) FROM goals WHERE plan_year = ? AND id = ?", "nämndmålet"),
-    INDICATOR: ("SELECT count(*) FROM plan_indicators WHERE plan_year = ? AND indicator_id = ?", "indikatorn"),
-}
+# --- official verdicts (asn_dash/rules/verdicts.py, imported where used) ------------------------
 
 
 def set_verdict(store: Store, by: User, plan_year: int, level: str, target: str, period: str, colour: str,
@@ -113,12 +110,19 @@ def set_verdict(store: Store, by: User, plan_year: int, level: str, target: str,
     """An analytiker's official verdict for a målområde, nämndmål or indicator and one period of the
     plan year: colour and motivation, with author and date. It supersedes the earlier ones (which
     stay in the history). Returns its id."""
+    from asn_dash.rules.assessment import COLOURS
+    from asn_dash.rules.verdicts import ANALYST, AREA, GOAL, INDICATOR, LEVELS
+
     require(by, "sätta förvaltningens bedömning")
     if level not in LEVELS:
         raise AnnotationError(f"Okänd nivå '{level}': välj målområde, nämndmål eller indikator.")
     if level == INDICATOR:
         _indicator(store, target)
-    sql, what = _TARGETS[level]
+    sql, what = {
+        AREA: ("SELECT count(*) FROM goal_areas WHERE plan_year = ? AND id = ?", "målområdet"),
+        GOAL: ("SELECT count(*) FROM goals WHERE plan_year = ? AND id = ?", "nämndmålet"),
+        INDICATOR: ("SELECT count(*) FROM plan_indicators WHERE plan_year = ? AND indicator_id = ?", "indikatorn"),
+    }[level]
     if not store.scalar(sql, [plan_year, target]):
         raise AnnotationError(f"{what.capitalize()} '{target}' finns inte i planen för {plan_year}.")
     p = _period(period)
@@ -141,6 +145,8 @@ def set_verdict(store: Store, by: User, plan_year: int, level: str, target: str,
 def withdraw_verdict(store: Store, by: User, verdict_id: int, *, action: str = "återtagen bedömning") -> None:
     """Withdraw an analytiker's verdict: the one before it (e.g. the report's) counts again. The row
     stays, marked withdrawn, with who and when."""
+    from asn_dash.rules.verdicts import ANALYST
+
     require(by, "ändra bedömningar")
     who = by.username
     if not store.scalar("SELECT count(*) FROM verdicts WHERE id = ? AND origin = ? AND withdrawn_at IS NULL",
@@ -159,6 +165,8 @@ _VERDICT_COLUMNS = ("id, plan_year, level, target_id, period, colour, text, orig
 
 
 def _official(rows: pd.DataFrame, store: Store) -> list[OfficialVerdict]:
+    from asn_dash.rules.verdicts import OfficialVerdict
+
     authors = people.labelled([a if isinstance(a, str) else "" for a in rows["author"]], people.names(store))
     return [OfficialVerdict(int(r.id), int(r.plan_year), r.level, r.target_id, r.period, _str(r.colour), _str(r.text),
                             r.origin, _str(r.source_ref), author or None, r.created_at.date(), _str(r.unit_id),
@@ -181,6 +189,8 @@ def plan_verdicts(store: Store, plan_year: int) -> list[OfficialVerdict]:
 def verdict_history(store: Store, plan_year: int, level: str, target: str) -> pd.DataFrame:
     """Every official verdict ever given for one target of a plan year, newest first, with whether
     it is in force, superseded or withdrawn."""
+    import pandas as pd
+
     rows = store.query(f"SELECT {_VERDICT_COLUMNS}, withdrawn_by FROM verdicts WHERE plan_year = ? AND level = ?"
                        " AND target_id = ? AND unit_id IS NULL ORDER BY created_at, id", [plan_year, level, target])
     verdicts = _official(rows, store)
@@ -229,11 +239,16 @@ def unit_verdicts(store: Store, plan_year: int, period: Period) -> pd.DataFrame:
 def set_manual_status(store: Store, by: User, indicator_id: str, period: str, colour: str, text: str) -> None:
     """The förvaltning's own judgement of a 'manuell' indicator for a period (an official verdict of
     the period's plan year)."""
+    from asn_dash.rules.verdicts import INDICATOR
+
     set_verdict(store, by, _period(period).year, INDICATOR, indicator_id, period, colour, text)
 
 
 def manual_statuses(store: Store, indicator_ids: list[str], up_to: Period) -> dict[str, tuple[Period, ManualStatus]]:
     """Per indicator, the newest bedömning set for a period ending by ``up_to`` in the same year."""
+    from asn_dash.rules.assessment import ManualStatus
+    from asn_dash.rules.verdicts import INDICATOR, in_force
+
     found = in_force(plan_verdicts(store, up_to.year), up_to, carry=indicator_ids)
     return {target: (parse_key(v.period), ManualStatus(v.colour, v.text or "", v.author or v.by, v.decided_on))
             for (level, target), v in found.items()
@@ -243,6 +258,8 @@ def manual_statuses(store: Store, indicator_ids: list[str], up_to: Period) -> di
 def add_override(store: Store, by: User, plan_year: int, indicator_id: str, period: str, colour: str,
                  comment: str) -> None:
     """Replace the computed colour; a comment of at least 10 characters is mandatory."""
+    from asn_dash.rules.verdicts import INDICATOR
+
     require(by, "ändra bedömningar")
     set_verdict(store, by, plan_year, INDICATOR, indicator_id, period, colour, comment,
                 min_text=MIN_OVERRIDE_COMMENT, action="ändrad bedömning")
@@ -254,6 +271,8 @@ def withdraw_override(store: Store, by: User, override_id: int) -> None:
 
 def active_overrides(store: Store, plan_year: int, period: str) -> dict[str, Override]:
     """Per indicator, the analytiker's verdict in force for exactly this plan year and period."""
+    from asn_dash.rules.verdicts import ANALYST, INDICATOR, in_force
+
     found = in_force(plan_verdicts(store, plan_year), parse_key(period))
     return {target: Override(v.id, v.colour, v.text or "", v.author or "", v.decided_on)
             for (level, target), v in found.items() if level == INDICATOR and v.origin == ANALYST}

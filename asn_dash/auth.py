@@ -23,13 +23,10 @@ import hashlib
 import os
 import re
 import threading
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import bcrypt
 
 from asn_dash.errors import AsnError
 
@@ -118,6 +115,8 @@ def require(user: User | None, action: str) -> None:
 
 
 def hash_password(password: str) -> str:
+    import bcrypt  # imported where a password is hashed or checked: the command line's ingest needs none
+
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
@@ -161,6 +160,8 @@ _BCRYPT = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
 
 
 def _parse_users(raw: bytes, path: Path) -> dict[str, tuple[User, str]]:
+    import tomllib  # here: the command line's ingest reads no users file
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -187,6 +188,8 @@ def verify(users: Mapping[str, tuple[User, str]], username: str, password: str) 
     secret = password.encode("utf-8")
     if len(secret) > MAX_PASSWORD_BYTES:  # bcrypt refuses these; no stored password is this long
         user, hashed, secret = None, None, secret[:MAX_PASSWORD_BYTES]
+    import bcrypt
+
     ok = bcrypt.checkpw(secret, (hashed or _dummy_hash()).encode("ascii"))
     return user if ok and user is not None else None
 

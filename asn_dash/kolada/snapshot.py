@@ -10,8 +10,6 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
-
 SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data" / "kolada"
 SNAPSHOT_FETCHED = "2024-08-30"  # when open-numbers fetched the values (data/kolada/SOURCES.md)
 
@@ -25,6 +23,8 @@ def kpi_row(k: dict, fetched: datetime) -> list:
 
 def load_snapshot(con, directory: Path | None = None) -> int:
     """Load data/kolada (real values from public dumps, see SOURCES.md) into an empty store."""
+    import pandas as pd  # only a new store loads the snapshot; opening one imports this module without it
+
     directory = Path(directory or SNAPSHOT_DIR)
     fetched = datetime.fromisoformat(SNAPSHOT_FETCHED)
     values = pd.read_csv(directory / "values.csv", dtype={"municipality": str, "kpi": str, "gender": str})

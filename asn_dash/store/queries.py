@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from datetime import date
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from asn_dash.rules.periods import Period, parse_key
 from asn_dash.sources import DEMO
 from asn_dash.store.store import Store
+
+if TYPE_CHECKING:  # the DataFrames come from DuckDB; the command line's ingest imports no pandas
+    import pandas as pd
 
 
 # The domains of stored data a cached read can depend on (the audit log is in none of them, so a
@@ -131,6 +133,8 @@ def admin_series(store: Store, indicator_ids: list[str], admin_unit: str, window
     Where the administration has no row of its own, unit rows of additive indicators
     (unit_aggregation ``sum``) are summed; others are never rolled up (``asn_dash.rules.rollup``).
     """
+    import pandas as pd
+
     from asn_dash.rules.aggregation import Obs
 
     if not indicator_ids or not windows:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from asn_dash.catalogue_files import catalogue_digest
 from asn_dash.errors import AsnError
@@ -198,6 +197,8 @@ def _observation_rows(path: Path, cat: Catalogue, source: str) -> list[list]:
 
 
 def _insert_observations(con: duckdb.DuckDBPyConnection, rows: list[list], skip_existing: bool) -> int:
+    import pandas as pd  # here, not at import: opening a store (seed.sync_catalogue_if_changed) needs no pandas
+
     frame = pd.DataFrame(rows, columns=["indicator_id", "unit_id", "period", "value_kind", "value", "text_value",
                                         "source", "source_ref"])
     return write_values(con, frame, skip_existing=skip_existing)

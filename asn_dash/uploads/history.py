@@ -8,11 +8,14 @@ created values; undo reads them no more, and they change nothing."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.store.store import Store, audit
+
+if TYPE_CHECKING:  # the ingest imports this module (UNCHANGED) and no pandas
+    import pandas as pd
 
 UNCHANGED = "oförändrad"  # an upload that changed nothing (logged, nothing to undo)
 SAME_KEY = ("o.indicator_key = h.indicator_key AND o.unit_key = h.unit_key AND o.period_code = h.period_code"

@@ -29,12 +29,10 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-
-import numpy as np
-import pandas as pd
 
 from asn_dash.rules.periods import MONTHS_SV, MONTHS_SV_LONG, Period
 from asn_dash.store.store import UTFALL, VALUE_KINDS
@@ -139,7 +137,6 @@ NUMBER_RULES: list[tuple[str, str | None]] = [
     (".*[.,].*[.,].*", SEVERAL_MARKS),  # 1.234.567, 12,5,3
     (f"{_SIGN}[0-9]+(?:[.,][0-9]+)?[eE][-+]?[0-9]+", EXPONENT),  # 1e5, 1,5E-3
 ]
-_NUMBER_RES = [(re.compile(p), m) for p, m in NUMBER_RULES]
 _DROP = f"[{_GROUP[1:-1]}%]"  # what is removed before the cast: group separators and %
 
 
@@ -153,8 +150,8 @@ def parse_number(text: str) -> Number:
     """One cell by the number grammar; ``ValueError`` with the Swedish reason."""
     text = clean(text)
     message = NOT_A_NUMBER
-    for pattern, rule in _NUMBER_RES:
-        if pattern.fullmatch(text):
+    for pattern, rule in NUMBER_RULES:
+        if re.fullmatch(pattern, text):  # compiled on first use and cached by re
             message = rule
             break
     if message:
@@ -212,7 +209,7 @@ def number_text(value: float | int, scale: int = 0) -> str:
         raise ValueError(f"not a finite number: {value!r}")
     if isinstance(value, int) and scale == 0:
         return str(value)
-    exact = Decimal(np.format_float_positional(float(value), trim="-", unique=True)).scaleb(scale)
+    exact = Decimal(repr(float(value))).scaleb(scale)  # repr: the shortest digits that round-trip
     text = format(exact, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -269,7 +266,10 @@ def parse_period(raw: object, today: date | None = None, *, date1904: bool = Fal
     serial number), ``T1 2025``, ``2025-T2``, ``helår 2025``, ``2025``. Years from 2000 to next
     year. Raises ``ValueError`` with the reason in Swedish."""
     today = today or date.today()
-    if isinstance(raw, np.datetime64):
+    np = sys.modules.get("numpy")  # a numpy date can only come from code that imported numpy
+    if np is not None and isinstance(raw, np.datetime64):
+        import pandas as pd
+
         raw = pd.Timestamp(raw)
     if isinstance(raw, (datetime, date)):
         period = Period(raw.year, month=raw.month)

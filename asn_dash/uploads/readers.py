@@ -29,12 +29,14 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from asn_dash.errors import AsnError
 from asn_dash.formatting import format_number
 from asn_dash.uploads.parsing import BLANK, number_text
+
+if TYPE_CHECKING:  # the cells become a DataFrame only in full reads; a header read imports no pandas
+    import pandas as pd
 
 SEPARATORS = {";": "semikolon", ",": "komma", "\t": "tabb"}
 MAX_COLUMNS = 512  # columns of a table (a wide sheet of 2000-01 … 2027-12 has 340)
@@ -54,7 +56,7 @@ class ReadError(AsnError):
 class RawTable:
     name: str
     columns: list[str]  # header cells as written ('' for a column without a header)
-    cells: pd.DataFrame  # one str column per header cell; '' for empty cells
+    cells: pd.DataFrame | None  # one str column per header cell; '' for empty cells; None: header only
     rows: list[int]  # Excel row number of each data row
     encoding: str = ""  # utf-8, utf-16, cp1252, … or xlsx
     separator: str = ""
@@ -262,7 +264,7 @@ def read_csv_header(name: str, data: bytes) -> RawTable:
     header = next(_records(name, text, sep))
     if len(header) > MAX_COLUMNS:
         raise fail(name, f"rubrikraden har {count(len(header))} kolumner; högst {MAX_COLUMNS} går att läsa in", row=1)
-    return RawTable(name, header, pd.DataFrame(), [], encoding, sep, text)
+    return RawTable(name, header, None, [], encoding, sep, text)
 
 
 def read_csv(name: str, data: bytes) -> RawTable:
@@ -279,8 +281,7 @@ def read_csv(name: str, data: bytes) -> RawTable:
                              f"avgränsare och citattecken", row=n)
         body.append(record)
         rows.append(n)
-    table.cells = pd.DataFrame(body, columns=range(width), dtype=object) if body else \
-        pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    table.cells = _cells(body, width)
     table.rows = rows
     table.text = ""
     return _drop_empty(table)
@@ -578,11 +579,19 @@ def _stream_rows(name: str, title: str, rows_of_cells) -> RawTable:
         rows.append(index)
     if header is None:
         raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
-    cells = pd.DataFrame(body, columns=range(width), dtype=object) if body else \
-        pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    cells = _cells(body, width)
     found = [(row, header[col] if col < width and header[col] else column_letter(col), formula,
               FORMULA_WITHOUT_VALUE) for row, col, formula in problems]
     return RawTable(name, header, cells, rows, "xlsx", "", problems=found)
+
+
+def _cells(body: list[list[str]], width: int) -> pd.DataFrame:
+    """The data rows as a DataFrame of ``width`` text columns (named 0, 1, …), also when there are none."""
+    import pandas as pd
+
+    if body:
+        return pd.DataFrame(body, columns=range(width), dtype=object)
+    return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
 
 
 def _drop_empty(table: RawTable) -> RawTable:

@@ -44,21 +44,26 @@ class TotalEffect:
         return out
 
 
+# the upload's changed utfall of additive indicators, and their periods without an administration row
+_CHANGED = f"""
+            SELECT i.indicator_id, i.period, i.unit_id, i.value
+            FROM incoming i JOIN indicators d ON d.id = i.indicator_id AND d.unit_aggregation = ?
+            WHERE i.status <> 'oförändrad' AND i.kind = {VALUE_KINDS[UTFALL]}"""
+_TOUCHED = "SELECT indicator_id, period FROM changed GROUP BY ALL HAVING NOT bool_or(unit_id = ?)"
+
+
 def total_effects(cur, admin_unit: str) -> list[TotalEffect]:
     """Per additive indicator with changed unit rows (utfall), what happens to the administration's
     figure; indicators whose upload sets the administration's own value for a period are not
     listed for that period (the upload is the total)."""
+    # An upload that sets the administration's row wherever it changes a unit's changes no total: a
+    # short query says so (~10 ms of the command line's start-up less than the whole one below).
+    if not cur.execute(f"WITH changed AS ({_CHANGED}) {_TOUCHED} LIMIT 1", [ADDITIVE, admin_unit]).fetchall():
+        return []
     rows = cur.execute(
         f"""
-        WITH changed AS (
-            SELECT i.indicator_id, i.period, i.unit_id, i.value
-            FROM incoming i JOIN indicators d ON d.id = i.indicator_id AND d.unit_aggregation = ?
-            WHERE i.status <> 'oförändrad' AND i.kind = {VALUE_KINDS[UTFALL]}
-        ),
-        touched AS (
-            SELECT indicator_id, period FROM changed GROUP BY ALL
-            HAVING NOT bool_or(unit_id = ?)
-        ),
+        WITH changed AS ({_CHANGED}),
+        touched AS ({_TOUCHED}),
         new_units AS (  -- every unit's value after the upload: the upload's, else the stored one
             SELECT c.indicator_id, c.period, c.unit_id, c.value FROM changed c
             JOIN touched t USING (indicator_id, period)
