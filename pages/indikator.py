@@ -173,8 +173,9 @@ for n in notes.itertuples(index=False):
 if not me.can("kommentera"):
     st.stop()  # läsare: everything above, nothing that writes
 
-with st.expander("Skriv en kommentar"):
-    with st.form("comment", clear_on_submit=True):
+comment_box = ui.lazy_expander("Skriv en kommentar", "indikator-comment-open")  # the form only when opened
+if comment_box is not None:
+    with comment_box, st.form("comment", clear_on_submit=True):
         text = st.text_area(f"Kommentar ({escape_markdown(me.name)})", max_chars=annotations.MAX_TEXT)
         if st.form_submit_button("Spara kommentar"):
             try:
@@ -188,7 +189,11 @@ if not in_plan:
     st.stop()  # a verksamhetsmått has no target and no bedömning
 
 manual = r.rule.kind == MANUAL
-with st.expander("Sätt förvaltningens bedömning" if manual else "Ändra bedömningen"):
+verdict_box = ui.lazy_expander("Sätt förvaltningens bedömning" if manual else "Ändra bedömningen",
+                               "indikator-verdict-open")
+if verdict_box is None:
+    st.stop()  # closed: nothing of the form is drawn
+with verdict_box:
     if r.verdict_id is not None:
         st.markdown("Gällande bedömning: " + escape_markdown(r.assessment.reason))
         if st.button("Återta bedömningen"):
