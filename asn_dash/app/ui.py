@@ -373,7 +373,7 @@ def cached(s: Store, fn, *args, reads: tuple[str, ...] = EVERY_DOMAIN):
         tuple(a) if isinstance(a, list) else a for a in args))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=256)
 def _view(_build, name: str, path: str, version: str, args: tuple):
     return _build(*args)
 
