@@ -15,10 +15,10 @@ from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
 from asn_dash.rules import evaluation, outlook, placements, verdicts
 from asn_dash.rules.assessment import COLOURS
+from asn_dash.rules.periods import parse_key
 from asn_dash.rules.rollup import differing
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
-from asn_dash.rules.periods import parse_key
 from asn_dash.store import queries
 
 ui.ensure_app_navigation()
@@ -33,9 +33,9 @@ def choices(year: int, period_key: str) -> dict:
     catalogue = ui.cached(store, queries.indicator_names, reads=(ui.CATALOGUE,))
     names = dict(zip(catalogue["id"].tolist(), catalogue["name"].tolist()))
     plan = [r.indicator_id for r in results]
-    options = plan + [i for i in names if i not in set(plan)]
     in_plan = set(plan)
-    return {"options": options, "plan": in_plan, "labels": {
+    options = plan + [i for i in names if i not in in_plan]
+    return {"options": options, "labels": {
         i: f"{'Planens indikatorer' if i in in_plan else 'Verksamhetsmått'} › {names[i]}" for i in options}}
 
 
