@@ -55,7 +55,7 @@ def _area(area: AreaSummary, results: list[IndicatorResult], units: pd.DataFrame
             "withdraw": (given.id, given.by) if given is not None and given.origin == verdicts.ANALYST else None}
 
 
-def build(results: list[IndicatorResult], areas: list[AreaSummary], plan: dict, outlooks: dict | None,
+def build(results: list[IndicatorResult], areas: list[AreaSummary], plan: dict, outlooks: dict,
           unit_colours: pd.DataFrame, grid: MonthGrid, year: int, period: Period) -> dict:
     """The page's texts and fragments (see the module docstring)."""
     markers = {i: o.marker for i, o in outlooks.items() if o.marker} if outlooks else None
