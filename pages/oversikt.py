@@ -76,36 +76,36 @@ def verdict_form(level: str, target: str, what: str, form_key: str, targets=None
 
 
 def area_forms(area: dict) -> None:
-    """An analytiker's forms under a målområde, each drawn only when opened: the målområde's verdict
-    (set, change or withdraw), and one for the indicators that lack the förvaltning's."""
-    box = ui.lazy_expander(f"Sätt eller ändra målområdets bedömning för {period.label()}",
-                           f"asn-area-{area['id']}-open")
-    if box is not None:
-        with box:
-            if area["withdraw"] is not None:  # an analytiker's verdict: the report's counts again
-                verdict_id, by = area["withdraw"]
-                if st.button(f"Återta bedömningen av {by}", key=f"asn-withdraw-{area['id']}"):
-                    try:
-                        annotations.withdraw_verdict(store, me, verdict_id)
-                        st.session_state["asn-saved"] = f"Bedömningen av målområdet för {period.label()} är återtagen."
-                        st.rerun()
-                    except AsnError as exc:
-                        ui.show_error(exc)
-            verdict_form(verdicts.AREA, area["id"], "målområdet", f"asn-area-{area['id']}")
-    if area["no_verdict"]:
-        box = ui.lazy_expander(f"Sätt förvaltningens bedömning för {period.label()} (ej bedömda indikatorer)",
-                               f"asn-set-{area['id']}-open")
-        if box is not None:
-            with box:
-                verdict_form(verdicts.INDICATOR, "", "indikatorn", f"asn-set-{area['id']}", area["no_verdict"])
+    """An analytiker's forms under a målområde, drawn only when their expander is opened: the
+    målområde's verdict (set, change or withdraw), and one for the indicators that lack the
+    förvaltning's."""
+    box = ui.lazy_expander(f"Sätt förvaltningens bedömning för {period.label()}: målområdet"
+                           + (" eller en ej bedömd indikator" if area["no_verdict"] else ""),
+                           f"asn-forms-{area['id']}")
+    if box is None:
+        return
+    with box:
+        st.markdown("**Målområdets bedömning**")
+        if area["withdraw"] is not None:  # an analytiker's verdict: the report's counts again
+            verdict_id, by = area["withdraw"]
+            if st.button(f"Återta bedömningen av {by}", key=f"asn-withdraw-{area['id']}"):
+                try:
+                    annotations.withdraw_verdict(store, me, verdict_id)
+                    st.session_state["asn-saved"] = f"Bedömningen av målområdet för {period.label()} är återtagen."
+                    st.rerun()
+                except AsnError as exc:
+                    ui.show_error(exc)
+        verdict_form(verdicts.AREA, area["id"], "målområdet", f"asn-area-{area['id']}")
+        if area["no_verdict"]:
+            st.markdown(f"**{verdicts.NO_BEDOMNING}**")
+            verdict_form(verdicts.INDICATOR, "", "indikatorn", f"asn-set-{area['id']}", area["no_verdict"])
 
 
 saved = st.session_state.pop("asn-saved", None)
 if saved:
     st.success(saved)
 
-for area in view["areas"]:
-    st.header(area["name"], divider="gray", anchor=area["id"])
+for area in view["areas"]:  # its heading is in its HTML (one element instead of two)
     ui.html(area["html"])
     if may_assess:
         area_forms(area)

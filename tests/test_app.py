@@ -65,6 +65,11 @@ def in_app_links(at) -> dict[str, str]:
     return out
 
 
+def area_headings(at) -> list[str]:
+    """The målområde headings, in order (each in its målområde's HTML)."""
+    return [html.unescape(h) for b in html_bodies(at) for h in re.findall(r'<h2 id="[^"]*" class="asn-area"[^>]*>([^<]*)</h2>', b)]
+
+
 def report_rows(at) -> dict[str, list[str]]:
     """Indicator name → [Utfall, Målnivå, Bedömning, (Prognos helår,) Trend] from every report table on
     the page (the name is the row's in-app link)."""
@@ -109,7 +114,8 @@ def test_overview_report_table_for_t2_2025(app):
     app.query_params["period"] = "2025-T2"
     app.run()
     assert app.title[0].value == "Översikt"
-    assert [h.value for h in app.header][2:] == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare"]
+    assert [h.value for h in app.header] == ["Målområden", "Måluppfyllelse per månad"]
+    assert area_headings(app) == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare"]
     assert any('<h3 class="asn-goal"' in b and "Nämndmål: Nämnden ska verka för att fler ska vara självförsörjande</h3>"
                in b for b in html_bodies(app))
     value, target, assessment, forecast, trend = report_rows(app)["Antal hushåll med ekonomiskt bistånd"]
@@ -194,15 +200,15 @@ def test_an_analytikers_forms_are_drawn_only_when_opened(app):
     app.query_params.update({"planar": "2025", "period": "2025-T2"})
     app.run()
     labels = [e.label for e in app.expander]
-    assert "Sätt eller ändra målområdets bedömning för T2 2025" in labels
+    assert "Sätt förvaltningens bedömning för T2 2025: målområdet eller en ej bedömd indikator" in labels
     assert not app.get("form") and not app.radio and not app.text_area  # closed: nothing sent
-    app.session_state["asn-area-ekonomi-open"] = True  # as a click on the expander does
+    app.session_state["asn-forms-ekonomi"] = True  # as a click on the expander does
     app.run()
-    assert len(app.get("form")) == 1 and [r.key for r in app.radio] == ["asn-area-ekonomi-colour"]
+    assert [r.key for r in app.radio] == ["asn-area-ekonomi-colour", "asn-set-ekonomi-colour"]
 
 
 def set_bedomning(at, form: str, colour: str, text: str, indicator: str | None = None):
-    at.session_state[f"{form}-open"] = True  # open its expander (the form is drawn only then)
+    at.session_state[f"asn-forms-{form.split('-', 2)[2]}"] = True  # open its expander (drawn only then)
     at.run()
     if indicator:
         at.selectbox(key=f"{form}-indikator").set_value(indicator)
@@ -279,7 +285,7 @@ def test_plan_year_and_period_round_trip_through_the_url(app):
     app.run()
     assert app.selectbox(key="planar").value == 2021
     assert app.selectbox(key="period").value == "2021-T1"
-    assert "Motiverade medarbetare hos Sveriges bästa offentliga arbetsgivare" in [h.value for h in app.header]
+    assert "Motiverade medarbetare hos Sveriges bästa offentliga arbetsgivare" in area_headings(app)
     app.selectbox(key="period").set_value("2021-03").run()
     assert not app.exception
     assert app.query_params["period"] == "2021-03"

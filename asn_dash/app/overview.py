@@ -35,9 +35,9 @@ def shown_name(r: IndicatorResult, cause: str) -> str:
 
 def _area(area: AreaSummary, results: list[IndicatorResult], units: pd.DataFrame, markers: dict[str, str] | None,
           year: int, period: Period) -> dict:
-    """One målområde: its verdict, its nämndmål with their report tables, what is not assessed and
-    the units' colours as one HTML fragment; what an analytiker's forms need beside it."""
-    parts = [render.verdict_block(area)]
+    """One målområde: its heading and verdict, its nämndmål with their report tables, what is not
+    assessed and the units' colours as one HTML fragment; what an analytiker's forms need beside it."""
+    parts = [render.area_heading(area.name, area.goal_area_id), render.verdict_block(area)]
     for goal in area.goals:
         parts.append(render.goal_heading(goal.name))
         if goal.official is not None:

@@ -297,6 +297,12 @@ def report_table(rows: list[IndicatorResult], year: int, period: Period,
             f'font-size:0.95rem"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
 
 
+def area_heading(name: str, anchor: str) -> str:
+    """A målområde's heading (an anchor for the page's links to it), ruled under like Streamlit's."""
+    return (f'<h2 id="{escape(anchor)}" class="asn-area" style="font-size:1.75rem;font-weight:600;margin:1.2rem 0 '
+            f'0.6rem 0;padding:0 0 0.4rem 0;border-bottom:2px solid #C8C8C8">{escape(name)}</h2>')
+
+
 def goal_heading(name: str) -> str:
     return (f'<h3 class="asn-goal" style="font-size:1.4rem;font-weight:600;margin:1.2rem 0 0.4rem 0;padding:0">'
             f'Nämndmål: {escape(name)}</h3>')
