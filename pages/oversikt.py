@@ -1,78 +1,67 @@
 """Översikt: where each goal stands for the chosen plan year and period — the official verdicts
 with the computed ones beside them, the assessed indicators per nämndmål, and what is not
-assessed grouped by cause."""
+assessed grouped by cause.
+
+What the page shows is built once per data version (``asn_dash.app.overview``, kept by
+``ui.view``); a view draws it as a few HTML fragments, and an analytiker's forms only when opened."""
 
 import streamlit as st
 
 from asn_dash import annotations, colours, sources
-from asn_dash.app import render, ui
+from asn_dash.app import overview, render, ui
 from asn_dash.errors import AsnError
-from asn_dash.formatting import escape_markdown
 from asn_dash.rules import outlook, verdicts
 from asn_dash.rules.assessment import COLOURS
+from asn_dash.rules.periods import parse_key
 from asn_dash.store import queries
 
 ui.ensure_app_navigation()
 store = ui.store()
 me = ui.user()
 year, period = ui.selection()
-results, areas = ui.evaluation_for(store, year, period)
-plan = ui.cached(store, queries.plan, year, reads=(ui.CATALOGUE,))
 may_assess = me.can("sätta förvaltningens bedömning")  # läsare see no forms
-outlooks = ui.cached(store, outlook.plan_outlooks, year, period, reads=(ui.VALUES, ui.CATALOGUE))  # Prognos helår
-markers = {i: o.marker for i, o in outlooks.items() if o.marker} if outlooks else None
 
-ui.html(render.PRINT_CSS)
+
+def build(year: int, period_key: str) -> dict:
+    """The page's view from the cached reads (a read whose data did not change stays warm)."""
+    period = parse_key(period_key)
+    results, areas = ui.evaluation_for(store, year, period)
+    return overview.build(
+        results, areas, ui.cached(store, queries.plan, year, reads=(ui.CATALOGUE,)),
+        ui.cached(store, outlook.plan_outlooks, year, period, reads=(ui.VALUES, ui.CATALOGUE)),  # Prognos helår
+        ui.cached(store, annotations.unit_verdicts, year, period, reads=(ui.ANNOTATIONS, ui.CATALOGUE)),
+        ui.month_grid_for(store, year, period), year, period)
+
+
+view = ui.view(store, "oversikt", build, year, period.key)
+
+ui.html(render.OVERVIEW_HEAD, script=True)  # print layout, link styles, in-app links (render._NAV_SCRIPT)
 st.title("Översikt")
-st.markdown(f"**{plan['title']}** · uppföljning för **{period.span_label()}**")
-st.caption(f"Målstruktur enligt {plan['source']}. Utfall och bedömning för hela förvaltningen; "
+st.markdown(view["title"])
+st.caption(f"Målstruktur enligt {view['source']}. Utfall och bedömning för hela förvaltningen; "
            f"trenden jämför med samma period förra året. Bedömningen är förvaltningens officiella (ur "
            f"rapporten eller satt av en analytiker); den beräknade enligt reglerna visas bredvid. Klicka på en "
            f"indikator för detaljer.")
-if any(r.is_demo for r in results):
+if view["demo"]:
     st.info(sources.DEMO_NOTE, icon="⚠️")
-ui.html(render.ROW_CSS)
 
 st.header("Målområden", anchor="malomraden")
-ui.html(render.area_cards(areas, outlook.area_markers([(r.goal_area_id, r.indicator_id) for r in results], outlooks)))
+ui.html(view["cards"])
 st.page_link("pages/ekonomi.py", label="Ekonomi per verksamhet: budget, utfall och prognos helår →",
              query_params={"planar": str(year), "period": period.key})  # the Ekonomi card's drill-down
 
 st.header("Måluppfyllelse per månad", anchor="manad")
 st.caption(f"Bedömning per målområde och månad {year}: den officiella där den finns, annars beräknad enligt regeln.")
-ui.html(render.month_grid(ui.month_grid_for(store, year, period)))
-
-
-def link(r, label: str | None = None) -> None:
-    """In-app navigation to the indicator (keeps the session, so a local sign-in stays); the URL it
-    leads to carries the view and can be shared."""
-    st.page_link("pages/indikator.py", label=escape_markdown(label or r.name),
-                 query_params=render.indicator_query(r.indicator_id, year, period))
-
-
-def report_table(goal_id: str, rows) -> None:
-    """Indikator | Utfall | Målnivå | Bedömning | (Prognos helår |) Trend, the indicator's name a link."""
-    forecasts = {r.indicator_id: markers[r.indicator_id] for r in rows if r.indicator_id in (markers or {})} or None
-    for r in [None, *rows]:
-        key = f"asn-head-{goal_id}" if r is None else f"asn-row-{goal_id}-{r.indicator_id}"
-        with st.container(key=key):
-            name, rest = st.columns([1, 3.2], vertical_alignment="top")
-            with name:
-                if r is None:
-                    ui.html(render.report_head())
-                else:
-                    link(r)
-            with rest:
-                ui.html(render.report_cells(r, forecasts))
+ui.html(view["grid"])
 
 
 def verdict_form(level: str, target: str, what: str, form_key: str, targets=None) -> None:
     """One step for an analytiker: colour and motivation, saved as the official verdict for the
-    period (``targets``: pick among these indicators)."""
+    period (``targets``: pick among these (indicator id, name))."""
     with st.form(form_key, clear_on_submit=True):
         chosen = target
         if targets:
-            by_id = {r.indicator_id: r.name for r in targets}
+            by_id = dict(targets)
             chosen = st.selectbox("Indikator", list(by_id), format_func=by_id.get, key=f"{form_key}-indikator")
         colour = st.radio("Bedömning", COLOURS, format_func=colours.label, horizontal=True,
                           key=f"{form_key}-colour")
@@ -86,60 +75,37 @@ def verdict_form(level: str, target: str, what: str, form_key: str, targets=None
                 ui.show_error(exc)
 
 
-def not_assessed(area, rows) -> None:
-    """What is not assessed in a målområde, grouped by cause, each indicator a link."""
-    missing = [r for r in rows if r.cause is not None]
-    if not missing:
+def area_forms(area: dict) -> None:
+    """An analytiker's forms under a målområde, drawn only when their expander is opened: the
+    målområde's verdict (set, change or withdraw), and one for the indicators that lack the
+    förvaltning's."""
+    box = ui.lazy_expander(f"Sätt förvaltningens bedömning för {period.label()}: målområdet"
+                           + (" eller en ej bedömd indikator" if area["no_verdict"] else ""),
+                           f"asn-forms-{area['id']}")
+    if box is None:
         return
-    st.markdown(f"**Ej bedömda i {escape_markdown(area.name)}: {len(missing)} av {len(rows)} indikatorer**")
-    for cause in verdicts.CAUSES:
-        group = [r for r in missing if r.cause == cause]
-        if not group:
-            continue
-        with st.container(key=f"asn-cause-{area.goal_area_id}-{verdicts.CAUSES.index(cause)}"):
-            st.caption(f"{cause} ({len(group)})")
-            with st.container(horizontal=True, gap="small"):
-                for r in group:
-                    shown = r.value_label if r.current is not None else None
-                    link(r, f"{r.name} ({shown})" if cause == verdicts.NO_TARGET and shown else None)
-            if cause == verdicts.NO_BEDOMNING and may_assess:
-                with st.expander(f"Sätt förvaltningens bedömning för {period.label()}"):
-                    verdict_form(verdicts.INDICATOR, "", "indikatorn", f"asn-set-{area.goal_area_id}", group)
+    with box:
+        st.markdown("**Målområdets bedömning**")
+        if area["withdraw"] is not None:  # an analytiker's verdict: the report's counts again
+            verdict_id, by = area["withdraw"]
+            if st.button(f"Återta bedömningen av {by}", key=f"asn-withdraw-{area['id']}"):
+                try:
+                    annotations.withdraw_verdict(store, me, verdict_id)
+                    st.session_state["asn-saved"] = f"Bedömningen av målområdet för {period.label()} är återtagen."
+                    st.rerun()
+                except AsnError as exc:
+                    ui.show_error(exc)
+        verdict_form(verdicts.AREA, area["id"], "målområdet", f"asn-area-{area['id']}")
+        if area["no_verdict"]:
+            st.markdown(f"**{verdicts.NO_BEDOMNING}**")
+            verdict_form(verdicts.INDICATOR, "", "indikatorn", f"asn-set-{area['id']}", area["no_verdict"])
 
 
 saved = st.session_state.pop("asn-saved", None)
 if saved:
     st.success(saved)
 
-unit_colours = ui.cached(store, annotations.unit_verdicts, year, period, reads=(ui.ANNOTATIONS, ui.CATALOGUE))
-for area in areas:
-    st.header(area.name, divider="gray", anchor=area.goal_area_id)
-    ui.html(render.verdict_block(area))
+for area in view["areas"]:  # its heading is in its HTML (one element instead of two)
+    ui.html(area["html"])
     if may_assess:
-        with st.expander(f"Sätt eller ändra målområdets bedömning för {period.label()}"):
-            given = area.official
-            if given is not None and given.origin == verdicts.ANALYST:  # the report's counts again
-                if st.button(f"Återta bedömningen av {given.by}", key=f"asn-withdraw-{area.goal_area_id}"):
-                    try:
-                        annotations.withdraw_verdict(store, me, given.id)
-                        st.session_state["asn-saved"] = f"Bedömningen av målområdet för {period.label()} är återtagen."
-                        st.rerun()
-                    except AsnError as exc:
-                        ui.show_error(exc)
-            verdict_form(verdicts.AREA, area.goal_area_id, "målområdet", f"asn-area-{area.goal_area_id}")
-    area_results = [r for r in results if r.goal_area_id == area.goal_area_id]
-    for goal in area.goals:
-        goal_results = [r for r in area_results if r.goal_id == goal.goal_area_id]
-        st.subheader(f"Nämndmål: {goal.name}", anchor=False)
-        if goal.official is not None:
-            ui.html(render.verdict_block(goal))
-        assessed = [r for r in goal_results if r.cause is None]
-        if assessed:
-            report_table(goal.goal_area_id, assessed)
-        else:
-            st.caption("Ingen indikator under nämndmålet är bedömd för perioden (se nedan).")
-    not_assessed(area, area_results)
-    units = unit_colours[unit_colours["goal_area_id"] == area.goal_area_id] if not unit_colours.empty else unit_colours
-    if not units.empty:
-        with st.expander("Andelen enheter som når sina mål"):
-            ui.html(render.unit_colours(units))
+        area_forms(area)

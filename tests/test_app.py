@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from html.parser import HTMLParser
 
 import pytest
 
@@ -27,36 +28,65 @@ def html_bodies(at) -> list[str]:
     return [h.proto.body for h in at.get("html")]
 
 
-def blocks(node):
-    """Every container of the page, in order."""
-    for child in getattr(node, "children", {}).values():
-        if type(child).__name__ == "Block":
-            yield child
-            yield from blocks(child)
+class _Links(HTMLParser):
+    """The in-app links of an HTML fragment, and the "not assessed" groups they are listed in."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.groups, self._into = [], {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a":
+            self.links.append([attrs.get("class"), attrs.get("href"), ""])
+            self._into = self.links[-1]
+        elif tag == "div" and attrs.get("class") == "asn-cause-name":
+            self._into = ["", "", ""]
+            self.groups[id(self._into)] = self._into
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._into is not None and self._into[0] == "asn-nav" and self.groups:
+            list(self.groups.values())[-1].append(self._into[2])
+        if tag in ("a", "div"):
+            self._into = None
+
+    def handle_data(self, data):
+        if self._into is not None:
+            self._into[2] += data
 
 
-def keyed(at, prefix: str) -> list:
-    """The containers whose key starts with ``prefix`` (Streamlit ends a keyed block's id with its key)."""
-    return [b for b in blocks(at.main) if f"-{prefix}" in getattr(b.proto, "id", "")]
+def in_app_links(at) -> dict[str, str]:
+    """Indicator name → the address of its in-app link, over all of the page's HTML."""
+    out = {}
+    for body in html_bodies(at):
+        parser = _Links()
+        parser.feed(body)
+        out.update({text: href for cls, href, text in parser.links if cls == "asn-nav"})
+    return out
+
+
+def area_headings(at) -> list[str]:
+    """The målområde headings, in order (each in its målområde's HTML)."""
+    return [html.unescape(h) for b in html_bodies(at) for h in re.findall(r'<h2 id="[^"]*" class="asn-area"[^>]*>([^<]*)</h2>', b)]
 
 
 def report_rows(at) -> dict[str, list[str]]:
-    """Indicator name → [Utfall, Målnivå, Bedömning, (Prognos helår,) Trend] from every report table row on
-    the page: the name is the row's in-app link, the rest one table row."""
+    """Indicator name → [Utfall, Målnivå, Bedömning, (Prognos helår,) Trend] from every report table on
+    the page (the name is the row's in-app link)."""
     rows = {}
-    for row in keyed(at, "asn-row-"):
-        [[cells]] = tables(row.get("html")[0].proto.body)
-        rows[shown(row.get("page_link")[0].proto.label)] = cells
+    for body in html_bodies(at):
+        for table in tables(body):
+            if table and table[0][0] == "Indikator":
+                rows.update({row[0]: row[1:] for row in table[1:]})
     return rows
 
 
-def not_assessed(at, area_id: str) -> dict[str, list[str]]:
-    """Cause → the indicators listed under it for one målområde."""
-    groups = {}
-    for group in keyed(at, f"asn-cause-{area_id}-"):
-        cause = group.get("caption")[0].value.rsplit(" (", 1)[0]
-        groups[cause] = [shown(link.proto.label) for link in group.get("page_link")]
-    return groups
+def not_assessed(at, area: str) -> dict[str, list[str]]:
+    """Cause → the indicators listed under it for one målområde (by name)."""
+    body = next(b for b in html_bodies(at) if f"Ej bedömda i {html.escape(area)}:" in b)
+    parser = _Links()
+    parser.feed(body)
+    return {group[2].rsplit(" (", 1)[0]: group[3:] for group in parser.groups.values()}
 
 
 def cards(at) -> dict[str, str]:
@@ -84,8 +114,10 @@ def test_overview_report_table_for_t2_2025(app):
     app.query_params["period"] = "2025-T2"
     app.run()
     assert app.title[0].value == "Översikt"
-    assert [h.value for h in app.header][2:] == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare"]
-    assert "Nämndmål: Nämnden ska verka för att fler ska vara självförsörjande" in [s.value for s in app.subheader]
+    assert [h.value for h in app.header] == ["Målområden", "Måluppfyllelse per månad"]
+    assert area_headings(app) == ["Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare"]
+    assert any('<h3 class="asn-goal"' in b and "Nämndmål: Nämnden ska verka för att fler ska vara självförsörjande</h3>"
+               in b for b in html_bodies(app))
     value, target, assessment, forecast, trend = report_rows(app)["Antal hushåll med ekonomiskt bistånd"]
     assert (value, target, trend) == ("389", "minska jämfört med 2024", "↑ sämre")
     assert forecast == "Prognos: ✖ nås troligen inte (⚠ Exempeldata)"  # Prognos helår, tests/test_forecast.py
@@ -125,14 +157,14 @@ def test_what_is_not_assessed_is_grouped_by_cause_with_links(app):
     app.query_params["planar"] = "2025"
     app.query_params["period"] = "2025-T2"
     app.run()
-    trygghet = not_assessed(app, "trygghet")
+    trygghet = not_assessed(app, "Trygghet")
     assert list(trygghet) == ["Förvaltningens bedömning saknas", "Saknar utfall", "Ingen målnivå"]
     assert "Frågor om våld ställs i alla ärenden" in trygghet["Förvaltningens bedömning saknas"]
     assert trygghet["Saknar utfall"] == ["Svarsfrekvens i brukarundersökningar"]
     assert trygghet["Ingen målnivå"] == ["Antal enheter som når sina mål – trygghet (11)"]  # its value shown
-    assert sum(len(v) for area in ("trygghet", "hallbarhet", "ekonomi", "kvalitet", "medarbetare")
+    assert sum(len(v) for area in ("Trygghet", "Hållbarhet", "Ekonomi", "Kvalitet", "Medarbetare")
                for v in not_assessed(app, area).values()) == 30  # of 35
-    assert any(m.value.startswith("**Ej bedömda i Trygghet: 7 av 7 indikatorer") for m in app.markdown)
+    assert any("<strong>Ej bedömda i Trygghet: 7 av 7 indikatorer</strong>" in b for b in html_bodies(app))
 
 
 def test_grid_and_cards_for_2021_are_the_reports(app, seeded_db):
@@ -148,22 +180,36 @@ def test_grid_and_cards_for_2021_are_the_reports(app, seeded_db):
     assert all("Förvaltningens bedömning · 001 Verksamhetsberättelse 2021" in c for c in cards(app).values())
 
 
-def test_indicator_links_are_in_app_page_links_carrying_the_view(app):
+def test_indicator_links_are_in_app_links_carrying_the_view(app):
     app.query_params["planar"] = "2025"
     app.query_params["period"] = "2025-T2"
     app.run()
-    found = {shown(p.proto.label): p.proto for p in app.get("page_link")}
-    link = found["Antal hushåll med ekonomiskt bistånd"]
-    assert (link.page, link.query_string) == ("indikator", "indikator=hushall_ekb&planar=2025&period=2025-T2")
-    assert found["Frågor om våld ställs i alla ärenden"].query_string.startswith("indikator=vald_fragor&")
-    assert not [h for b in html_bodies(app) for h in links(b)], "no <a href>: a full reload would lose a local sign-in"
+    found = in_app_links(app)
+    assert found["Antal hushåll med ekonomiskt bistånd"] == "indikator?indikator=hushall_ekb&planar=2025&period=2025-T2"
+    assert found["Frågor om våld ställs i alla ärenden"].startswith("indikator?indikator=vald_fragor&")
+    # every link of the page's HTML is an in-app one, and the page runs the script that keeps a click
+    # in the session (a full reload would lose a local sign-in; tests/e2e/test_ledning.py clicks one)
+    assert all(links(b) == [h for h in links(b) if h.startswith("indikator?")] for b in html_bodies(app))
+    assert [h.proto.unsafe_allow_javascript for h in app.get("html")].count(True) == 1
     app.selectbox(key="period").set_value("2025-08").run()  # the links follow the period picked on the page
-    found = {shown(p.proto.label): p.proto for p in app.get("page_link")}
-    assert found["Antal hushåll med ekonomiskt bistånd"].query_string == \
-        "indikator=hushall_ekb&planar=2025&period=2025-08"
+    assert in_app_links(app)["Antal hushåll med ekonomiskt bistånd"] == \
+        "indikator?indikator=hushall_ekb&planar=2025&period=2025-08"
+
+
+def test_an_analytikers_forms_are_drawn_only_when_opened(app):
+    app.query_params.update({"planar": "2025", "period": "2025-T2"})
+    app.run()
+    labels = [e.label for e in app.expander]
+    assert "Sätt förvaltningens bedömning för T2 2025: målområdet eller en ej bedömd indikator" in labels
+    assert not app.get("form") and not app.radio and not app.text_area  # closed: nothing sent
+    app.session_state["asn-forms-ekonomi"] = True  # as a click on the expander does
+    app.run()
+    assert [r.key for r in app.radio] == ["asn-area-ekonomi-colour", "asn-set-ekonomi-colour"]
 
 
 def set_bedomning(at, form: str, colour: str, text: str, indicator: str | None = None):
+    at.session_state[f"asn-forms-{form.split('-', 2)[2]}"] = True  # open its expander (drawn only then)
+    at.run()
     if indicator:
         at.selectbox(key=f"{form}-indikator").set_value(indicator)
     at.radio(key=f"{form}-colour").set_value(colour)
@@ -183,7 +229,7 @@ def test_an_analytiker_sets_a_missing_bedomning_in_one_step_from_the_overview(ap
     row = report_rows(app)["Frågor om våld ställs i alla ärenden"]
     assert row[2].startswith("✔ Grön Förvaltningens bedömning · Demoanvändare (demo) ")
     assert row[2].endswith(": Frågor om våld ställs i alla nya ärenden sedan maj.")
-    assert "Frågor om våld ställs i alla ärenden" not in not_assessed(app, "trygghet")["Förvaltningens bedömning saknas"]
+    assert "Frågor om våld ställs i alla ärenden" not in not_assessed(app, "Trygghet")["Förvaltningens bedömning saknas"]
     assert "Grön 1" in cards(app)["Trygghet"].replace("✔ ", "")
     s = open_store(seeded_db)
     try:
@@ -239,7 +285,7 @@ def test_plan_year_and_period_round_trip_through_the_url(app):
     app.run()
     assert app.selectbox(key="planar").value == 2021
     assert app.selectbox(key="period").value == "2021-T1"
-    assert "Motiverade medarbetare hos Sveriges bästa offentliga arbetsgivare" in [h.value for h in app.header]
+    assert "Motiverade medarbetare hos Sveriges bästa offentliga arbetsgivare" in area_headings(app)
     app.selectbox(key="period").set_value("2021-03").run()
     assert not app.exception
     assert app.query_params["period"] == "2021-03"

@@ -155,7 +155,9 @@ def test_comment_on_a_full_disk_is_refused_on_the_page(small_disk, seeded_templa
     at = new_app()
     at.query_params["indikator"] = "hushall_ekb"
     at.run()
-    at.switch_page("pages/indikator.py").run()
+    at.switch_page("pages/indikator.py")
+    at.session_state["indikator-comment-open"] = True  # the comment form is drawn only in its opened expander
+    at.run()
     before = dump(store)
     filler = fill(small_disk)
     at.text_area[0].input("En kommentar som inte får plats på disken. " * 40)

@@ -28,6 +28,14 @@ def button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
+def opened(at, expander: str):
+    """Open one of the page's expanders as a click does: its form is drawn only then."""
+    at.session_state[expander] = True
+    at.run()
+    assert not at.exception
+    return at
+
+
 def figure(at, n=0):
     return json.loads(at.get("plotly_chart")[n].proto.spec)
 
@@ -78,6 +86,8 @@ def test_changing_indicator_updates_the_url(page):
 def test_comments_are_listed_and_can_be_written(page, seeded_db):
     at = page("hushall_ekb")
     assert any("Kommentar (2025-08-31)" in m.value for m in at.markdown)
+    assert not at.text_area  # the form is drawn only in the opened expander
+    opened(at, "indikator-comment-open")
     button(at, "Spara kommentar").click().run()
     assert shown(at.error[0].value) == "Kommentaren saknas."
     at.text_area[0].input("Ökningen följer av fler nyanlända hushåll i juni.")
@@ -88,7 +98,7 @@ def test_comments_are_listed_and_can_be_written(page, seeded_db):
 
 
 def test_override_needs_a_comment_and_is_shown_beside_the_computed_one(page, seeded_db):
-    at = page("hushall_ekb")
+    at = opened(page("hushall_ekb"), "indikator-verdict-open")
     at.radio(key="verdict_colour").set_value("Gul")
     button(at, "Spara bedömning").click().run()
     assert "minst 10 tecken" in at.error[0].value
@@ -110,6 +120,7 @@ def test_override_needs_a_comment_and_is_shown_beside_the_computed_one(page, see
 def test_a_manuell_indicator_gets_the_forvaltnings_bedomning(page):
     at = page("vald_fragor")
     assert "Förvaltningens bedömning för T2 2025 saknas ännu." in [shown(m.value) for m in at.markdown]
+    opened(at, "indikator-verdict-open")
     at.radio(key="verdict_colour").set_value("Grön")
     at.text_area(key="verdict_text").input("Ställs i alla ärenden.")
     button(at, "Spara bedömning").click().run()

@@ -358,3 +358,26 @@ def test_the_month_grid_marks_computed_months_only_where_official_ones_are_besid
     official = evaluation.month_grid(s, evaluation.load_plan(s, 2021, *evaluation.month_periods(2021, 12)), 12)
     assert official.official.to_numpy().all()  # 2021: 001's grid, every month
     assert "beräknad" not in render.month_grid(official)
+
+
+def test_overviews_html_escapes_every_text_and_links_in_app(s):
+    """Översikt's view (asn_dash/app/overview.py): names and texts from outside stay text, each
+    indicator is an in-app link carrying the view, and there is no script in any fragment."""
+    from dataclasses import replace
+
+    from asn_dash.app import overview
+
+    results, areas = evaluation.plan_results(s, 2025, T2)
+    hostile = '<img src=x onerror="alert(1)"> & "Hushåll"'
+    results = [replace(r, name=hostile) if r.indicator_id == "hushall_ekb" else r for r in results]
+    view = overview.build(results, areas, queries.plan(s, 2025), {}, annotations.unit_verdicts(s, 2025, T2),
+                          evaluation.month_grid(s, evaluation.load_plan(s, 2025, *evaluation.month_periods(2025, 8)),
+                                                8), 2025, T2)
+    fragments = [view["cards"], view["grid"], *(a["html"] for a in view["areas"])]
+    assert not any("<img" in f or "<script" in f.lower() for f in fragments)
+    hallbarhet = next(a for a in view["areas"] if a["id"] == "hallbarhet")
+    assert (f'<a class="asn-nav" href="indikator?indikator=hushall_ekb&amp;planar=2025&amp;period=2025-T2">'
+            f'{html.escape(hostile)}</a>') in hallbarhet["html"]
+    trygghet = next(a for a in view["areas"] if a["id"] == "trygghet")
+    assert ("vald_fragor", "Frågor om våld ställs i alla ärenden") in trygghet["no_verdict"]
+    assert "Ej bedömda i Trygghet: 7 av 7 indikatorer" in _text(trygghet["html"])

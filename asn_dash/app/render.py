@@ -5,6 +5,7 @@ symbol and a word (see ``colours.py``)."""
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -91,7 +92,7 @@ def badge(colour: str, big: bool = False, compact: bool = False) -> str:
 
 
 def indicator_query(indicator_id: str, year: int, period: Period) -> dict[str, str]:
-    """The Indikator page's URL parameters for one indicator and view (for ``st.page_link``)."""
+    """The Indikator page's URL parameters for one indicator and view."""
     return {"indikator": indicator_id, "planar": str(year), "period": period.key}
 
 
@@ -229,56 +230,118 @@ def assessment_cell(r: IndicatorResult) -> str:
 
 REPORT_COLUMNS = ("Indikator", "Utfall", "Målnivå", "Bedömning", "Trend")
 FORECAST_COLUMN = "Prognos helår"
-_WIDTHS = {False: ("17%", "20%", "49%", "14%"),  # of the part after the indicator's name
-           True: ("14%", "17%", "41%", "15%", "13%")}  # with the forecast column
-_ROW_CELL = "padding:4px 10px;vertical-align:top;text-align:left"
+_WIDTHS = {False: ("24%", "13%", "15%", "37%", "11%"),
+           True: ("20%", "11%", "14%", "33%", "12%", "10%")}  # with the forecast column
+_ROW_CELL = "padding:4px 10px;vertical-align:top;text-align:left;border-bottom:1px solid #D0D0D0"
+_HEAD_CELL = "padding:4px 10px;vertical-align:bottom;text-align:left;border-bottom:2px solid #808080"
 
-# The report table's rows are Streamlit containers (the indicator's name is an in-app page link);
-# a rule under each keeps them reading as a table.
-ROW_CSS = """<style>
-[class*="st-key-asn-row-"] { border-bottom: 1px solid #D0D0D0; padding-bottom: 4px; }
-[class*="st-key-asn-head-"] { border-bottom: 2px solid #808080; }
-[class*="st-key-asn-row-"] [data-testid="stPageLink-NavLink"],
-[class*="st-key-asn-cause-"] [data-testid="stPageLink-NavLink"] { white-space: normal; height: auto; }
-[class*="st-key-asn-row-"] [data-testid="stPageLink-NavLink"] p,
-[class*="st-key-asn-cause-"] [data-testid="stPageLink-NavLink"] p {
-  white-space: normal; color: #0B57A4; text-decoration: underline; }
+# Links in Översikt's own HTML (each indicator of the report tables and of the "not assessed"
+# lists): real <a href>s, so the address, a new tab and a copied link work, but a plain click must
+# not load the page anew: a new session would lose a local sign-in. This script (in a fragment of
+# its own, no text from outside) turns such a click into a history step, which Streamlit's frontend
+# handles like the browser's back button: the same session runs the linked page with its query
+# (frontend of streamlit 1.67; tests/e2e/test_ledning.py and test_journey.py click these links).
+# Drawn as HTML, a table costs the server one element instead of one per row and cell.
+_NAV_SCRIPT = """<script>
+if (!window.asnInAppLinks) {
+  window.asnInAppLinks = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a.asn-nav") : null;
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey
+        || event.shiftKey || event.altKey) { return; }
+    event.preventDefault();
+    window.history.pushState(null, "", link.href);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+  });
+}
+</script>"""
+
+_LINK_CSS = """<style>
+a.asn-nav { color: #0B57A4; text-decoration: underline; }
+.asn-links { list-style: none; padding-left: 0; margin: 2px 0 10px 0; display: flex; flex-wrap: wrap; gap: 2px 18px; }
+.asn-links li { margin: 0; }
+details.asn-units > summary { cursor: pointer; padding: 6px 0; font-weight: 600; }
 </style>"""
 
-
-def report_head() -> str:
-    return f'<div style="{_ROW_CELL};font-weight:700">{REPORT_COLUMNS[0]}</div>'
+OVERVIEW_HEAD = PRINT_CSS + _LINK_CSS + _NAV_SCRIPT  # once per Översikt run (runs the script)
 
 
-def report_cells(r: IndicatorResult | None, forecasts: dict[str, str] | None = None) -> str:
-    """One row of the report table after the indicator's name (Utfall | Målnivå | Bedömning |
-    Trend), as a table row of fixed column widths so that rows line up; ``None``: the header. With
+def indicator_href(indicator_id: str, year: int, period: Period) -> str:
+    """The Indikator page's address for one indicator and view, relative to the app's root."""
+    return "indikator?" + urlencode(indicator_query(indicator_id, year, period))
+
+
+def indicator_link(indicator_id: str, text: str, year: int, period: Period) -> str:
+    """An in-app link to the indicator (see ``_NAV_SCRIPT``)."""
+    return f'<a class="asn-nav" href="{escape(indicator_href(indicator_id, year, period))}">{escape(text)}</a>'
+
+
+def report_table(rows: list[IndicatorResult], year: int, period: Period,
+                 forecasts: dict[str, str] | None = None) -> str:
+    """Indikator | Utfall | Målnivå | Bedömning | Trend, the indicator's name an in-app link. With
     ``forecasts`` (indicator id → marker) a "Prognos helår" column after Bedömning."""
     widths = _WIDTHS[forecasts is not None]
-    if r is None:
-        heads = [*REPORT_COLUMNS[1:4], *([FORECAST_COLUMN] if forecasts is not None else []), REPORT_COLUMNS[4]]
-        cells = [f'<th scope="col" style="{_ROW_CELL};width:{w}">{h}</th>' for h, w in zip(heads, widths)]
-    else:
+    heads = [*REPORT_COLUMNS[:4], *([FORECAST_COLUMN] if forecasts is not None else []), REPORT_COLUMNS[4]]
+    head = "".join(f'<th scope="col" style="{_HEAD_CELL};width:{w}">{h}</th>' for h, w in zip(heads, widths))
+    body = []
+    for r in rows:
         demo = ' <span style="font-size:0.8rem">(⚠ exempeldata)</span>' if r.is_demo else ""
         forecast = [] if forecasts is None else [
             f'<span style="font-size:0.85rem">{escape(forecasts.get(r.indicator_id, "–"))}</span>']
         values = (f"{escape(r.value_label)}{demo}", escape(r.target_label), assessment_cell(r), *forecast,
                   _trend_cell(r))
-        cells = [f'<td style="{_ROW_CELL};width:{w}">{v}</td>' for v, w in zip(values, widths)]
-    return (f'<table style="border-collapse:collapse;width:100%;table-layout:fixed;font-size:0.95rem">'
-            f'<tr>{"".join(cells)}</tr></table>')
+        cells = "".join(f'<td style="{_ROW_CELL}">{v}</td>' for v in values)
+        body.append(f'<tr class="asn-row"><th scope="row" style="{_ROW_CELL};font-weight:400">'
+                    f'{indicator_link(r.indicator_id, r.name, year, period)}</th>{cells}</tr>')
+    return (f'<table class="asn-report" style="border-collapse:collapse;width:100%;table-layout:fixed;'
+            f'font-size:0.95rem"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def area_heading(name: str, anchor: str) -> str:
+    """A målområde's heading (an anchor for the page's links to it), ruled under like Streamlit's."""
+    return (f'<h2 id="{escape(anchor)}" class="asn-area" style="font-size:1.75rem;font-weight:600;margin:1.2rem 0 '
+            f'0.6rem 0;padding:0 0 0.4rem 0;border-bottom:2px solid #C8C8C8">{escape(name)}</h2>')
+
+
+def goal_heading(name: str) -> str:
+    return (f'<h3 class="asn-goal" style="font-size:1.4rem;font-weight:600;margin:1.2rem 0 0.4rem 0;padding:0">'
+            f'Nämndmål: {escape(name)}</h3>')
+
+
+def note(text: str) -> str:
+    """A caption-like line (our own text)."""
+    return f'<p style="font-size:0.875rem;color:#4D4D4D;margin:0.3rem 0 0.6rem 0">{escape(text)}</p>'
+
+
+def not_assessed(area_name: str, total: int, groups: list[tuple[str, list[tuple[str, str]]]], year: int,
+                 period: Period) -> str:
+    """What is not assessed in a målområde: per cause, its indicators as in-app links. ``groups``:
+    (cause, [(indicator id, shown text)]) in order; ``total``: the målområde's indicators."""
+    count = sum(len(items) for _, items in groups)
+    if not count:
+        return ""
+    parts = [f'<p style="margin:0.8rem 0 0.3rem 0"><strong>Ej bedömda i {escape(area_name)}: {count} av {total} '
+             f'indikatorer</strong></p>']
+    for cause, items in groups:
+        links = "".join(f'<li>{indicator_link(i, text, year, period)}</li>' for i, text in items)
+        parts.append(f'<div class="asn-cause"><div class="asn-cause-name" style="font-size:0.875rem;color:#4D4D4D">'
+                     f'{escape(cause)} ({len(items)})</div>'
+                     f'<ul class="asn-links" aria-label="{escape(cause)}">{links}</ul></div>')
+    return f'<div class="asn-unassessed">{"".join(parts)}</div>'
 
 
 def unit_colours(frame: pd.DataFrame) -> str:
-    """Per unit colour for one målområde, with the share of units that reach their goals."""
+    """Per unit colour for one målområde, with the share of units that reach their goals, in a
+    closed "Andelen enheter som når sina mål" disclosure (HTML's own: no server round trip)."""
     if frame.empty:
         return ""
     items = "".join(f'<li style="margin:2px 0">{badge(r.colour)} {escape(r.unit_name)}</li>'
                     for r in frame.sort_values("unit_name").itertuples())
     green = int((frame["colour"] == "Grön").sum())
-    return (f'<div><strong>{green} av {len(frame)} enheter</strong> når sina mål '
-            f'({escape(str(frame["source_ref"].iloc[0]))}, {escape(str(frame["period"].iloc[0]))})'
-            f'<ul style="list-style:none;padding-left:0">{items}</ul></div>')
+    shown = (f'<div><strong>{green} av {len(frame)} enheter</strong> når sina mål '
+             f'({escape(str(frame["source_ref"].iloc[0]))}, {escape(str(frame["period"].iloc[0]))})'
+             f'<ul style="list-style:none;padding-left:0">{items}</ul></div>')
+    return f'<details class="asn-units"><summary>Andelen enheter som når sina mål</summary>{shown}</details>'
 
 
 def kkik_table(values: pd.DataFrame, colours: pd.DataFrame) -> str:

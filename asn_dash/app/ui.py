@@ -374,6 +374,19 @@ def cached(s: Store, fn, *args, reads: tuple[str, ...] = EVERY_DOMAIN):
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def _view(_build, name: str, path: str, version: str, args: tuple):
+    return _build(*args)
+
+
+def view(s: Store, name: str, build, *args):
+    """A page's view — ``build(*args)``, its texts and HTML fragments as plain values — kept per
+    store file and data version (every domain), so a warm view neither reads nor renders again.
+    ``build`` takes its data from the caches above, so when one domain changed only the reads of
+    that domain compute again. ``name`` tells pages apart; ``args`` are plain values."""
+    return _view(build, name, str(s.path), data_version(s), args)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def _figure(_builder, name: str, args: tuple) -> dict:
     return _builder(*args).to_dict()
 
@@ -480,6 +493,14 @@ def chart_downloads(make_figure, stem: str, key: str) -> None:
                         icon=":material/image:")
 
 
-def html(fragment: str) -> None:
-    """Show one of ``asn_dash.render``'s fragments (our own markup, all texts escaped)."""
-    st.html(fragment)
+def html(fragment: str, script: bool = False) -> None:
+    """Show one of ``asn_dash.render``'s fragments (our own markup, all texts escaped). ``script``:
+    run its JavaScript — only for a constant fragment with no text from outside."""
+    st.html(fragment, unsafe_allow_javascript=script)
+
+
+def lazy_expander(label: str, key: str):
+    """An expander whose content is drawn only while it is open: the container when open, else
+    None. Every element costs the server on each view; closed forms are most of some pages'."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None

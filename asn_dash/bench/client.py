@@ -24,6 +24,8 @@ class View:
     seconds: float
     error: str | None = None
     headings: list[str] = field(default_factory=list)
+    deltas: int = 0  # ForwardMsg deltas the run sent (elements, blocks, …)
+    bytes: int = 0   # bytes of every ForwardMsg of the run
 
 
 class Session:
@@ -69,10 +71,14 @@ class Session:
         view = View(0.0)
         while True:
             msg = ForwardMsg()
-            msg.ParseFromString(await self._ws.recv())
+            data = await self._ws.recv()
+            msg.ParseFromString(data)
+            view.bytes += len(data)
             kind = msg.WhichOneof("type")
-            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                _inspect(msg.delta.new_element, view)
+            if kind == "delta":
+                view.deltas += 1
+                if msg.delta.WhichOneof("type") == "new_element":
+                    _inspect(msg.delta.new_element, view)
             elif kind == "page_not_found":
                 view.error = view.error or f"page not found: {msg.page_not_found.page_name!r}"
             elif kind == "script_finished" and msg.script_finished != EARLY_FOR_RERUN:

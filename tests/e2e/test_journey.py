@@ -50,8 +50,8 @@ def test_a_months_work(journey_server, page, tmp_path):
     # 1. Översikt, then a period change
     pg.goto(f"{url}/?planar=2025&period=2025-T2")
     wait_for_app(pg, "Översikt")
-    # a report table row: the indicator's in-app link and its cells (pages/oversikt.py: report_table)
-    row = main.locator("[class*='st-key-asn-row-']", has_text="Antal hushåll med ekonomiskt bistånd")
+    # a report table row: the indicator's in-app link and its cells (asn_dash/app/render.py: report_table)
+    row = main.locator("tr.asn-row", has_text="Antal hushåll med ekonomiskt bistånd")
     expect(row).to_contain_text("389", timeout=30_000)
     screenshot(pg, "resa-1-oversikt-t2")
     pg.get_by_role("combobox", name="Period").click()

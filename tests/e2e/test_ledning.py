@@ -57,7 +57,7 @@ def test_where_we_stand_why_ekonomi_is_red_and_the_trend_of_households(ledning_s
     screenshot(pg, "ledning-1-oversikt-t2")
 
     # 4. the indicator from the table: in-app navigation, still signed in, the view in the URL
-    row = main.locator("[class*='st-key-asn-row-']", has_text=HOUSEHOLDS)
+    row = main.locator("tr.asn-row", has_text=HOUSEHOLDS)
     expect(row).to_contain_text("389")
     row.get_by_role("link", name=HOUSEHOLDS).click()
     wait_for_app(pg, HOUSEHOLDS)

@@ -10,7 +10,7 @@ from .conftest import ROOT, StreamlitServer, accounts_server, screenshot, wait_f
 pytestmark = pytest.mark.e2e
 
 # a row of Översikt's report table: the indicator's in-app link and its cells (pages/oversikt.py)
-REPORT_ROW = "[class*='st-key-asn-row-']"
+REPORT_ROW = "tr.asn-row"  # a report table row (asn_dash/app/render.py: report_table)
 
 
 def test_oversikt_shows_seeded_data_on_first_start(server, page):
