@@ -23,6 +23,7 @@ periods), the same for CSV and XLSX.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import difflib
 import hashlib
 import math
@@ -389,17 +390,34 @@ _CSV_ERRORS = [
 ]
 
 
-def _csv_file(data: bytes, table: RawTable, tmpdir: str) -> str:
-    """A file DuckDB reads with the rows of ``table.text``: the uploaded bytes themselves when
-    they are that text in UTF-8 (no separator line, no carriage returns), else the text encoded."""
-    import tempfile
-
+@contextlib.contextmanager
+def _csv_file(data: bytes, table: RawTable, tmpdir: str):
+    """A path DuckDB reads with the rows of ``table.text``: the uploaded bytes themselves when
+    they are that text in UTF-8 (no separator line, no carriage returns), else the text encoded.
+    In memory (an anonymous memory file, read by DuckDB through ``/proc/self/fd``) where Linux
+    offers one, which is about a third of the cost of writing a temporary file; else a
+    temporary file, removed afterwards."""
     header = table.text[:table.text.find("\n") + 1].encode("utf-8")
     same = (table.encoding == "utf-8" and data.removeprefix(codecs.BOM_UTF8).startswith(header)
             and b"\r" not in data)
+    content = data if same else table.text.encode("utf-8")
+    if hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd"):
+        fd = os.memfd_create("asn-upload.csv")
+        try:
+            with open(fd, "wb", closefd=False) as fh:
+                fh.write(content)
+            yield f"/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
+        return
+    import tempfile
+
     with tempfile.NamedTemporaryFile(suffix=".csv", dir=tmpdir, delete=False) as fh:
-        fh.write(data if same else table.text.encode("utf-8"))
-    return fh.name
+        fh.write(content)
+    try:
+        yield fh.name
+    finally:
+        os.unlink(fh.name)
 
 
 def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Layout, tmpdir: str) -> bool:
@@ -407,8 +425,7 @@ def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Lay
     distinct spelling once): the fast path for large files. False when the file has a line of
     only blanks, which DuckDB cannot number as the spreadsheet does (the caller stages it with
     the Python reader instead)."""
-    path = _csv_file(data, table, tmpdir)
-    try:
+    with _csv_file(data, table, tmpdir) as path:
         n = len(table.columns)
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         roles, names = layout.roles, table.columns
@@ -451,8 +468,6 @@ def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Lay
                     raise UploadError(f"{file}, rad {row}: {text}.") from None
             raise UploadError(f"{file}: filen går inte att tolka som CSV ({echo(str(exc).splitlines()[0])}).") \
                 from None
-    finally:
-        os.unlink(path)
     return True
 
 
