@@ -944,21 +944,26 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 return int(upload_id)
             ref = f"uppladdning {upload_id}: {analysis.file}"
             # history first: every replaced value with all its old columns (undo finds the values
-            # this upload created by their upload_id, see uploads.history)
-            cur.execute(
-                "INSERT INTO upload_changes SELECT ?, o.indicator_key, o.unit_key, o.period_code, o.kind, true,"
-                " o.value, o.text_value, o.source, o.source_ref, o.upload_id, o.updated_at"
-                f" FROM checked i JOIN observation_values o ON {SAME_KEY} WHERE i.ok AND i.status = 'ändrad'",
-                [upload_id]).fetchall()
-            cur.execute(
-                "UPDATE observation_values o SET value = i.value, text_value = i.text_value, source = ?, source_ref = ?,"
-                f" upload_id = ?, updated_at = current_timestamp FROM checked i WHERE i.ok AND i.status = 'ändrad' AND {SAME_KEY}",
-                [SOURCE, ref, upload_id]).fetchall()
-            cur.execute(
-                "INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value,"
-                " text_value, source, source_ref, upload_id, updated_at) SELECT indicator_key, unit_key, period_code,"
-                " kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM checked WHERE ok AND status = 'ny'",
-                [SOURCE, ref, upload_id]).fetchall()
+            # this upload created by their upload_id, see uploads.history); a statement only for a
+            # status the upload has
+            if counts["updated"]:
+                cur.execute(
+                    "INSERT INTO upload_changes SELECT ?, o.indicator_key, o.unit_key, o.period_code, o.kind, true,"
+                    " o.value, o.text_value, o.source, o.source_ref, o.upload_id, o.updated_at"
+                    f" FROM checked i JOIN observation_values o ON {SAME_KEY} WHERE i.ok AND i.status = 'ändrad'",
+                    [upload_id]).fetchall()
+                cur.execute(
+                    "UPDATE observation_values o SET value = i.value, text_value = i.text_value, source = ?,"
+                    " source_ref = ?, upload_id = ?, updated_at = current_timestamp FROM checked i"
+                    f" WHERE i.ok AND i.status = 'ändrad' AND {SAME_KEY}",
+                    [SOURCE, ref, upload_id]).fetchall()
+            if n_new:
+                cur.execute(
+                    "INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value,"
+                    " text_value, source, source_ref, upload_id, updated_at) SELECT indicator_key, unit_key,"
+                    " period_code, kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM checked"
+                    " WHERE ok AND status = 'ny'",
+                    [SOURCE, ref, upload_id]).fetchall()
             if commented_rows:  # one comment per indicator, unit and period, even when written on several kinds
                 cur.execute(
                     "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
