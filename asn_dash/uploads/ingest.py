@@ -23,6 +23,7 @@ periods), the same for CSV and XLSX.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import difflib
 import hashlib
 import math
@@ -118,6 +119,7 @@ class Analysis:
     store: Store | None = None
     cursor: object = None
     sheet_read: str | None = None  # XLSX: the sheet that was read
+    commented: int = 0  # values with a comment (the commit writes comments only when there are any)
 
     @property
     def changes(self) -> pd.DataFrame | None:
@@ -389,17 +391,34 @@ _CSV_ERRORS = [
 ]
 
 
-def _csv_file(data: bytes, table: RawTable, tmpdir: str) -> str:
-    """A file DuckDB reads with the rows of ``table.text``: the uploaded bytes themselves when
-    they are that text in UTF-8 (no separator line, no carriage returns), else the text encoded."""
-    import tempfile
-
+@contextlib.contextmanager
+def _csv_file(data: bytes, table: RawTable, tmpdir: str):
+    """A path DuckDB reads with the rows of ``table.text``: the uploaded bytes themselves when
+    they are that text in UTF-8 (no separator line, no carriage returns), else the text encoded.
+    In memory (an anonymous memory file, read by DuckDB through ``/proc/self/fd``) where Linux
+    offers one, which is about a third of the cost of writing a temporary file; else a
+    temporary file, removed afterwards."""
     header = table.text[:table.text.find("\n") + 1].encode("utf-8")
     same = (table.encoding == "utf-8" and data.removeprefix(codecs.BOM_UTF8).startswith(header)
             and b"\r" not in data)
+    content = data if same else table.text.encode("utf-8")
+    if hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd"):
+        fd = os.memfd_create("asn-upload.csv")
+        try:
+            with open(fd, "wb", closefd=False) as fh:
+                fh.write(content)
+            yield f"/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
+        return
+    import tempfile
+
     with tempfile.NamedTemporaryFile(suffix=".csv", dir=tmpdir, delete=False) as fh:
-        fh.write(data if same else table.text.encode("utf-8"))
-    return fh.name
+        fh.write(content)
+    try:
+        yield fh.name
+    finally:
+        os.unlink(fh.name)
 
 
 def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Layout, tmpdir: str) -> bool:
@@ -407,8 +426,7 @@ def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Lay
     distinct spelling once): the fast path for large files. False when the file has a line of
     only blanks, which DuckDB cannot number as the spreadsheet does (the caller stages it with
     the Python reader instead)."""
-    path = _csv_file(data, table, tmpdir)
-    try:
+    with _csv_file(data, table, tmpdir) as path:
         n = len(table.columns)
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         roles, names = layout.roles, table.columns
@@ -451,8 +469,6 @@ def _stage_with_duckdb(cur, file: str, data: bytes, table: RawTable, layout: Lay
                     raise UploadError(f"{file}, rad {row}: {text}.") from None
             raise UploadError(f"{file}: filen går inte att tolka som CSV ({echo(str(exc).splitlines()[0])}).") \
                 from None
-    finally:
-        os.unlink(path)
     return True
 
 
@@ -555,14 +571,9 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     reasons, and the stored value it would replace. ``fast``: the cells are staged as written
     (:func:`_stage_with_duckdb`), and rows of only blank cells are dropped here."""
     indicators, ind_names, units, unit_names, admin = _lookups(cur)
-    ind_col = table.columns[layout.roles["indikator"]]
-    unit_col = table.columns[layout.roles["enhet"]] if "enhet" in layout.roles else "enhet"
-    comment_col = table.columns[layout.roles["kommentar"]] if "kommentar" in layout.roles else "kommentar"
 
     _temp_table(cur, "ind_lookup", {"key": "VARCHAR", "id": "VARCHAR"}, list(indicators.items()))
     _temp_table(cur, "unit_lookup", {"key": "VARCHAR", "id": "VARCHAR"}, list(units.items()))
-    _temp_table(cur, "reader_problems", {"row": "BIGINT", "col": "VARCHAR", "value": "VARCHAR", "msg": "VARCHAR"},
-                table.problems)
     distinct = [r[0] for r in cur.execute("SELECT DISTINCT period_raw FROM staged").fetchall()]
     parsed = []
     for raw in distinct:
@@ -574,29 +585,27 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
             parsed.append((raw, text, None, None, None, None, str(exc)))
     _temp_table(cur, "period_lookup", {"raw": "VARCHAR", "text": "VARCHAR", "key": "VARCHAR", "code": "INTEGER",
                                        "kind": "VARCHAR", "end_date": "DATE", "error": "VARCHAR"}, parsed)
-    # each distinct spelling is cleaned, normalised and looked up once; the upload's rows join on the raw text
-    cur.execute(f"""
-        CREATE TEMP TABLE raw_indicators AS
-        SELECT r.raw, {clean_sql('r.raw')} AS text, i.id, k.key, m.unit, coalesce(m.allow_negative, false) AS allow_negative
-        FROM (SELECT DISTINCT indicator_raw AS raw FROM staged) r
-        LEFT JOIN ind_lookup i ON i.key = {name_key_sql('r.raw')}
-        LEFT JOIN indicators m ON m.id = i.id
-        LEFT JOIN indicator_keys k ON k.id = i.id
-    """).fetchall()
-    cur.execute(f"""
-        CREATE TEMP TABLE raw_units AS
-        SELECT r.raw, r.text, r.id, k.key FROM (
-            SELECT r.raw, {clean_sql('r.raw')} AS text,
-                   CASE WHEN {clean_sql('r.raw')} = '' THEN {_quote(admin)} ELSE u.id END AS id
-            FROM (SELECT DISTINCT unit_raw AS raw FROM staged) r
-            LEFT JOIN unit_lookup u ON u.key = {name_key_sql('r.raw')}) r
-        LEFT JOIN unit_keys k ON k.id = r.id
-    """).fetchall()
-    cur.execute(f"""
-        CREATE TEMP TABLE raw_kinds AS
-        SELECT raw, {clean_sql('raw')} AS text, {kind_sql('raw')} AS kind, vk.name AS value_kind
-        FROM (SELECT DISTINCT kind_raw AS raw FROM staged) r LEFT JOIN value_kinds vk ON vk.kind = {kind_sql('raw')}
-    """).fetchall()
+    # each distinct spelling is cleaned, normalised and looked up once; the upload's rows join on
+    # the raw text (CTEs of ``checked``, not tables of their own: a statement less each)
+    lookups = f"""
+        raw_indicators AS MATERIALIZED (
+            SELECT r.raw, {clean_sql('r.raw')} AS text, i.id, k.key, m.unit,
+                   coalesce(m.allow_negative, false) AS allow_negative
+            FROM (SELECT DISTINCT indicator_raw AS raw FROM staged) r
+            LEFT JOIN ind_lookup i ON i.key = {name_key_sql('r.raw')}
+            LEFT JOIN indicators m ON m.id = i.id
+            LEFT JOIN indicator_keys k ON k.id = i.id
+        ), raw_units AS MATERIALIZED (
+            SELECT r.raw, r.text, r.id, k.key FROM (
+                SELECT r.raw, {clean_sql('r.raw')} AS text,
+                       CASE WHEN {clean_sql('r.raw')} = '' THEN {_quote(admin)} ELSE u.id END AS id
+                FROM (SELECT DISTINCT unit_raw AS raw FROM staged) r
+                LEFT JOIN unit_lookup u ON u.key = {name_key_sql('r.raw')}) r
+            LEFT JOIN unit_keys k ON k.id = r.id
+        ), raw_kinds AS MATERIALIZED (
+            SELECT raw, {clean_sql('raw')} AS text, {kind_sql('raw')} AS kind
+            FROM (SELECT DISTINCT kind_raw AS raw FROM staged) r
+        ),"""
     # a row of blank cells (or only an ignored column) is no row; only a row without indicator is tested further
     blank_row = (f"WHERE CASE WHEN ri.text <> '' THEN true ELSE NOT (ru.text = '' AND p.text = ''"
                  f" AND {clean_sql('s.value_raw')} = '' AND s.comment = '' AND rk.text = '' AND s.stray IS NULL) END"
@@ -608,7 +617,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
     # rows a message names
     cur.execute(f"""
         CREATE TEMP TABLE checked AS
-        WITH c AS (  -- the cells cleaned: names, periods and kinds once per spelling, values per row
+        WITH {lookups} c AS (  -- the cells cleaned: names, periods and kinds once per spelling, values per row
             SELECT s.sid, s.row, ri.text = '' AS no_indicator,
                    CASE WHEN s.plain THEN s.value_raw ELSE {clean_sql('s.value_raw')} END AS value_raw, s.plain,
                    s.comment, s.stray IS NOT NULL AS stray, ri.key AS indicator_key, ri.unit AS ind_unit,
@@ -670,6 +679,57 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
              AND o.unit_key = z.unit_key AND o.period_code = z.period_code AND o.kind = z.kind
     """).fetchall()
     # the same key twice: GROUP BY finds the few duplicated keys without sorting every row
+    # what the rest needs to know, in one pass: whether any row has a problem, the same key twice
+    # (GROUP BY finds the few duplicated keys without sorting every row), the counts by status and
+    # the rows with a comment, and whether a percentage lies in 0–1 (see fraction_warnings); a clean
+    # upload skips the problem queries altogether
+    flagged, duplicated, *by_status, commented, fraction_like = cur.execute("""
+        SELECT count(*) FILTER (WHERE flagged),
+               (SELECT count(*) FROM (SELECT 1 FROM checked WHERE ok
+                                      GROUP BY indicator_key, unit_key, period_code, kind HAVING count(*) > 1)),
+               count(*) FILTER (WHERE ok AND status = 'ny'), count(*) FILTER (WHERE ok AND status = 'ändrad'),
+               count(*) FILTER (WHERE ok AND status = 'oförändrad'), count(*) FILTER (WHERE ok AND comment <> ''),
+               coalesce(bool_or(NOT percent_pct AND abs(value) <= 1 AND value <> 0), false)
+        FROM checked
+    """).fetchall()[0]
+    if flagged or duplicated or table.problems:
+        total, errors = _problems(cur, table, layout, ind_names, unit_names)
+    else:
+        total, errors = 0, []
+    analysis = Analysis(file, hashlib.sha256(data).hexdigest(), layout.kind, errors=errors, error_count=total,
+                        data=data, sheet=None, store=store, cursor=cur)
+    if not analysis.ok:
+        return analysis
+    # no error, so no duplicate key: every ok row is one value
+    cur.execute(f"CREATE TEMP VIEW incoming AS {_incoming('(SELECT * FROM checked WHERE ok)')}").fetchall()
+    analysis.counted = dict(zip(("inserted", "updated", "unchanged"), by_status))
+    analysis.commented = commented
+    if sum(analysis.counted.values()) == 0:
+        raise UploadError(f"{file}: filen innehåller inga värden att läsa in (alla celler är tomma eller '---').")
+    if max(by_status) <= PREVIEW_ROWS:  # every row is in the preview
+        first_rows = "(SELECT * FROM checked WHERE ok)"
+    else:  # the first rows of each status: a top-N each, no sort of the whole upload
+        first_rows = "(" + " UNION ALL ".join(
+            f"(SELECT * FROM checked WHERE ok AND status = '{status}' ORDER BY row LIMIT {PREVIEW_ROWS})"
+            for status in ("ny", "ändrad", "oförändrad")) + ")"
+    preview = cur.execute(f"{_incoming(first_rows)} ORDER BY row")
+    analysis.preview_columns = [d[0] for d in preview.description]
+    analysis.preview_rows = preview.fetchall()
+    found, total = outliers(cur, file)
+    fractions = fraction_warnings(cur, file) if fraction_like else []  # needs a percentage between 0 and 1
+    analysis.warnings = sorted(found + fractions, key=lambda w: w.row)[:MAX_REPORTED]
+    analysis.warning_count = total + len(fractions)
+    return analysis
+
+
+def _problems(cur, table: RawTable, layout: Layout, ind_names: dict[str, str],
+              unit_names: dict[str, str]) -> tuple[int, list[Problem]]:
+    """The rows' problems: how many, and the first ``MAX_REPORTED`` by row as messages."""
+    ind_col = table.columns[layout.roles["indikator"]]
+    unit_col = table.columns[layout.roles["enhet"]] if "enhet" in layout.roles else "enhet"
+    comment_col = table.columns[layout.roles["kommentar"]] if "kommentar" in layout.roles else "kommentar"
+    _temp_table(cur, "reader_problems", {"row": "BIGINT", "col": "VARCHAR", "value": "VARCHAR", "msg": "VARCHAR"},
+                table.problems)
     cur.execute("""
         CREATE TEMP TABLE duplicates AS
         SELECT indicator_key, unit_key, period_code, kind, min(row) AS first_row
@@ -726,29 +786,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         elif msg.startswith("#too-long:"):
             msg = f"kommentaren är för lång ({count(int(msg[10:]))} tecken, högst {count(MAX_TEXT)})"
         errors.append(Problem(int(row), str(col), "" if value is None else str(value), msg))
-    analysis = Analysis(file, hashlib.sha256(data).hexdigest(), layout.kind, errors=errors, error_count=total,
-                        data=data, sheet=None, store=store, cursor=cur)
-    if not analysis.ok:
-        return analysis
-    # no error, so no duplicate key: every ok row is one value
-    cur.execute(f"CREATE TEMP VIEW incoming AS {_incoming('(SELECT * FROM checked WHERE ok)')}").fetchall()
-    counts = dict(cur.execute("SELECT status, count(*) FROM checked WHERE ok GROUP BY status").fetchall())
-    analysis.counted = {"inserted": counts.get("ny", 0), "updated": counts.get("ändrad", 0),
-                        "unchanged": counts.get("oförändrad", 0)}
-    if sum(analysis.counted.values()) == 0:
-        raise UploadError(f"{file}: filen innehåller inga värden att läsa in (alla celler är tomma eller '---').")
-    first_rows = " UNION ALL ".join(  # the first rows of each status: a top-N each, no sort of the whole upload
-        f"(SELECT * FROM checked WHERE ok AND status = '{status}' ORDER BY row LIMIT {PREVIEW_ROWS})"
-        for status in ("ny", "ändrad", "oförändrad"))
-    preview = cur.execute(f"{_incoming(f'({first_rows})')} ORDER BY row")
-    analysis.preview_columns = [d[0] for d in preview.description]
-    analysis.preview_rows = preview.fetchall()
-    _fraction_candidates(cur)
-    found, total = outliers(cur, file)
-    fractions = fraction_warnings(cur, file)
-    analysis.warnings = sorted(found + fractions, key=lambda w: w.row)[:MAX_REPORTED]
-    analysis.warning_count = total + len(fractions)
-    return analysis
+    return total, errors
 
 
 def _incoming(source: str) -> str:
@@ -770,31 +808,22 @@ def _incoming(source: str) -> str:
              AND o.period_code = c.period_code AND o.kind = c.kind"""
 
 
-def _fraction_candidates(cur) -> None:
-    """Percentage indicators whose values in the file all lie in 0–1 (none written with %)."""
-    cur.execute(f"""
-        CREATE TEMP TABLE fraction_candidates AS
-        SELECT f.indicator_key, k.id AS indicator_id, f.row, s.value_col, {clean_sql('s.value_raw')} AS value_raw
+def fraction_warnings(cur, file: str) -> list[Problem]:
+    """0,85 where 85 % was meant (a fraction from a system or Excel): percentage indicators whose
+    values in the file all lie in 0–1 (none written with %), warned when they would change
+    something."""
+    flagged = cur.execute(f"""
+        SELECT f.row, s.value_col, {clean_sql('s.value_raw')} AS value_raw, k.id AS indicator_id
         FROM (SELECT indicator_key, min(row) AS row, arg_min(sid, row) AS sid
               FROM checked
               WHERE percent_pct IS NOT NULL AND value IS NOT NULL
               GROUP BY indicator_key
-              HAVING bool_and(NOT percent_pct) AND max(abs(value)) <= 1 AND max(abs(value)) > 0) f
+              HAVING bool_and(NOT percent_pct) AND max(abs(value)) <= 1 AND max(abs(value)) > 0
+                     AND bool_or(status <> 'oförändrad')) f
         JOIN staged s ON s.sid = f.sid
         JOIN indicator_keys k ON k.key = f.indicator_key
-    """).fetchall()
-
-
-def fraction_warnings(cur, file: str) -> list[Problem]:
-    """0,85 where 85 % was meant (a fraction from a system or Excel): warned when it would
-    change something."""
-    flagged = cur.execute("""
-        SELECT f.row, f.value_col, f.value_raw, f.indicator_id FROM fraction_candidates f
-        WHERE EXISTS (SELECT 1 FROM checked c WHERE c.ok AND c.indicator_key = f.indicator_key
-                      AND c.status <> 'oförändrad')
         ORDER BY f.row
     """).fetchall()
-    cur.execute("DROP TABLE fraction_candidates").fetchall()
     return [Problem(int(row), col, raw, f"alla värden för {indicator} i filen ligger mellan 0 och 1, men indikatorn "
                                         f"mäts i procent: är det andelar (0,85) i stället för procent (85)? Skriv 85 "
                                         f"eller 85 %, eller bekräfta varningen om värdena stämmer")
@@ -812,8 +841,15 @@ def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], i
     of every row to each month of its history."""
     from asn_dash.formatting import format_number
 
-    cur.execute("""
-        CREATE TEMP TABLE outlier_flags AS
+    limit = MAX_REPORTED if limit is None else max(limit, 1)  # at least one row carries the count
+    stored = cur.execute("""
+        SELECT EXISTS (SELECT 1 FROM observation_values
+                       WHERE indicator_key IN (SELECT indicator_key FROM checked WHERE ok AND status <> 'oförändrad')
+                             AND period_code % 100 BETWEEN 1 AND 12 AND value IS NOT NULL)
+    """).fetchall()[0][0]
+    if not stored:  # no stored month of the upload's indicators: no history to deviate from
+        return [], 0
+    flagged = cur.execute(f"""
         WITH probes AS (
             SELECT sid, row, value, indicator_key, unit_key, kind, (period_code // 100) * 12 + period_code % 100 AS m
             FROM checked WHERE ok AND status <> 'oförändrad' AND period_code % 100 BETWEEN 1 AND 12
@@ -834,24 +870,24 @@ def outliers(cur, file: str, limit: int | None = None) -> tuple[list[Problem], i
             SELECT g.*, h.value AS stored, p.sid, p.row, p.value
             FROM months g LEFT JOIN history h USING (indicator_key, unit_key, kind, m)
             LEFT JOIN probes p USING (indicator_key, unit_key, kind, m)
-        )
-        SELECT sid, row, value, median FROM (
-            SELECT sid, row, value, median(stored) OVER series_months AS median,
-                   count(stored) OVER series_months AS n
-            FROM points
-            WINDOW series_months AS (PARTITION BY indicator_key, unit_key, kind ORDER BY m
-                                     ROWS BETWEEN 12 PRECEDING AND 1 PRECEDING))
-        WHERE row IS NOT NULL AND n >= 3 AND median > 0 AND (value > 3 * median OR value < median / 3)
+        ), flags AS (
+            SELECT sid, row, value, median FROM (
+                SELECT sid, row, value, median(stored) OVER series_months AS median,
+                       count(stored) OVER series_months AS n
+                FROM points
+                WINDOW series_months AS (PARTITION BY indicator_key, unit_key, kind ORDER BY m
+                                         ROWS BETWEEN 12 PRECEDING AND 1 PRECEDING))
+            WHERE row IS NOT NULL AND n >= 3 AND median > 0 AND (value > 3 * median OR value < median / 3)
+        )  -- the first ``limit`` by row, each with the count of all (a window before the LIMIT)
+        SELECT f.row, s.value_col, f.value, f.median, f.total
+        FROM (SELECT *, count(*) OVER () AS total FROM flags ORDER BY row LIMIT {limit}) f
+        JOIN staged s ON s.sid = f.sid ORDER BY f.row
     """).fetchall()
-    total = cur.execute("SELECT count(*) FROM outlier_flags").fetchall()[0][0]
-    limit = MAX_REPORTED if limit is None else limit
-    flagged = cur.execute(f"SELECT f.row, s.value_col, f.value, f.median FROM (SELECT * FROM outlier_flags"
-                          f" ORDER BY row LIMIT {limit}) f JOIN staged s ON s.sid = f.sid ORDER BY f.row").fetchall()
-    cur.execute("DROP TABLE outlier_flags").fetchall()
+    total = flagged[0][4] if flagged else 0
     return [Problem(int(row), column, format_number(value, 2).rstrip("0").rstrip(","),
                     f"avviker kraftigt från medianen för de senaste 12 månaderna ({format_number(median, 1)}); "
                     f"kontrollera värdet och bekräfta varningen")
-            for row, column, value, median in flagged], int(total)
+            for row, column, value, median, _ in flagged], int(total)
 
 
 class WarningsNotConfirmed(AsnError):
@@ -887,10 +923,10 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
         analysis = fresh
     cur = analysis.cursor
     try:
-        counts = dict(cur.execute("SELECT status, count(*) FROM checked WHERE ok GROUP BY status").fetchall())
+        counts = analysis.counted  # counted by the analysis on this cursor
         commented = f"({_incoming(COMMENTED)})"
-        n_new, n_changed = counts.get("ny", 0), counts.get("ny", 0) + counts.get("ändrad", 0)
-        commented_rows = cur.execute(f"SELECT count(*) FROM {COMMENTED}").fetchall()[0][0]  # most files: none
+        n_new, n_changed = counts["inserted"], counts["inserted"] + counts["updated"]
+        commented_rows = analysis.commented  # most files: none
         new_comments = 0 if not commented_rows else cur.execute(
             f"SELECT count(*) FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
             " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
@@ -900,29 +936,34 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
             upload_id = cur.execute(
                 "INSERT INTO uploads (user_name, file_name, sha256, inserted, updated, unchanged, warnings, layout,"
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [user, analysis.file, analysis.sha256, n_new, n_changed - n_new, counts.get("oförändrad", 0),
+                [user, analysis.file, analysis.sha256, n_new, n_changed - n_new, counts["unchanged"],
                  analysis.warning_count, analysis.layout, status]).fetchall()[0][0]
             if status == UNCHANGED:  # logged with its counts, nothing else written
                 audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
-                      f"{analysis.file}: inget ändrat ({counts.get('oförändrad', 0)} oförändrade)")
+                      f"{analysis.file}: inget ändrat ({counts['unchanged']} oförändrade)")
                 return int(upload_id)
             ref = f"uppladdning {upload_id}: {analysis.file}"
             # history first: every replaced value with all its old columns (undo finds the values
-            # this upload created by their upload_id, see uploads.history)
-            cur.execute(
-                "INSERT INTO upload_changes SELECT ?, o.indicator_key, o.unit_key, o.period_code, o.kind, true,"
-                " o.value, o.text_value, o.source, o.source_ref, o.upload_id, o.updated_at"
-                f" FROM checked i JOIN observation_values o ON {SAME_KEY} WHERE i.ok AND i.status = 'ändrad'",
-                [upload_id]).fetchall()
-            cur.execute(
-                "UPDATE observation_values o SET value = i.value, text_value = i.text_value, source = ?, source_ref = ?,"
-                f" upload_id = ?, updated_at = current_timestamp FROM checked i WHERE i.ok AND i.status = 'ändrad' AND {SAME_KEY}",
-                [SOURCE, ref, upload_id]).fetchall()
-            cur.execute(
-                "INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value,"
-                " text_value, source, source_ref, upload_id, updated_at) SELECT indicator_key, unit_key, period_code,"
-                " kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM checked WHERE ok AND status = 'ny'",
-                [SOURCE, ref, upload_id]).fetchall()
+            # this upload created by their upload_id, see uploads.history); a statement only for a
+            # status the upload has
+            if counts["updated"]:
+                cur.execute(
+                    "INSERT INTO upload_changes SELECT ?, o.indicator_key, o.unit_key, o.period_code, o.kind, true,"
+                    " o.value, o.text_value, o.source, o.source_ref, o.upload_id, o.updated_at"
+                    f" FROM checked i JOIN observation_values o ON {SAME_KEY} WHERE i.ok AND i.status = 'ändrad'",
+                    [upload_id]).fetchall()
+                cur.execute(
+                    "UPDATE observation_values o SET value = i.value, text_value = i.text_value, source = ?,"
+                    " source_ref = ?, upload_id = ?, updated_at = current_timestamp FROM checked i"
+                    f" WHERE i.ok AND i.status = 'ändrad' AND {SAME_KEY}",
+                    [SOURCE, ref, upload_id]).fetchall()
+            if n_new:
+                cur.execute(
+                    "INSERT INTO observation_values (indicator_key, unit_key, period_code, kind, period_end, value,"
+                    " text_value, source, source_ref, upload_id, updated_at) SELECT indicator_key, unit_key,"
+                    " period_code, kind, period_end, value, text_value, ?, ?, ?, current_timestamp FROM checked"
+                    " WHERE ok AND status = 'ny'",
+                    [SOURCE, ref, upload_id]).fetchall()
             if commented_rows:  # one comment per indicator, unit and period, even when written on several kinds
                 cur.execute(
                     "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"

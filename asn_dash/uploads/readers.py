@@ -147,7 +147,9 @@ def decode(name: str, data: bytes) -> tuple[str, str]:
     text, encoding = _decode(name, data)
     if (nul := text.find("\x00")) >= 0:  # binary data after the part sniff() looked at
         raise fail(name, f"{NEITHER} (den innehåller binära data, t.ex. ett NUL-tecken vid tecken {nul})")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    if "\r" in text:  # one scan when there is none (most files)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, encoding
 
 
 def _decode(name: str, data: bytes) -> tuple[str, str]:
@@ -212,10 +214,23 @@ def detect_separator(name: str, header_line: str) -> str:
     return sep
 
 
-def _records(name: str, text: str, sep: str):
-    """CSV records of ``text`` with Swedish errors for broken quoting."""
+def _lines(text: str):
+    """The lines of ``text`` (normalised to ``\\n``) one by one, each with its newline: the csv
+    reader takes as many as a record needs, without a copy of the whole text."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
+
+
+def _records(name: str, text: str, sep: str, lazy: bool = False):
+    """CSV records of ``text`` with Swedish errors for broken quoting; ``lazy``: lines are cut
+    from the text as records need them (for reading the first record of a large file)."""
     csv.field_size_limit(1 << 30)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', doublequote=True, strict=True)
+    source = _lines(text) if lazy else io.StringIO(text, newline="")
+    reader = csv.reader(source, delimiter=sep, quotechar='"', doublequote=True, strict=True)
     n = 0
     while True:
         try:
@@ -257,11 +272,12 @@ def read_csv_header(name: str, data: bytes) -> RawTable:
         sep, text = m[1], text[m.end():]
     if _blank(text):
         raise fail(name, "filen är tom")
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]  # not text.split(): that copies the whole rest
     if _blank(first_line):
         raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
     sep = sep or detect_separator(name, first_line)
-    header = next(_records(name, text, sep))
+    header = next(_records(name, text, sep, lazy=True))
     if len(header) > MAX_COLUMNS:
         raise fail(name, f"rubrikraden har {count(len(header))} kolumner; högst {MAX_COLUMNS} går att läsa in", row=1)
     return RawTable(name, header, None, [], encoding, sep, text)
