@@ -24,3 +24,25 @@ def test_large_store_has_the_named_size(tmp_path):
     finally:
         con.close()
     assert sizes["observations"] >= 200 * 12 * 180
+
+
+def test_the_ingest_floor_writes_as_many_new_values_as_the_upload_has(tmp_path):
+    """`bench ingest`'s floor inserts the upload's number of values, every key new, under the
+    store's primary key, so its time is the keyed write an ingest of that file cannot avoid."""
+    from asn_dash.bench.ingest import _keyed_insert, prepare_upload_store
+    from asn_dash.store.setup import build_store
+
+    db = tmp_path / "store.duckdb"
+    build_store(db)
+    prepare_upload_store(db)
+    before = duckdb.connect(str(db), read_only=True)
+    stored = before.execute("SELECT count(*) FROM observation_values").fetchall()[0][0]
+    before.close()
+    assert _keyed_insert(str(db), 5000)["rows"] == 5000
+    after = duckdb.connect(str(db), read_only=True)
+    try:
+        assert after.execute("SELECT count(*), count(DISTINCT period_code) FROM observation_values"
+                             " WHERE source_ref = 'bench'").fetchall()[0] == (5000, 2)
+        assert after.execute("SELECT count(*) FROM observation_values").fetchall()[0][0] == stored + 5000
+    finally:
+        after.close()
