@@ -112,3 +112,24 @@ def test_failed_refresh_is_shown(seeded_db, monkeypatch):
     at = open_page("pages/jamforelser.py")
     assert at.warning[0].value == ("Senaste hämtningen från Kolada misslyckades (2026-11-23 03:00: HTTP 503). "
                                    "Visad data är från 2024-08-30.")
+
+
+def test_jamforelser_chart_follows_the_chosen_key_figure_at_once(seeded_db, monkeypatch):
+    """The chart's key figure is chosen below the table; the page draws the chosen one in the same
+    run, and a key figure taken out of the list falls back to the first one."""
+    import json
+
+    def charted(at) -> str:
+        return json.dumps(json.loads(at.get("plotly_chart")[0].proto.spec)["layout"], ensure_ascii=False)
+
+    monkeypatch.setenv("ASN_DB", str(seeded_db))
+    at = open_page("pages/jamforelser.py")
+    first, other = at.selectbox(key="trend_kpi").options[:2]  # the key figures' titles
+    assert first in charted(at) and other not in charted(at)
+    at.selectbox(key="trend_kpi").select_index(1).run()
+    assert other in charted(at) and first not in charted(at)
+    kpis = at.multiselect(key="kpis")
+    kpis.unselect(kpis.value[1]).run()
+    assert not at.exception
+    assert at.selectbox(key="trend_kpi").index == 0
+    assert first in charted(at)
