@@ -45,7 +45,7 @@ def _pages(db: Path, repeat: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def bench_history(large: Path, repeat: int = 3, warm_repeat: int = 5) -> dict:
+def bench_history(large: Path, repeat: int = 5, warm_repeat: int = 5) -> dict:
     """Page render times on ``large`` and on a copy grown to 4× the history, interleaved ``repeat``
     times; per page the ratios (grown / large) of cold and warm times, min and median."""
     grown = large.with_name(f"{large.stem}-history{large.suffix}")
