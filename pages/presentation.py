@@ -15,7 +15,8 @@ from asn_dash.meeting import material as meeting
 from asn_dash.meeting import pdf as meeting_pdf
 from asn_dash.meeting import pptx as meeting_pptx
 from asn_dash.meeting import xlsx as meeting_xlsx
-from asn_dash.rules.suppression import OFF, policy_from_env
+from asn_dash.rules.periods import parse_key
+from asn_dash.rules.suppression import OFF, Policy, policy_from_env
 
 ORDER_KEY, SLIDE_KEY, SHOWING_KEY, MASK_KEY, SCREEN_KEY = "dagordning", "bild", "visar", "maskera", "skarm"
 ADD_KEY = "lagg_till"
@@ -103,6 +104,17 @@ def _docx(s) -> bytes:
     return meeting_docx.to_docx(_material(s, True))
 
 
+def slide(indicator_id: str, year: int, period_key: str, max_count: int) -> tuple:
+    """One indicator's slide (row, source line, notes, the figure as a dict), kept per data version
+    by ``ui.view``: stepping back and forth in a meeting does not fit the forecast and draw the
+    chart again."""
+    period, policy = parse_key(period_key), Policy(max_count)
+    result = by_id[indicator_id]
+    row = meeting.build_rows(store, [result], year, period, policy)[0]
+    made = meeting.build_slide(store, result, row, year, period, policy, font_size=22, title="", footer=False)
+    return row, made.source, made.notes, None if made.figure is None else made.figure.to_dict()
+
+
 def present() -> None:
     """One slide: 0 = the målområde summary, then the running order."""
     ui.html(render.PRESENTATION_CSS)
@@ -121,7 +133,8 @@ def present() -> None:
         ui.html(render.month_grid(ui.month_grid_for(store, year, period), brief=True))
         return
     result = by_id[order[n - 1]]
-    row, source, notes, figure = ui.presentation_slide_for(store, result, year, period, policy)
+    row, source, notes, figure = ui.view(store, "presentation-bild", slide, result.indicator_id, year, period.key,
+                                         policy.max_count)
     if len(result.name) > screen.long_title:
         ui.html(render.LONG_TITLE_CSS)
     title_col.title(result.name, anchor=False)

@@ -429,25 +429,6 @@ def measures_for(s: Store, year: int, period: Period):
     return cached(s, evaluation.measure_results, year, period, reads=(VALUES, CATALOGUE))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _slide(_s: Store, _result, path: str, version: str, indicator_id: str, year: int, period_key: str,
-           max_count: int):
-    from asn_dash.meeting import material as meeting
-    from asn_dash.rules.suppression import Policy
-
-    period, policy = parse_key(period_key), Policy(max_count)
-    row = meeting.build_rows(_s, [_result], year, period, policy)[0]
-    slide = meeting.build_slide(_s, _result, row, year, period, policy, font_size=22, title="", footer=False)
-    return row, slide.source, slide.notes, None if slide.figure is None else slide.figure.to_dict()
-
-
-def presentation_slide_for(s: Store, result, year: int, period: Period, policy):
-    """Presentation's slide for one indicator (row, source line, notes and the figure as a dict),
-    made once per data version: stepping back and forth in a meeting does not fit the forecast
-    and draw the chart again. The result is part of the key through the version of every domain."""
-    return _slide(s, result, str(s.path), data_version(s), result.indicator_id, year, period.key, policy.max_count)
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def _grid(_s: Store, path: str, version: str, year: int, last_month: int):
     s = _s

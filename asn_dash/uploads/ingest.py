@@ -678,7 +678,6 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         FROM z LEFT JOIN observation_values o ON z.ok AND o.indicator_key = z.indicator_key
              AND o.unit_key = z.unit_key AND o.period_code = z.period_code AND o.kind = z.kind
     """).fetchall()
-    # the same key twice: GROUP BY finds the few duplicated keys without sorting every row
     # what the rest needs to know, in one pass: whether any row has a problem, the same key twice
     # (GROUP BY finds the few duplicated keys without sorting every row), the counts by status and
     # the rows with a comment, and whether a percentage lies in 0–1 (see fraction_warnings); a clean
@@ -895,6 +894,8 @@ class WarningsNotConfirmed(AsnError):
 
 
 COMMENTED = "(SELECT * FROM checked WHERE ok AND comment <> '')"
+NEW_COMMENT = ("i.comment IS NOT NULL AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id"
+               " AND c.period = i.period AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)")
 SAME_KEY = ("o.indicator_key = i.indicator_key AND o.unit_key = i.unit_key AND o.period_code = i.period_code"
             " AND o.kind = i.kind")
 
@@ -928,9 +929,7 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
         n_new, n_changed = counts["inserted"], counts["inserted"] + counts["updated"]
         commented_rows = analysis.commented  # most files: none
         new_comments = 0 if not commented_rows else cur.execute(
-            f"SELECT count(*) FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
-            " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
-            " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)").fetchall()[0][0]
+            f"SELECT count(*) FROM {commented} i WHERE {NEW_COMMENT}").fetchall()[0][0]
         status = "inläst" if n_changed or new_comments else UNCHANGED
         with transaction(cur):
             upload_id = cur.execute(
@@ -968,9 +967,7 @@ def commit(store: Store, analysis: Analysis, by: User, *, accept_warnings: bool 
                 cur.execute(
                     "INSERT INTO comments (indicator_id, unit_id, period, author, written_on, text, source, upload_id)"
                     " SELECT DISTINCT i.indicator_id, i.unit_id, i.period, ?, current_date, i.comment, 'uppladdning',"
-                    f" ? FROM {commented} i WHERE i.comment IS NOT NULL AND NOT EXISTS ("
-                    " SELECT 1 FROM comments c WHERE c.indicator_id = i.indicator_id AND c.period = i.period"
-                    " AND coalesce(c.unit_id, '') = i.unit_id AND c.text = i.comment)", [user, upload_id]).fetchall()
+                    f" ? FROM {commented} i WHERE {NEW_COMMENT}", [user, upload_id]).fetchall()
             audit(cur, user, "uppladdning", f"uppladdning {upload_id}",
                   f"{analysis.file}: {n_new} nya, {n_changed - n_new} ändrade")
     except duckdb.ConstraintException as exc:  # the store's last guard (e.g. a period key it does not take)
