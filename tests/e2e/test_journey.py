@@ -22,6 +22,9 @@ journey_server = module_server("journey")
 def trace(page, name: str) -> dict:
     """x → y of the named line of the first Plotly chart on the page, read from the chart itself."""
     page.locator(".js-plotly-plot").first.wait_for()
+    # Plotly may still be drawing (or redrawing after a rerun): wait until the chart has the line
+    page.wait_for_function("name => { const p = document.querySelector('.js-plotly-plot');"
+                           " return !!(p && p.data && p.data.some(t => t.name === name)); }", arg=name)
     data = page.evaluate("() => document.querySelector('.js-plotly-plot').data"
                          ".map(t => ({name: t.name, x: t.x, y: t.y}))")
     line = next(t for t in data if t["name"] == name)
