@@ -19,7 +19,7 @@ from asn_dash.rules.periods import parse_key
 from asn_dash.rules.suppression import OFF, Policy, policy_from_env
 
 ORDER_KEY, SLIDE_KEY, SHOWING_KEY, MASK_KEY, SCREEN_KEY = "dagordning", "bild", "visar", "maskera", "skarm"
-ADD_KEY = "lagg_till"
+ADD_KEY, ORDER_OPEN_KEY = "lagg_till", "dagordning-andra"
 
 
 @dataclass(frozen=True)
@@ -176,18 +176,25 @@ if saved:
                  placeholder="Välj en sparad dagordning …")
 st.selectbox("Lägg till en indikator", [i for i in by_id if i not in order], index=None, key=ADD_KEY,
              on_change=_add, format_func=_name, placeholder="Skriv för att söka, välj en indikator …",
-             help="Den valda indikatorn läggs sist i dagordningen. Ordningen ändras med Upp och Ned.")
+             help="Den valda indikatorn läggs sist i dagordningen. Ordningen ändras under «Ändra ordningen».")
 if not order:
     st.info("Dagordningen är tom. Lägg till indikatorer ovan eller välj en sparad dagordning.")
-for n, indicator_id in enumerate(order):
-    name_col, up_col, down_col, remove_col = st.columns([8, 1.2, 1.2, 1.4], vertical_alignment="center")
-    name_col.markdown(f"{n + 1}\\. {escape_markdown(_name(indicator_id))}")
-    up_col.button("↑ Upp", key=f"upp_{indicator_id}", on_click=_move, args=(indicator_id, -1), disabled=n == 0,
-                  width="stretch", help=f"Flytta upp {by_id[indicator_id].name}")
-    down_col.button("↓ Ned", key=f"ned_{indicator_id}", on_click=_move, args=(indicator_id, 1),
-                    disabled=n == len(order) - 1, width="stretch", help=f"Flytta ned {by_id[indicator_id].name}")
-    remove_col.button("Ta bort", key=f"bort_{indicator_id}", on_click=_remove, args=(indicator_id,),
-                      width="stretch", help=f"Ta bort {by_id[indicator_id].name} ur dagordningen")
+listing = st.container()  # the order as one text, above its editor and hidden while the editor shows it
+editor = ui.lazy_expander("Ändra ordningen", ORDER_OPEN_KEY) if order else None
+if editor is None and order:
+    listing.markdown("  \n".join(f"{n}\\. {escape_markdown(_name(i))}" for n, i in enumerate(order, start=1)))
+elif editor is not None:
+    with editor:  # the buttons only while it is open: three per indicator are most of the page's elements
+        for n, indicator_id in enumerate(order):
+            name_col, up_col, down_col, remove_col = st.columns([8, 1.2, 1.2, 1.4], vertical_alignment="center")
+            name_col.markdown(f"{n + 1}\\. {escape_markdown(_name(indicator_id))}")
+            up_col.button("↑ Upp", key=f"upp_{indicator_id}", on_click=_move, args=(indicator_id, -1),
+                          disabled=n == 0, width="stretch", help=f"Flytta upp {by_id[indicator_id].name}")
+            down_col.button("↓ Ned", key=f"ned_{indicator_id}", on_click=_move, args=(indicator_id, 1),
+                            disabled=n == len(order) - 1, width="stretch",
+                            help=f"Flytta ned {by_id[indicator_id].name}")
+            remove_col.button("Ta bort", key=f"bort_{indicator_id}", on_click=_remove, args=(indicator_id,),
+                              width="stretch", help=f"Ta bort {by_id[indicator_id].name} ur dagordningen")
 if order:
     st.button("Töm dagordningen", on_click=_clear)
 if me.can("spara dagordningar"):

@@ -46,20 +46,36 @@ def test_setup_lists_the_plan_and_the_verksamhetsmatt(page):
     assert [h.value for h in page.header] == ["Dagordning", "Presentation", "Ladda ner till handlingarna"]
 
 
+def listed(at) -> list[str]:
+    """The running order as the page lists it while its editor is closed."""
+    return [line.replace("\\", "") for m in at.main.markdown if m.value[:1].isdigit() for line in m.value.split("  \n")]
+
+
 def test_adding_one_indicator_adds_exactly_one_and_rows_can_be_reordered(page):
     set_order(page, ["hushall_ekb", "sjukfranvaro", "plac_lvm"])
     page.selectbox(key="lagg_till").set_value("plac_sis").run()
     assert order(page) == ["hushall_ekb", "sjukfranvaro", "plac_lvm", "plac_sis"]
     assert page.selectbox(key="lagg_till").value is None  # ready for the next one
+    assert not [b for b in page.button if b.key and b.key.startswith("upp_")]  # the editor is closed
+    assert listed(page) == ["1. Antal hushåll med ekonomiskt bistånd (Hållbarhet)", "2. Sjukfrånvaro (R12) (Medarbetare)",
+                            "3. Placeringar LVM (Verksamhetsmått)",
+                            "4. Placeringar SiS (barn och unga) (Verksamhetsmått)"]
+    page.session_state["dagordning-andra"] = True  # "Ändra ordningen" opened, as a click does
+    page.run()
+    assert listed(page)[0] == "1. Antal hushåll med ekonomiskt bistånd (Hållbarhet)"  # the editor's own rows
     page.button(key="upp_plac_sis").click().run()
     page.button(key="ned_hushall_ekb").click().run()
     assert order(page) == ["sjukfranvaro", "hushall_ekb", "plac_sis", "plac_lvm"]
     assert page.button(key="upp_sjukfranvaro").disabled and page.button(key="ned_plac_lvm").disabled
     page.button(key="bort_hushall_ekb").click().run()
     assert order(page) == ["sjukfranvaro", "plac_sis", "plac_lvm"]
-    assert [m.value.replace("\\", "") for m in page.main.markdown if m.value[:1].isdigit()] == [
-        "1. Sjukfrånvaro (R12) (Medarbetare)", "2. Placeringar SiS (barn och unga) (Verksamhetsmått)",
-        "3. Placeringar LVM (Verksamhetsmått)"]
+    assert listed(page) == ["1. Sjukfrånvaro (R12) (Medarbetare)", "2. Placeringar SiS (barn och unga) (Verksamhetsmått)",
+                            "3. Placeringar LVM (Verksamhetsmått)"]  # the editor stays open between clicks
+    page.session_state["dagordning-andra"] = False
+    page.run()
+    assert listed(page) == ["1. Sjukfrånvaro (R12) (Medarbetare)", "2. Placeringar SiS (barn och unga) (Verksamhetsmått)",
+                            "3. Placeringar LVM (Verksamhetsmått)"]
+    assert len([m for m in page.main.markdown if m.value[:1].isdigit()]) == 1  # one element, not one per row
 
 
 def test_four_downloads_and_the_pdf_one_needs_libreoffice(page, seeded_db, tmp_path, monkeypatch):
