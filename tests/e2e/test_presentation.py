@@ -4,6 +4,7 @@ scrolling, with no text under 18 px at 1280 × 720 and every button label whole.
 order through the real controls, the downloads with their file names, and Översikt printed."""
 
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -178,6 +179,30 @@ def test_downloads_through_the_browser_are_named_after_the_report(browser, serve
         with pg.expect_download(timeout=60_000) as info:
             pg.get_by_role("button", name="Bild (SVG)").first.click()
         assert open(info.value.path(), encoding="utf-8").read().startswith("<svg")
+    finally:
+        context.close()
+
+
+def test_the_running_order_is_changed_in_its_editor(browser, server):
+    """The order is listed as text; its buttons appear when "Ändra ordningen" is opened, and stay
+    through a click (the expander reruns the page to draw them)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    pg = context.new_page()
+    try:
+        pg.goto(f"{server.url}/presentation?planar=2025&period=2025-T2")
+        wait_for_app(pg, "Presentation och export")
+        names = ["Antal hushåll med ekonomiskt bistånd (Hållbarhet)", "Placeringar LVM (Verksamhetsmått)"]
+        choose_order(pg, names)
+        main = pg.get_by_test_id("stMain")
+        expect(main.get_by_role("button", name="↑ Upp")).to_have_count(0)
+        pg.get_by_text("Ändra ordningen").click()
+        expect(main.get_by_role("button", name="↑ Upp")).to_have_count(2, timeout=30_000)
+        main.get_by_role("button", name="↑ Upp").nth(1).click()  # LVM first
+        expect(main).to_contain_text(f"1. {names[1]}", timeout=30_000)
+        expect(main.get_by_role("button", name="↑ Upp").first).to_be_disabled(timeout=30_000)
+        pg.get_by_text("Ändra ordningen").click()
+        expect(main.get_by_role("button", name="↑ Upp")).to_have_count(0, timeout=30_000)
+        expect(main).to_contain_text(re.compile(rf"1\. {re.escape(names[1])}\s*2\. {re.escape(names[0])}"))  # listed
     finally:
         context.close()
 
