@@ -358,6 +358,18 @@ AWKWARD = [
     ("very-long-line.csv", (H + "hushall_ekb;;2025-09;" + "1" * 5_000_000 + "\n").encode(),
      "very-long-line.csv, rad 2: talet är för stort"),
     ("bomb.xlsx", _bomb(), "bomb.xlsx: Excel-filen packas upp till 110,0 MB"),
+    # a system that ends each data line with separators: empty cells right of the header carry
+    # nothing, read the same on DuckDB's path and (with a blank line) on the Python reader's
+    ("trailing-separators.csv", (H + "hushall_ekb;;2025-09;399;;;\n").encode(), None),
+    ("trailing-separators-blank-line.csv", (H + "\nhushall_ekb;;2025-09;399;;;\n").encode(), None),
+    ("trailing-blank-cell.csv", (H + "hushall_ekb;;2025-09;399; \n").encode(), None),
+    # a broken row gets the same (precise) message on both paths
+    ("value-after-empties.csv", (H + "hushall_ekb;;2025-09;399;;;x\n").encode(),
+     "value-after-empties.csv, rad 2: raden har 7 kolumner men rubrikraden har 4"),
+    ("text-after-quote.csv", (H + 'hushall_ekb;;2025-09;"399"x\n').encode(),
+     "text-after-quote.csv, rad 2: fel citattecken: text direkt efter ett avslutande citattecken"),
+    ("text-after-quote-blank-line.csv", (H + '\nhushall_ekb;;2025-09;"399"x\n').encode(),
+     "text-after-quote-blank-line.csv, rad 3: fel citattecken: text direkt efter ett avslutande citattecken"),
 ]
 
 

@@ -293,6 +293,12 @@ def read_csv(name: str, data: bytes) -> RawTable:
         if len(record) != width:
             if all(_blank(c) for c in record):
                 continue
+            if len(record) > width and all(_blank(c) for c in record[width:]):
+                # a line ending in separators (``;;;``): blank cells right of the header carry
+                # nothing, as in a workbook (and as DuckDB's reader takes them)
+                body.append(record[:width])
+                rows.append(n)
+                continue
             raise fail(name, f"raden har {len(record)} kolumner men rubrikraden har {width}; kontrollera "
                              f"avgränsare och citattecken", row=n)
         body.append(record)
