@@ -229,10 +229,12 @@ def test_a_formula_without_a_cached_value_is_an_error_never_a_dropped_row(seeded
 
 
 def test_blanks_and_case_in_names_are_read_the_same_from_csv_and_xlsx(seeded_db):
-    rows = [["  Indikator\t", "ENHET", "period ", "Värde"],
+    rows = [["  Indikator\t", "ENHET", "period ", "Va\u0308rde"],  # ä decomposed (a + combining diaeresis)
             ["\tHUSHALL_EKB\u00a0", "Försörjningsstöds\u00adenheten".replace("\u00ad", ""), "2025-09", "399"],
             ["Antal  barnfamiljer med\u00a0ekonomiskt bistånd", " försörjningsstödsenheten  ", " 2025-08", " 130 "],
-            ["sjukfranvaro", "Barn-  och\tungdomsenheten", "mars\u00a02025", "5,5\u00a0%"]]
+            ["sjukfranvaro", "Barn-  och\tungdomsenheten", "mars\u00a02025", "5,5\u00a0%"],
+            ["Antal hushåll med ekonomiskt bistånd".replace("å", "a\u030a"), "Fo\u0308rso\u0308rjningssto\u0308dsenheten",
+             "2025-07", "398"]]
     as_csv = csv_bytes("\n".join(";".join(r) for r in rows) + "\n")
     as_xlsx = xlsx(rows)
     s = open_store(seeded_db)
@@ -248,7 +250,8 @@ def test_blanks_and_case_in_names_are_read_the_same_from_csv_and_xlsx(seeded_db)
     assert results[0] == results[1]
     assert [r[1:] for r in results[0]] == [["hushall_ekb", "forsorjningsstod", "2025-09", 399.0],
                                            ["barnfamiljer_ekb", "forsorjningsstod", "2025-08", 130.0],
-                                           ["sjukfranvaro", "barn_unga", "2025-03", 5.5]]
+                                           ["sjukfranvaro", "barn_unga", "2025-03", 5.5],
+                                           ["hushall_ekb", "forsorjningsstod", "2025-07", 398.0]]
 
 
 # --- export → re-ingest --------------------------------------------------------------------------
