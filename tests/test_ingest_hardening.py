@@ -228,6 +228,33 @@ def test_a_formula_without_a_cached_value_is_an_error_never_a_dropped_row(seeded
     assert dump(seeded_db) == before
 
 
+MERGED = ("cellen ingår i de sammanfogade cellerna {ref} och läses som tom (Excel sparar värdet bara i den "
+          "första cellen); dela upp sammanfogningen och skriv värdet i varje cell")
+
+
+def test_merged_cells_over_data_are_errors_never_empty_cells(seeded_db, tmp_path, capsys):
+    """Excel keeps a merged range's value in its first cell: the unit merged over two rows would
+    leave the second row's unit empty — the whole administration — and a value merged over two
+    months would leave the second month missing."""
+    def merge(ws):
+        ws.merge_cells("B2:B3")  # one unit for two rows
+        ws.merge_cells("D4:E4")  # one value over 'värde' and 'kommentar'
+        ws.merge_cells("A6:D6")  # a blank band under the table: nothing hidden
+        ws.merge_cells("F1:G1")  # the header: no data hidden
+
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(xlsx([["indikator", "enhet", "period", "värde", "kommentar"],
+                           ["hushall_ekb", "Vuxenenheten", "2025-09", 7],
+                           ["hushall_ekb", None, "2025-08", 8],
+                           ["hushall_ekb", "Vuxenenheten", "2025-07", 9]], merge))
+    before = dump(seeded_db)
+    code, out = run(seeded_db, path, "--accept-warnings", capsys=capsys)
+    assert code == 2
+    assert out["errors"] == [{"row": 3, "column": "enhet", "value": "", "message": MERGED.format(ref="B2:B3")},
+                             {"row": 4, "column": "kommentar", "value": "", "message": MERGED.format(ref="D4:E4")}]
+    assert dump(seeded_db) == before
+
+
 def test_blanks_and_case_in_names_are_read_the_same_from_csv_and_xlsx(seeded_db):
     rows = [["  Indikator\t", "ENHET", "period ", "Va\u0308rde"],  # ä decomposed (a + combining diaeresis)
             ["\tHUSHALL_EKB\u00a0", "Försörjningsstöds\u00adenheten".replace("\u00ad", ""), "2025-09", "399"],
