@@ -228,6 +228,24 @@ def test_a_formula_without_a_cached_value_is_an_error_never_a_dropped_row(seeded
     assert dump(seeded_db) == before
 
 
+def test_an_ignored_column_is_not_read_so_its_formulas_and_merges_do_not_matter(seeded_db, tmp_path, capsys):
+    """A 'Summa' column (ignored, see README) written by a program: its formula has no cached value
+    and a merged range sits in it — neither is a value of the upload."""
+    def edit(ws):
+        ws["F2"] = "=D2+E2"
+        ws.merge_cells("F3:F4")
+
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(xlsx([["indikator", "enhet", "år", "jan", "feb", "Summa"],
+                           ["hushall_ekb", "Vuxenenheten", 2025, 5, 6],
+                           ["hushall_ekb", "Försörjningsstödsenheten", 2025, 7, 8],
+                           ["hushall_ekb", "Barn- och ungdomsenheten", 2025, 1, 2]], edit))
+    code, out = run(seeded_db, path, "--accept-warnings", capsys=capsys)
+    assert code == 0, out["errors"]
+    assert stored(seeded_db, "hushall_ekb", "vuxenenheten", "2025-02")["value"] == 6
+    assert stored(seeded_db, "hushall_ekb", "barn_unga", "2025-01")["value"] == 1
+
+
 MERGED = ("cellen ingår i de sammanfogade cellerna {ref} och läses som tom (Excel sparar värdet bara i den "
           "första cellen); dela upp sammanfogningen och skriv värdet i varje cell")
 

@@ -514,6 +514,8 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
         kind = sniff(file, data)
         table = read_xlsx(file, data, sheet) if kind == "xlsx" else read_csv_header(file, data)
         layout = detect_layout(table)
+        # an ignored column (``Summa``) is never read: its formulas and merged cells are no problem
+        table.problems = [p for p in table.problems if name_key(p[1]) not in IGNORED]
         fast = kind == "csv" and _fast_path(table, layout)
         if kind == "csv" and not fast:
             table = read_csv(file, data)
