@@ -358,7 +358,9 @@ def _temp_table(cur, name: str, columns: dict[str, str], rows: list[tuple]) -> N
     cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", lists).fetchall()
 
 
-NOT_REPORTED = "(?:---|--|—|–|n/a)"  # a value cell saying "not reported" (a regular expression: no join per row)
+# a value cell saying "not reported" (a regular expression: no join per row); '..' is SCB's "uppgift
+# saknas". A lone '-' is not here: in SCB's tables and Excel's accounting format it means zero.
+NOT_REPORTED = "(?:---|--|—|–|[.][.]|n/a)"
 PREVIEW_ROWS = 500
 STAGED = ("row, indicator_raw, unit_raw, period_raw, period_cell, value_raw, comment, period_col, value_col, stray,"
           " stray_col, kind_raw, kind_col")
