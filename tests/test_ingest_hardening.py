@@ -228,11 +228,58 @@ def test_a_formula_without_a_cached_value_is_an_error_never_a_dropped_row(seeded
     assert dump(seeded_db) == before
 
 
+def test_an_ignored_column_is_not_read_so_its_formulas_and_merges_do_not_matter(seeded_db, tmp_path, capsys):
+    """A 'Summa' column (ignored, see README) written by a program: its formula has no cached value
+    and a merged range sits in it — neither is a value of the upload."""
+    def edit(ws):
+        ws["F2"] = "=D2+E2"
+        ws.merge_cells("F3:F4")
+
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(xlsx([["indikator", "enhet", "år", "jan", "feb", "Summa"],
+                           ["hushall_ekb", "Vuxenenheten", 2025, 5, 6],
+                           ["hushall_ekb", "Försörjningsstödsenheten", 2025, 7, 8],
+                           ["hushall_ekb", "Barn- och ungdomsenheten", 2025, 1, 2]], edit))
+    code, out = run(seeded_db, path, "--accept-warnings", capsys=capsys)
+    assert code == 0, out["errors"]
+    assert stored(seeded_db, "hushall_ekb", "vuxenenheten", "2025-02")["value"] == 6
+    assert stored(seeded_db, "hushall_ekb", "barn_unga", "2025-01")["value"] == 1
+
+
+MERGED = ("cellen ingår i de sammanfogade cellerna {ref} och läses som tom (Excel sparar värdet bara i den "
+          "första cellen); dela upp sammanfogningen och skriv värdet i varje cell")
+
+
+def test_merged_cells_over_data_are_errors_never_empty_cells(seeded_db, tmp_path, capsys):
+    """Excel keeps a merged range's value in its first cell: the unit merged over two rows would
+    leave the second row's unit empty — the whole administration — and a value merged over two
+    months would leave the second month missing."""
+    def merge(ws):
+        ws.merge_cells("B2:B3")  # one unit for two rows
+        ws.merge_cells("D4:E4")  # one value over 'värde' and 'kommentar'
+        ws.merge_cells("A6:D6")  # a blank band under the table: nothing hidden
+        ws.merge_cells("F1:G1")  # the header: no data hidden
+
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(xlsx([["indikator", "enhet", "period", "värde", "kommentar"],
+                           ["hushall_ekb", "Vuxenenheten", "2025-09", 7],
+                           ["hushall_ekb", None, "2025-08", 8],
+                           ["hushall_ekb", "Vuxenenheten", "2025-07", 9]], merge))
+    before = dump(seeded_db)
+    code, out = run(seeded_db, path, "--accept-warnings", capsys=capsys)
+    assert code == 2
+    assert out["errors"] == [{"row": 3, "column": "enhet", "value": "", "message": MERGED.format(ref="B2:B3")},
+                             {"row": 4, "column": "kommentar", "value": "", "message": MERGED.format(ref="D4:E4")}]
+    assert dump(seeded_db) == before
+
+
 def test_blanks_and_case_in_names_are_read_the_same_from_csv_and_xlsx(seeded_db):
-    rows = [["  Indikator\t", "ENHET", "period ", "Värde"],
+    rows = [["  Indikator\t", "ENHET", "period ", "Va\u0308rde"],  # ä decomposed (a + combining diaeresis)
             ["\tHUSHALL_EKB\u00a0", "Försörjningsstöds\u00adenheten".replace("\u00ad", ""), "2025-09", "399"],
             ["Antal  barnfamiljer med\u00a0ekonomiskt bistånd", " försörjningsstödsenheten  ", " 2025-08", " 130 "],
-            ["sjukfranvaro", "Barn-  och\tungdomsenheten", "mars\u00a02025", "5,5\u00a0%"]]
+            ["sjukfranvaro", "Barn-  och\tungdomsenheten", "mars\u00a02025", "5,5\u00a0%"],
+            ["Antal hushåll med ekonomiskt bistånd".replace("å", "a\u030a"), "Fo\u0308rso\u0308rjningssto\u0308dsenheten",
+             "2025-07", "398"]]
     as_csv = csv_bytes("\n".join(";".join(r) for r in rows) + "\n")
     as_xlsx = xlsx(rows)
     s = open_store(seeded_db)
@@ -248,7 +295,8 @@ def test_blanks_and_case_in_names_are_read_the_same_from_csv_and_xlsx(seeded_db)
     assert results[0] == results[1]
     assert [r[1:] for r in results[0]] == [["hushall_ekb", "forsorjningsstod", "2025-09", 399.0],
                                            ["barnfamiljer_ekb", "forsorjningsstod", "2025-08", 130.0],
-                                           ["sjukfranvaro", "barn_unga", "2025-03", 5.5]]
+                                           ["sjukfranvaro", "barn_unga", "2025-03", 5.5],
+                                           ["hushall_ekb", "forsorjningsstod", "2025-07", 398.0]]
 
 
 # --- export → re-ingest --------------------------------------------------------------------------
@@ -358,6 +406,18 @@ AWKWARD = [
     ("very-long-line.csv", (H + "hushall_ekb;;2025-09;" + "1" * 5_000_000 + "\n").encode(),
      "very-long-line.csv, rad 2: talet är för stort"),
     ("bomb.xlsx", _bomb(), "bomb.xlsx: Excel-filen packas upp till 110,0 MB"),
+    # a system that ends each data line with separators: empty cells right of the header carry
+    # nothing, read the same on DuckDB's path and (with a blank line) on the Python reader's
+    ("trailing-separators.csv", (H + "hushall_ekb;;2025-09;399;;;\n").encode(), None),
+    ("trailing-separators-blank-line.csv", (H + "\nhushall_ekb;;2025-09;399;;;\n").encode(), None),
+    ("trailing-blank-cell.csv", (H + "hushall_ekb;;2025-09;399; \n").encode(), None),
+    # a broken row gets the same (precise) message on both paths
+    ("value-after-empties.csv", (H + "hushall_ekb;;2025-09;399;;;x\n").encode(),
+     "value-after-empties.csv, rad 2: raden har 7 kolumner men rubrikraden har 4"),
+    ("text-after-quote.csv", (H + 'hushall_ekb;;2025-09;"399"x\n').encode(),
+     "text-after-quote.csv, rad 2: fel citattecken: text direkt efter ett avslutande citattecken"),
+    ("text-after-quote-blank-line.csv", (H + '\nhushall_ekb;;2025-09;"399"x\n').encode(),
+     "text-after-quote-blank-line.csv, rad 3: fel citattecken: text direkt efter ett avslutande citattecken"),
 ]
 
 

@@ -13,7 +13,8 @@ TODAY = date(2026, 11, 23)
     ("Mar 2025", "2025-03"), ("mar. 2025", "2025-03"), ("March 2025", "2025-03"), ("2025-03-31", "2025-03"),
     ("2025-03-31 00:00:00", "2025-03"), (datetime(2025, 3, 31), "2025-03"), (date(2025, 3, 1), "2025-03"),
     (np.datetime64("2025-03-31"), "2025-03"), ("T1 2025", "2025-T1"), ("2025-T2", "2025-T2"),
-    ("tertial 2 2025", "2025-T2"), ("helår 2025", "2025"), ("2025", "2025"), ("  Maj   2024 ", "2024-05"),
+    ("tertial 2 2025", "2025-T2"), ("helår 2025", "2025"), ("hela\u030ar 2025", "2025"), ("2025", "2025"),
+    ("  Maj   2024 ", "2024-05"),
     ("2026-11", "2026-11"),
 ])
 def test_period_spellings(raw, key):
@@ -158,6 +159,8 @@ NAME_CASES = [
                                                                  "barn- och ungdomsenheten"),
     ("\ufeffindikator", "indikator"), ("Försörjnings\u200bstöd", "försörjnings stöd"), ("ÅÄÖ", "åäö"),
     ("a\r\nb", "a b"), ("", ""), ("\t \u00a0", ""),
+    # decomposed letters (a + combining ring, o + combining diaeresis: macOS, some web systems)
+    ("Fo\u0308rso\u0308rjningssto\u0308dsenheten", "försörjningsstödsenheten"), ("Va\u0308rde", "värde"),
 ]
 
 

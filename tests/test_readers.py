@@ -269,7 +269,7 @@ def test_the_first_visible_sheet_is_read_unless_one_is_named():
     assert refused("s.xlsx", data, "Maj") == "s.xlsx: bladet 'Maj' finns inte; filen har Dolt, Mars, April."
 
 
-def test_values_right_of_the_header_and_merged_cells_are_kept_for_the_checks():
+def test_values_right_of_the_header_and_merged_cells_are_reported_not_guessed():
     def edits(book, ws):
         ws["E2"] = "utanför"
         ws.merge_cells("A2:A3")
@@ -278,6 +278,30 @@ def test_values_right_of_the_header_and_merged_cells_are_kept_for_the_checks():
                                      edit=edits))
     assert table.columns == ["indikator", "period", "värde", "", ""]
     assert cells(table) == [["a", "2025-03", "1", "", "utanför"], ["", "2025-04", "2", "", ""]]
+    assert table.problems == [(3, "indikator", "", readers.MERGED.format(ref="A2:A3"))]
+
+
+@pytest.mark.parametrize("ref, hidden", [
+    ("B2:B4", [(3, "period")]),  # down: the first row below
+    ("A2:B2", [(2, "period")]),  # across: right of the first cell
+    ("C2:E3", [(3, "värde")]),  # partly right of the table: the hidden cell inside it
+    ("D2:E3", []),  # entirely right of the table
+    ("A5:C9", []),  # below the table
+    ("A1:C1", []),  # the header row
+    ("A2:A2", []),  # one cell: nothing hidden
+])
+def test_a_merged_range_is_reported_at_the_first_cell_it_hides(ref, hidden):
+    table = read_xlsx("m.xlsx", xlsx([["indikator", "period", "värde"], ["a", "2025-03", 1], ["b", "2025-04", 2],
+                                      ["c", "2025-05", 3]], edit=lambda book, ws: ws.merge_cells(ref)))
+    assert [p[:2] for p in table.problems] == hidden
+
+
+def test_more_merged_ranges_than_the_limit_are_refused(monkeypatch):
+    monkeypatch.setattr(readers, "XLSX_MAX_MERGES", 3)
+    merges = "".join(f'<mergeCell ref="D{r}:E{r}"/>' for r in range(2, 6))
+    xml = sheet_xml(HEADER_ROW).replace("</worksheet>", f'<mergeCells count="4">{merges}</mergeCells></worksheet>')
+    assert refused("m.xlsx", with_sheet(xml)) == \
+        "m.xlsx: bladet 'Blad1' har fler än 3 sammanfogade cellområden; dela upp dem eller spara bladet som CSV."
 
 
 # --- XLSX limits ----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -67,13 +68,15 @@ def clean_sql(expr: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """How names and headers are compared: blanks at the ends dropped, every run of blanks
-    inside (tabs, no-break spaces, double spaces) one space, lower case."""
-    return _RUNS_RE.sub(" ", text).strip(" ").lower()
+    """How names and headers are compared: letters composed (NFC: an ``ö`` written as ``o`` and
+    a combining diaeresis, as macOS and some web systems do, is the ``ö`` of the catalogue),
+    blanks at the ends dropped, every run of blanks inside (tabs, no-break spaces, double
+    spaces) one space, lower case."""
+    return _RUNS_RE.sub(" ", unicodedata.normalize("NFC", text)).strip(" ").lower()
 
 
 def name_key_sql(expr: str) -> str:
-    return f"lower(trim(regexp_replace(coalesce({expr}, ''), {_q(BLANK + '+')}, ' ', 'g')))"
+    return f"lower(trim(regexp_replace(nfc_normalize(coalesce({expr}, '')), {_q(BLANK + '+')}, ' ', 'g')))"
 
 
 def comment_text(text: str) -> str:
@@ -274,7 +277,7 @@ def parse_period(raw: object, today: date | None = None, *, date1904: bool = Fal
     if isinstance(raw, (datetime, date)):
         period = Period(raw.year, month=raw.month)
     else:
-        text = " ".join(str(raw).strip().lower().split())
+        text = " ".join(unicodedata.normalize("NFC", str(raw)).strip().lower().split())
         if not text:
             raise ValueError("perioden saknas")
         period = _parse_text(text, date1904)

@@ -21,6 +21,7 @@ at it.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import functools
@@ -45,6 +46,9 @@ XLSX_MAX_CELLS = 2_000_000  # rows × columns kept in memory
 XLSX_MAX_UNZIPPED = 50 * 1024 * 1024  # the workbook's members together, uncompressed
 XLSX_MAX_MEMBERS = 1000
 FORMULA_WITHOUT_VALUE = "formeln saknar sparat värde – öppna filen i Excel och spara den igen"
+XLSX_MAX_MERGES = 10_000  # merged ranges of a sheet (each is checked against the table)
+MERGED = ("cellen ingår i de sammanfogade cellerna {ref} och läses som tom (Excel sparar värdet bara i den "
+          "första cellen); dela upp sammanfogningen och skriv värdet i varje cell")
 NEITHER = "filen är varken CSV eller Excel"
 
 
@@ -293,6 +297,12 @@ def read_csv(name: str, data: bytes) -> RawTable:
         if len(record) != width:
             if all(_blank(c) for c in record):
                 continue
+            if len(record) > width and all(_blank(c) for c in record[width:]):
+                # a line ending in separators (``;;;``): blank cells right of the header carry
+                # nothing, as in a workbook (and as DuckDB's reader takes them)
+                body.append(record[:width])
+                rows.append(n)
+                continue
             raise fail(name, f"raden har {len(record)} kolumner men rubrikraden har {width}; kontrollera "
                              f"avgränsare och citattecken", row=n)
         body.append(record)
@@ -331,7 +341,8 @@ def check_workbook_zip(name: str, data: bytes) -> None:
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_ROW, _CELL, _VALUE, _FORMULA, _TEXT = (_NS + t for t in ("row", "c", "v", "f", "t"))
+_ROW, _CELL, _VALUE, _FORMULA, _TEXT, _MERGES, _MERGE = (_NS + t for t in ("row", "c", "v", "f", "t", "mergeCells",
+                                                                          "mergeCell"))
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]*)")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([^"]*)"')
 
@@ -468,15 +479,28 @@ def _number_cell(text: str, style: int, styles: _Styles) -> str:
     return _cell_text(number, style in styles.percent)
 
 
-def _sheet_rows(src, shared: list, styles: _Styles):
+def _sheet_rows(src, shared: list, styles: _Styles, merges: list[str]):
     """(Excel row number, [(column number, text)]) for each row of a sheet, streamed: each row's
-    cells are dropped once read. Formula cells without a cached value come as ``_NoCachedValue``."""
+    cells are dropped once read. Formula cells without a cached value come as ``_NoCachedValue``.
+    The merged ranges (``B2:B3``; they follow the rows) are appended to ``merges``, at most
+    ``XLSX_MAX_MERGES`` + 1."""
     from xml.etree.ElementTree import iterparse
 
     from openpyxl.utils.datetime import from_ISO8601
 
     index = 0
-    for _, el in iterparse(src):
+    container = None
+    for event, el in iterparse(src, events=("start", "end")):
+        if event == "start":
+            if el.tag == _MERGES:
+                container = el
+            continue
+        if el.tag == _MERGE:
+            if len(merges) <= XLSX_MAX_MERGES:
+                merges.append(el.get("ref") or "")
+            if container is not None:
+                container.remove(el)  # nothing of a read range stays
+            continue
         if el.tag != _ROW:
             continue
         index = int(el.get("r")) if el.get("r") else index + 1
@@ -540,8 +564,13 @@ def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> RawTable:
     try:
         title, path = _choose_sheet(name, sheets, sheet)
         _check_dimension(name, title, _declared_size(reader.archive, path))
+        merges: list[str] = []
         with reader.archive.open(path) as src:
-            table = _stream_rows(name, title, _sheet_rows(src, reader.shared_strings, _Styles(reader.wb)))
+            table = _stream_rows(name, title, _sheet_rows(src, reader.shared_strings, _Styles(reader.wb), merges))
+        if len(merges) > XLSX_MAX_MERGES:
+            raise fail(name, f"bladet '{title}' har fler än {count(XLSX_MAX_MERGES)} sammanfogade cellområden; "
+                             f"dela upp dem eller spara bladet som CSV")
+        table.problems += _merged_cells(table, merges)
         table.sheet = title
         table.date1904 = reader.wb.epoch.year == 1904
     except ReadError:
@@ -599,6 +628,34 @@ def _stream_rows(name: str, title: str, rows_of_cells) -> RawTable:
     found = [(row, header[col] if col < width and header[col] else column_letter(col), formula,
               FORMULA_WITHOUT_VALUE) for row, col, formula in problems]
     return RawTable(name, header, cells, rows, "xlsx", "", problems=found)
+
+
+_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+):\$?([A-Za-z]{1,3})\$?([0-9]+)")
+
+
+def _merged_cells(table: RawTable, merges: list[str]) -> list[tuple[int, str, str, str]]:
+    """One problem per merged range that hides a cell of the table's data rows: its first hidden
+    cell. Excel keeps a merged range's value in the first cell only, so the others read as empty —
+    an empty unit is the whole administration, an empty value a missing one: never guessed."""
+    width = len(table.columns)
+    found = []
+    for ref in merges:
+        m = _RANGE.fullmatch(ref)
+        if not m:
+            continue
+        (c1, c2), (r1, r2) = sorted((_column_number(m[1]), _column_number(m[3]))), sorted((int(m[2]), int(m[4])))
+        hidden = []
+        at = bisect.bisect_left(table.rows, r1)
+        if c2 > c1 and at < len(table.rows) and table.rows[at] == r1:  # the first row: the cells right of the first
+            hidden.append((r1, c1 + 1))
+        below = bisect.bisect_right(table.rows, r1)  # the rows below the first: every cell
+        if below < len(table.rows) and table.rows[below] <= r2:
+            hidden.append((table.rows[below], c1))
+        for row, col in hidden:
+            if col <= width:
+                found.append((row, table.columns[col - 1] or column_letter(col - 1), "", MERGED.format(ref=ref.upper())))
+                break
+    return found
 
 
 def _cells(body: list[list[str]], width: int) -> pd.DataFrame:
