@@ -46,3 +46,17 @@ def test_the_ingest_floor_writes_as_many_new_values_as_the_upload_has(tmp_path):
         assert after.execute("SELECT count(*) FROM observation_values").fetchall()[0][0] == stored + 5000
     finally:
         after.close()
+
+
+def test_a_child_process_reports_its_own_peak_memory_not_its_parents():
+    """Linux keeps ru_maxrss across exec: a CLI started from a 300 MB process reported 300 MB.
+    The memory figures (bench ingest, the hostile-workbook test) read the child's own peak."""
+    import subprocess
+    import sys
+
+    code = "from asn_dash.bench import peak_rss_mb; print(peak_rss_mb())"
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"\1" * len(ballast[::4096])  # resident, not only reserved
+    child = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    del ballast
+    assert 0 < child < 150, child

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from asn_dash.bench import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,7 +110,7 @@ def _child(kind: str, csv_path: str, db_path: str) -> dict:
                   "warnings": analysis.warning_count, "upload_id": upload_id, "analyse_s": round(t1 - started, 2),
                   "commit_s": round(seconds - (t1 - started), 2), **analysis.counts()}
     result["seconds"] = round(seconds, 3)
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result
 
 
