@@ -122,6 +122,8 @@ CASES = [
     ("empty-file", "f.csv", "", "f.csv: filen är tom."),
     ("blank-first-line", "f.csv", "\n" + H + "hushall_ekb;;2025-03;390\n",
      "f.csv, rad 1: första raden ska vara rubrikraden (den är tom)."),
+    ("separators-only-first-line", "f.csv", ";;;\n" + H + "hushall_ekb;;2025-03;390\n",
+     "f.csv, rad 1: första raden ska vara rubrikraden (den är tom)."),
     ("header-only", "f.csv", H, "f.csv: filen innehåller inga värden att läsa in (alla celler är tomma eller '---')."),
     ("only-not-reported", "f.csv", H + "hushall_ekb;;2025-03;---\nhushall_ekb;;2025-04;—\nhushall_ekb;;2025-05;..\n",
      "f.csv: filen innehåller inga värden att läsa in (alla celler är tomma eller '---')."),

@@ -282,6 +282,8 @@ def read_csv_header(name: str, data: bytes) -> RawTable:
         raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
     sep = sep or detect_separator(name, first_line)
     header = next(_records(name, text, sep, lazy=True))
+    if all(_blank(c) for c in header):  # ';;;': a row of empty cells, as an empty first row of a sheet
+        raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
     if len(header) > MAX_COLUMNS:
         raise fail(name, f"rubrikraden har {count(len(header))} kolumner; högst {MAX_COLUMNS} går att läsa in", row=1)
     return RawTable(name, header, None, [], encoding, sep, text)
