@@ -58,6 +58,10 @@ def _name(indicator_id: str) -> str:
     return f"{by_id[indicator_id].name} ({by_id[indicator_id].goal_area})"
 
 
+def _numbered(n: int, indicator_id: str) -> str:
+    return f"{n}\\. {escape_markdown(_name(indicator_id))}"
+
+
 def _load_agenda() -> None:
     st.session_state["agenda_chosen"] = True
 
@@ -181,13 +185,11 @@ if not order:
     st.info("Dagordningen är tom. Lägg till indikatorer ovan eller välj en sparad dagordning.")
 listing = st.container()  # the order as one text, above its editor and hidden while the editor shows it
 editor = ui.lazy_expander("Ändra ordningen", ORDER_OPEN_KEY) if order else None
-if editor is None and order:
-    listing.markdown("  \n".join(f"{n}\\. {escape_markdown(_name(i))}" for n, i in enumerate(order, start=1)))
-elif editor is not None:
+if editor is not None:
     with editor:  # the buttons only while it is open: three per indicator are most of the page's elements
         for n, indicator_id in enumerate(order):
             name_col, up_col, down_col, remove_col = st.columns([8, 1.2, 1.2, 1.4], vertical_alignment="center")
-            name_col.markdown(f"{n + 1}\\. {escape_markdown(_name(indicator_id))}")
+            name_col.markdown(_numbered(n + 1, indicator_id))
             up_col.button("↑ Upp", key=f"upp_{indicator_id}", on_click=_move, args=(indicator_id, -1),
                           disabled=n == 0, width="stretch", help=f"Flytta upp {by_id[indicator_id].name}")
             down_col.button("↓ Ned", key=f"ned_{indicator_id}", on_click=_move, args=(indicator_id, 1),
@@ -195,6 +197,8 @@ elif editor is not None:
                             help=f"Flytta ned {by_id[indicator_id].name}")
             remove_col.button("Ta bort", key=f"bort_{indicator_id}", on_click=_remove, args=(indicator_id,),
                               width="stretch", help=f"Ta bort {by_id[indicator_id].name} ur dagordningen")
+elif order:
+    listing.markdown("  \n".join(_numbered(n, i) for n, i in enumerate(order, start=1)))
 if order:
     st.button("Töm dagordningen", on_click=_clear)
 if me.can("spara dagordningar"):

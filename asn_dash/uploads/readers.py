@@ -50,6 +50,7 @@ XLSX_MAX_MERGES = 10_000  # merged ranges of a sheet (each is checked against th
 MERGED = ("cellen ingår i de sammanfogade cellerna {ref} och läses som tom (Excel sparar värdet bara i den "
           "första cellen); dela upp sammanfogningen och skriv värdet i varje cell")
 NEITHER = "filen är varken CSV eller Excel"
+EMPTY_FIRST_ROW = "första raden ska vara rubrikraden (den är tom)"
 
 
 class ReadError(AsnError):
@@ -279,11 +280,11 @@ def read_csv_header(name: str, data: bytes) -> RawTable:
     end = text.find("\n")
     first_line = text if end < 0 else text[:end]  # not text.split(): that copies the whole rest
     if _blank(first_line):
-        raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
+        raise fail(name, EMPTY_FIRST_ROW, row=1)
     sep = sep or detect_separator(name, first_line)
     header = next(_records(name, text, sep, lazy=True))
     if all(_blank(c) for c in header):  # ';;;': a row of empty cells, as an empty first row of a sheet
-        raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
+        raise fail(name, EMPTY_FIRST_ROW, row=1)
     if len(header) > MAX_COLUMNS:
         raise fail(name, f"rubrikraden har {count(len(header))} kolumner; högst {MAX_COLUMNS} går att läsa in", row=1)
     return RawTable(name, header, None, [], encoding, sep, text)
@@ -608,7 +609,7 @@ def _stream_rows(name: str, title: str, rows_of_cells) -> RawTable:
         filled = [i for i, v in enumerate(values) if v and not _blank(v)]
         if header is None:
             if index != 1 or not filled:
-                raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
+                raise fail(name, EMPTY_FIRST_ROW, row=1)
             header = values[:filled[-1] + 1]
             width = len(header)
             continue
@@ -625,7 +626,7 @@ def _stream_rows(name: str, title: str, rows_of_cells) -> RawTable:
         body.append(values[:width] + [""] * (width - len(values)))
         rows.append(index)
     if header is None:
-        raise fail(name, "första raden ska vara rubrikraden (den är tom)", row=1)
+        raise fail(name, EMPTY_FIRST_ROW, row=1)
     cells = _cells(body, width)
     found = [(row, header[col] if col < width and header[col] else column_letter(col), formula,
               FORMULA_WITHOUT_VALUE) for row, col, formula in problems]
