@@ -183,7 +183,6 @@ st.selectbox("Lägg till en indikator", [i for i in by_id if i not in order], in
              help="Den valda indikatorn läggs sist i dagordningen. Ordningen ändras under «Ändra ordningen».")
 if not order:
     st.info("Dagordningen är tom. Lägg till indikatorer ovan eller välj en sparad dagordning.")
-listing = st.container()  # the order as one text, above its editor and hidden while the editor shows it
 editor = ui.lazy_expander("Ändra ordningen", ORDER_OPEN_KEY) if order else None
 if editor is not None:
     with editor:  # the buttons only while it is open: three per indicator are most of the page's elements
@@ -197,8 +196,8 @@ if editor is not None:
                             help=f"Flytta ned {by_id[indicator_id].name}")
             remove_col.button("Ta bort", key=f"bort_{indicator_id}", on_click=_remove, args=(indicator_id,),
                               width="stretch", help=f"Ta bort {by_id[indicator_id].name} ur dagordningen")
-elif order:
-    listing.markdown("  \n".join(_numbered(n, i) for n, i in enumerate(order, start=1)))
+elif order:  # closed: the order as one text under its editor's heading
+    st.markdown("  \n".join(_numbered(n, i) for n, i in enumerate(order, start=1)))
 if order:
     st.button("Töm dagordningen", on_click=_clear)
 if me.can("spara dagordningar"):
