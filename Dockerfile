@@ -12,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # The same installer as on any machine: Debian packages (chromium, libreoffice-writer-nogui,
-# python3-uno, fonts-dejavu-core) and the locked Python packages into /app/.venv. Only what it reads is copied
+# python3-uno, fonts-liberation, fonts-dejavu-core) and the locked Python packages into /app/.venv. Only what it reads is copied
 # first, so code changes do not reinstall.
 COPY scripts/setup.sh scripts/setup.sh
 COPY requirements.lock requirements.lock

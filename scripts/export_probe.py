@@ -4,8 +4,8 @@ Swedish letters and the symbols ✔ ▲ ✖.
 
     .venv/bin/python scripts/export_probe.py
 
-Prints one line and exits 0 when the PNG has the asked size and the PDF embeds a DejaVu font;
-1 otherwise. Used by scripts/fresh-machine-test.sh.
+Prints one line and exits 0 when the PNG has the asked size and the PDF embeds Liberation Sans
+(the report's Arial, as LibreOffice draws it) and DejaVu (the symbols); 1 otherwise. Used by scripts/fresh-machine-test.sh.
 """
 
 from __future__ import annotations
@@ -43,15 +43,17 @@ def main() -> int:
         doc = Document()
         doc.add_heading("Tertialrapport T2 2025", 1)
         doc.add_paragraph(TEXT)
+        doc.add_paragraph().add_run("Arial, som i rapporten").font.name = "Arial"
         source = Path(tmp) / "rapport.docx"
         doc.save(source)
         subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", "pdf",
                         "--outdir", tmp, str(source)], check=True, capture_output=True, timeout=180)
         pdf = (Path(tmp) / "rapport.pdf").read_bytes()
-    dejavu = b"DejaVu" in pdf
-    ok = (width, height) == (800, 450) and pdf.startswith(b"%PDF") and dejavu
+    dejavu, liberation = b"DejaVu" in pdf, b"LiberationSans" in pdf
+    ok = (width, height) == (800, 450) and pdf.startswith(b"%PDF") and dejavu and liberation
     print(f"export probe: chart PNG {width}×{height} via kaleido; rapport.docx → PDF {len(pdf)} bytes via "
-          f"LibreOffice, DejaVu font {'embedded' if dejavu else 'MISSING'}: {'OK' if ok else 'FAILED'}")
+          f"LibreOffice, DejaVu font {'embedded' if dejavu else 'MISSING'}, Liberation Sans "
+          f"{'embedded' if liberation else 'MISSING'}: {'OK' if ok else 'FAILED'}")
     return 0 if ok else 1
 
 

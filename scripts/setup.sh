@@ -7,6 +7,8 @@
 #       chromium                  kaleido draws the exported chart images with it; browser tests
 #       libreoffice-writer-nogui  `soffice --headless --convert-to pdf` for the PDF report
 #       python3-uno               (with it) the PDF's contents list gets its page numbers updated
+#       fonts-liberation          Liberation Sans: Arial's metrics, the report's font in LibreOffice
+#                                 (the PDF embeds it) and what the deck's text is measured in
 #       fonts-dejavu-core         Swedish letters and the symbols ✔ ▲ ✖ in images and the PDF
 #       libatomic1                (tests) Playwright's bundled node driver needs libatomic.so.1
 # Debian packages are installed with apt-get as root, through sudo when not root.
@@ -18,6 +20,7 @@ LOCK="${1:-requirements.lock}"
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
 DEJAVU=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+LIBERATION=/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
 
 say() { echo "setup: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -31,8 +34,18 @@ apt_install() {
     fi
     command -v apt-get >/dev/null || die "needs '$*' (Debian/Ubuntu package names), but apt-get is missing: install the equivalent and run this again."
     say "installing Debian packages: $* …"
-    "${run[@]}" apt-get update -qq
-    "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    # another apt/dpkg run (unattended-upgrades, a second terminal) holds the lock: wait for it
+    # with a message instead of failing on apt's raw lock error (fuser, where psmisc is there;
+    # apt's own Lock::Timeout waits in any case)
+    local waited=0
+    while command -v fuser >/dev/null && "${run[@]}" fuser /var/lib/dpkg/lock-frontend /var/lib/apt/lists/lock >/dev/null 2>&1; do
+        [ $waited -gt 0 ] || say "waiting for another apt/dpkg run to finish …"
+        waited=$((waited + 5)); sleep 5
+        [ $waited -lt 1800 ] || die "another apt/dpkg run has held the package lock for 30 minutes; let it finish and run this again."
+    done
+    "${run[@]}" apt-get -o DPkg::Lock::Timeout=1800 update -qq
+    "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=1800 install -y -qq \
+        --no-install-recommends "$@" >/dev/null
 }
 
 # 1. A Python 3.11+ interpreter and a virtual environment it can make
@@ -57,6 +70,7 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui python3-uno)
 [ -f "$DEJAVU" ] || missing+=(fonts-dejavu-core)
+[ -f "$LIBERATION" ] || missing+=(fonts-liberation)
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
 
 # 3. Python packages, exactly as locked; skipped while the lock is unchanged since it was installed

@@ -125,7 +125,10 @@ def test_summary_table_is_in_the_dashboard_palette_with_both_verdicts(deck, mate
 
 def _font(bold: bool) -> str:
     name = "Liberation Sans:bold" if bold else "Liberation Sans"
-    return subprocess.run(["fc-match", "-f", "%{file}", name], capture_output=True, text=True, check=True).stdout
+    found = subprocess.run(["fc-match", "-f", "%{file}", name], capture_output=True, text=True, check=True).stdout
+    # fc-match falls back silently (to DejaVu Sans): measuring in another font proves nothing
+    assert "Liberation" in found, f"Liberation Sans is not installed (scripts/setup.sh installs fonts-liberation); fc-match gave {found}"
+    return found
 
 
 def test_header_words_fit_their_columns_so_none_is_broken(deck):
