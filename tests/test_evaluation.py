@@ -78,10 +78,23 @@ def test_unit_values_roll_up_when_the_administration_has_none(s):
     assert series["sjukfranvaro"] == {}
 
 
-def test_plan_series_are_read_once_for_all_indicators(s):
-    # not a timing test: just that a whole plan evaluates from one read of its series (per frequency group)
+def test_plan_series_are_read_once_for_all_indicators(s, monkeypatch):
+    # not a timing test: a whole plan's values come from a fixed number of reads of the value
+    # table (per frequency group), not one read per indicator
+    value_reads = []
+    for method in ("query", "scalar"):
+        original = getattr(type(s), method)
+
+        def counted(self, sql, params=None, _original=original):
+            if "observation" in sql:
+                value_reads.append(sql)
+            return _original(self, sql, params)
+
+        monkeypatch.setattr(type(s), method, counted)
     data = evaluation.load_plan(s, 2025, parse_key("2025"))
+    assert len(data.structure) >= 30
     assert set(data.series) == set(data.structure["indicator_id"])
+    assert 1 <= len(value_reads) <= 4, value_reads
 
 
 def test_rolling_twelve_months_period(s):

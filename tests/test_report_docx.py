@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -309,9 +310,18 @@ def _converters() -> list[str]:
     return found
 
 
-def test_a_conversion_over_its_time_limit_is_stopped_with_all_its_processes(docx_bytes):
+def test_a_conversion_over_its_time_limit_is_stopped_with_all_its_processes(docx_bytes, tmp_path, monkeypatch):
+    # A converter that is certainly over the limit, whatever the machine's speed: the real
+    # LibreOffice started in the background, and a process that outlives the limit (both carry
+    # the conversion's private folder in their command line, so _converters() sees them).
+    real = meeting_pdf.soffice()
+    slow = tmp_path / "slow-soffice"
+    slow.write_text(f'#!/bin/sh\n"{real}" "$@" &\nexec sh -c \'sleep 60; : "$@"\' slow "$@"\n')
+    slow.chmod(0o755)
+    monkeypatch.setenv("ASN_SOFFICE", str(slow))
     with pytest.raises(meeting_pdf.PdfError, match="tog mer än 1 s och avbröts"):
-        meeting_pdf.docx_to_pdf(docx_bytes, timeout=1)
+        meeting_pdf.docx_to_pdf(docx_bytes, timeout=1, update_contents=False)
+    time.sleep(0.5)  # killed processes leave /proc once reaped
     assert _converters() == []
 
 
