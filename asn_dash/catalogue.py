@@ -138,7 +138,7 @@ class PlanDef(_Model):
     def _area_rule(cls, v: str) -> str:
         if v not in AREA_RULES:
             raise ValueError(f"okänd områdesregel '{v}'; använd {', '.join(AREA_RULES)} "
-                             f"(se README, 'How goals are assessed')")
+                             f"(se docs/rules.md, 'How goals are assessed')")
         return v
 
 

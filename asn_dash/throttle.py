@@ -1,6 +1,6 @@
 """Failed sign-ins: after too many, a user name or a client is locked for a while. No Streamlit here.
 
-The policy (stated in the README, "Sign-in and roles"):
+The policy (stated in docs/operations.md, "Sign-in and roles"):
 
 * a **user name** (any, known or not, case-insensitive): 5 failed sign-ins within 15 minutes lock
   it for 15 minutes;

@@ -229,7 +229,7 @@ def test_a_formula_without_a_cached_value_is_an_error_never_a_dropped_row(seeded
 
 
 def test_an_ignored_column_is_not_read_so_its_formulas_and_merges_do_not_matter(seeded_db, tmp_path, capsys):
-    """A 'Summa' column (ignored, see README) written by a program: its formula has no cached value
+    """A 'Summa' column (ignored, see docs/data.md) written by a program: its formula has no cached value
     and a merged range sits in it — neither is a value of the upload."""
     def edit(ws):
         ws["F2"] = "=D2+E2"

@@ -63,7 +63,7 @@ METHOD_LABELS = {
 # the raw 80 % band, over all indicators and origins), rounded to two decimals. Taken from
 # `python -m asn_dash forecast --backtest` on the seeded store (294 cases per method); rerun it
 # when the history changes much and update these. Tertial indicators keep their t-interval (1.0):
-# too few cases to calibrate. See README "Prognoser".
+# too few cases to calibrate. See docs/rules.md "Prognoser".
 INTERVAL_SCALE = {ETS: 0.94, DRIFT: 0.62, SAME_MONTH: 1.93, LAST_VALUE: 0.60, TERTIAL: 1.0}
 
 _ETS_SPECS = {

@@ -2,7 +2,7 @@
 presentation mode at 1280 × 720: no serious or critical violation, and no heading out of order.
 
 Only what Streamlit itself causes and the app cannot fix is left out, rule by rule and selector
-by selector (README, "Accessibility"); everything else fails the test."""
+by selector (docs/meetings.md, "Accessibility"); everything else fails the test."""
 
 from contextlib import contextmanager
 
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.e2e
 
 FAILING = {"serious", "critical"}
 ALSO_FAILING = {"heading-order"}  # "moderate" for axe; heading levels in order are asked for on every page
-# rule id → selectors of Streamlit's own markup that break it (see README, Accessibility). Keep
-# this exactly as narrow as the README list.
+# rule id → selectors of Streamlit's own markup that break it (see docs/meetings.md, Accessibility). Keep
+# this exactly as narrow as the list in docs/meetings.md.
 STREAMLIT_OWN: dict[str, list[str]] = {}
 
 # (link in the sidebar, the page's heading; None: the first indicator's name)
