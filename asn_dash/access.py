@@ -21,7 +21,7 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from asn_dash import auth
@@ -66,7 +66,7 @@ def mark(store, kind: str, where: str) -> None:
     """Record in the store that ``kind`` of sign-in is in use (kept if it was recorded before)."""
     if kind not in KINDS:
         raise ValueError(kind)
-    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    when = datetime.now(UTC).isoformat(timespec="seconds")
     with store.writing() as cur:
         cur.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO NOTHING", [f"access_{kind}", f"{when} {where}"])
 

@@ -48,7 +48,7 @@ def at_once(tmp_path: Path, commands: list[list[str]]) -> list[subprocess.Comple
 
 def run(*args, env=None):
     return subprocess.run([sys.executable, "-m", "asn_dash", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=180, env=env)
+                          timeout=180, env=env, check=False)
 
 
 # --- 1. account changes are serialised and atomic --------------------------------------------
