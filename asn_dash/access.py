@@ -58,8 +58,12 @@ def demo_enabled(secrets: Mapping, store_path: Path) -> bool:
 
 def marks(store) -> list[str]:
     """The kinds of sign-in recorded as in use for this store."""
-    rows = store.query("SELECT key FROM meta WHERE key IN ('access_local', 'access_oidc')")["key"]
-    return sorted(key.removeprefix("access_") for key in rows)
+    cur = store.con.cursor()  # plain rows: in demo mode this runs on every script run
+    try:
+        rows = cur.execute("SELECT key FROM meta WHERE key IN ('access_local', 'access_oidc')").fetchall()
+    finally:
+        cur.close()
+    return sorted(key.removeprefix("access_") for (key,) in rows)
 
 
 def mark(store, kind: str, where: str) -> None:

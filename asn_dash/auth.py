@@ -360,11 +360,12 @@ def _write_users(path: Path, users: Mapping[str, tuple[User, str]]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    if os.name != "nt":  # Windows cannot open a folder to sync it (NTFS journals the rename)
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def record_sign_in(store, username: str, user: User | None, how: str, locks=()) -> None:
