@@ -12,8 +12,13 @@ läsare is refused wherever the call comes from, not only by hidden pages.
 
 Sign-in modes (see :func:`mode`): Streamlit's OIDC (``st.login``) when ``[auth]`` is configured in
 ``.streamlit/secrets.toml``; else local users with bcrypt-hashed passwords in a TOML file
-(``ASN_USERS``, default ``.streamlit/users.toml``); else the loudly marked open demo mode, which
-``ASN_DEMO=0`` (or ``[asn] demo_mode = false`` in secrets) turns off.
+(``ASN_USERS``, default ``.streamlit/users.toml``); else the loudly marked open demo mode, only where
+it is enabled and sign-in was never in use (decided by :mod:`asn_dash.access`).
+
+A user name's identity is :func:`user_key` (NFKC, case folded), as the sign-in throttle counts it:
+``Anna``, ``ANNA`` and ``ＡＮＮＡ`` are one account. Every change of the users file is a
+read-modify-write under an OS file lock (``<users file>.lock``), so commands run at the same time
+neither lose nor resurrect an account.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,11 +56,12 @@ ACTIONS = {
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_USERS_FILE = REPO_ROOT / ".streamlit" / "users.toml"
 
-OIDC, LOCAL, DEMO, CLOSED = "oidc", "local", "demo", "closed"
+OIDC, LOCAL, DEMO, CLOSED, LOCKED = "oidc", "local", "demo", "closed", "locked"  # see asn_dash.access
 
 MAX_USERNAME = 64
 MAX_NAME = 200
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit
+LOCK_TIMEOUT = 30.0      # seconds a users command waits for another one to finish
 
 
 class PermissionDenied(AsnError):
@@ -182,9 +189,26 @@ def _parse_users(raw: bytes, path: Path) -> dict[str, tuple[User, str]]:
     return out
 
 
+def user_key(username: str) -> str:
+    """The identity of a user name: ``Anna``, ``ANNA`` and ``ＡＮＮＡ`` (full width) are one name."""
+    return unicodedata.normalize("NFKC", username).casefold()
+
+
+def find(users: Mapping[str, tuple[User, str]], username: str) -> str | None:
+    """The stored user name that ``username`` means: itself, else the one stored name with the same
+    :func:`user_key`. None if there is none, or several (a file from before names were unique, or
+    edited by hand: then only the exact spelling finds an account)."""
+    if username in users:
+        return username
+    same = [stored for stored in users if user_key(stored) == user_key(username)]
+    return same[0] if len(same) == 1 else None
+
+
 def verify(users: Mapping[str, tuple[User, str]], username: str, password: str) -> User | None:
-    """The user if the password matches; None otherwise (same work either way)."""
-    user, hashed = users.get(username.strip(), (None, None))
+    """The user if the password matches; None otherwise (same work either way). The user name may be
+    typed in another case or width than it is stored (:func:`find`)."""
+    stored = find(users, username.strip())
+    user, hashed = users[stored] if stored is not None else (None, None)
     secret = password.encode("utf-8")
     if len(secret) > MAX_PASSWORD_BYTES:  # bcrypt refuses these; no stored password is this long
         user, hashed, secret = None, None, secret[:MAX_PASSWORD_BYTES]
@@ -213,17 +237,6 @@ def recheck(users: Mapping[str, tuple[User, str]], signed_in: User, session_fing
     return users[signed_in.username][0]
 
 
-def mode(secrets: Mapping) -> str:
-    if "auth" in secrets:
-        return OIDC
-    if users_file().exists():
-        return LOCAL
-    demo = (secrets.get("asn") or {}).get("demo_mode", True)
-    if os.environ.get("ASN_DEMO", "").strip() == "0" or demo is False:
-        return CLOSED
-    return DEMO
-
-
 def oidc_user(email: str, name: str, secrets: Mapping) -> User:
     """Role from ``[asn.roles]`` in secrets (e-mail → role); anyone else may read."""
     roles = (secrets.get("asn") or {}).get("roles") or {}
@@ -232,18 +245,55 @@ def oidc_user(email: str, name: str, secrets: Mapping) -> User:
 
 
 def _check_text(value: str, what: str, limit: int) -> None:
-    if not value.strip():
+    """Names and user names: no line breaks or tabs, and none of the characters :mod:`asn_dash.texts`
+    refuses in any free text (control, format, separator, private-use characters)."""
+    from asn_dash import texts
+
+    bad = [f"U+{ord(ch):04X}" for ch in dict.fromkeys(value) if ch in texts.ALLOWED_CONTROLS]
+    bad += texts.control_characters(value)
+    if bad:
+        raise UsersFileError(f"{what} får inte innehålla radbrytningar eller andra styrtecken ({', '.join(bad[:5])}).")
+    if not texts.visible_length(value):
         raise UsersFileError(f"{what} saknas.")
     if len(value) > limit:
         raise UsersFileError(f"{what} är för långt ({len(value)} tecken, högst {limit}).")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
-        raise UsersFileError(f"{what} får inte innehålla radbrytningar eller andra styrtecken.")
+
+
+def _check_role(role: str | None) -> None:
+    if role is not None and role not in ROLES:
+        raise UsersFileError(f"Okänd roll '{role}': välj {', '.join(ROLES)}.")
+
+
+@contextmanager
+def _changing(path: Path) -> Iterator[dict[str, tuple[User, str]]]:
+    """The users, read under the users file's lock; what the block leaves in the dict is written
+    before the lock is let go. Commands started at the same moment thus run one after another,
+    each on the file as the one before left it."""
+    import filelock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(path.with_name(path.name + ".lock")), timeout=LOCK_TIMEOUT)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise UsersFileError(
+            f"Användarfilen {path} ändras just nu av ett annat kommando (låset {lock.lock_file} släpptes inte på "
+            f"{LOCK_TIMEOUT:.0f} s). Försök igen om en stund.",
+            f"Timed out waiting for the lock of {path}") from None
+    try:
+        users = load_users(path) if path.exists() else {}
+        before = dict(users)
+        yield users
+        if users != before:
+            _write_users(path, users)
+    finally:
+        lock.release()
 
 
 def add_user(path: Path, username: str, name: str, role: str, password: str) -> None:
-    """Add or replace a user in the local users file."""
-    if role not in ROLES:
-        raise UsersFileError(f"Okänd roll '{role}': välj {', '.join(ROLES)}.")
+    """Add a user to the local users file, or replace one stored under exactly this name. A name
+    that is another spelling of a stored one (:func:`user_key`) is refused."""
+    _check_role(role)
     _check_text(username, "Användarnamnet", MAX_USERNAME)
     if username != username.strip():
         raise UsersFileError("Användarnamnet får inte börja eller sluta med mellanslag.")
@@ -253,38 +303,49 @@ def add_user(path: Path, username: str, name: str, role: str, password: str) -> 
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
         raise UsersFileError(f"Lösenordet är för långt: högst {MAX_PASSWORD_BYTES} byte (å, ä och ö räknas som "
                              f"två), här {len(password.encode('utf-8'))}.")
-    users = load_users(path) if path.exists() else {}
-    users[username] = (User(username, name, role), hash_password(password))
-    _write_users(path, users)
+    hashed = hash_password(password)  # before the lock: bcrypt takes a while
+    with _changing(path) as users:
+        same = [stored for stored in users if stored != username and user_key(stored) == user_key(username)]
+        if same:
+            raise UsersFileError(f"Användarnamnet '{username}' finns redan som '{same[0]}' (stora och små bokstäver "
+                                 f"räknas som samma namn). Använd '{same[0]}' för att byta lösenord, eller välj ett "
+                                 f"annat namn.")
+        users[username] = (User(username, name, role), hashed)
 
 
-def update_user(path: Path, username: str, name: str | None = None, role: str | None = None) -> None:
-    """Change a user's name or role, keeping the password (so an open session stays signed in
-    and gets the new role on its next click)."""
-    users = load_users(path) if path.exists() else {}
-    if username not in users:
+def _stored(users: Mapping[str, tuple[User, str]], username: str, path: Path) -> str:
+    stored = find(users, username)
+    if stored is None:
         raise UsersFileError(f"Användaren '{username}' finns inte i {path}.")
-    user, hashed = users[username]
-    if role is not None and role not in ROLES:
-        raise UsersFileError(f"Okänd roll '{role}': välj {', '.join(ROLES)}.")
+    return stored
+
+
+def update_user(path: Path, username: str, name: str | None = None, role: str | None = None) -> str:
+    """Change a user's name or role, keeping the password (so an open session stays signed in
+    and gets the new role on its next click). Returns the stored user name."""
+    _check_role(role)
     if name is not None:
         _check_text(name, "Namnet", MAX_NAME)
-    users[username] = (User(username, user.name if name is None else name, role or user.role), hashed)
-    _write_users(path, users)
+    with _changing(path) as users:
+        stored = _stored(users, username, path)
+        user, hashed = users[stored]
+        users[stored] = (User(stored, user.name if name is None else name, role or user.role), hashed)
+    return stored
 
 
-def remove_user(path: Path, username: str) -> None:
-    """Remove a user from the local users file (an open session of theirs ends on its next click)."""
-    users = load_users(path) if path.exists() else {}
-    if users.pop(username, None) is None:
-        raise UsersFileError(f"Användaren '{username}' finns inte i {path}.")
-    _write_users(path, users)
+def remove_user(path: Path, username: str) -> str:
+    """Remove a user from the local users file (an open session of theirs ends on its next click).
+    Returns the stored user name."""
+    with _changing(path) as users:
+        stored = _stored(users, username, path)
+        del users[stored]
+    return stored
 
 
 def _write_users(path: Path, users: Mapping[str, tuple[User, str]]) -> None:
     """Written with a TOML library (tomli-w), so no name can break the file or add keys; the new
-    file replaces the old one atomically (the app never reads half a file) and only its owner
-    can read it."""
+    file replaces the old one atomically (the app never reads half a file), the folder is synced
+    so the replacement survives a crash, and only its owner can read it."""
     import tomli_w
 
     doc = {"users": {key: {"name": user.name, "role": user.role, "password_hash": hashed}
@@ -299,6 +360,12 @@ def _write_users(path: Path, users: Mapping[str, tuple[User, str]]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    if os.name != "nt":  # Windows cannot open a folder to sync it (NTFS journals the rename)
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def record_sign_in(store, username: str, user: User | None, how: str, locks=()) -> None:

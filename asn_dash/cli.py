@@ -426,16 +426,22 @@ def _cmd_users(args: argparse.Namespace) -> int:
             print(f"{user.username:<20} {user.role:<11} {user.name}")
         return EXIT_OK
     if args.action == "update":
-        auth.update_user(path, args.username, args.name, args.role)
-        print(f"Användaren {args.username} är ändrad i {path}.")
+        stored = auth.update_user(path, args.username, args.name, args.role)
+        print(f"Användaren {stored} är ändrad i {path}.")
         return EXIT_OK
     if args.action == "remove":
-        auth.remove_user(path, args.username)
-        print(f"Användaren {args.username} är borttagen ur {path}.")
+        stored = auth.remove_user(path, args.username)
+        print(f"Användaren {stored} är borttagen ur {path}.")
         return EXIT_OK
     password = args.password or getpass.getpass("Lösenord (minst 10 tecken): ")
     auth.add_user(path, args.username, args.username if args.name is None else args.name, args.role, password)
     print(f"Användaren {args.username} ({args.role}) är sparad i {path}.")
+    if path.resolve() == auth.users_file().resolve():  # the app's own users file: its store remembers
+        from asn_dash import access
+
+        warning = access.mark_from_command_line(args.db, args.wait, path)
+        if warning:
+            print(warning, file=sys.stderr)
     return EXIT_OK
 
 
@@ -583,6 +589,7 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--role", choices=["läsare", "analytiker", "admin"], required=True)
     pa.add_argument("--password", help="default: asked for without echo")
     pa.add_argument("--file", help="users file (default: $ASN_USERS or .streamlit/users.toml)")
+    store_args(pa)  # the app's store is told that accounts are in use (no open demo mode from then on)
     pl2 = usub2.add_parser("list")
     pl2.add_argument("--file")
     pu2 = usub2.add_parser("update", help="change name or role, keeping the password")

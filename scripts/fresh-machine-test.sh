@@ -200,7 +200,9 @@ run_docker() {
         say "docker: the Dockerfile needs a CMD, a HEALTHCHECK and a USER other than root"; return 1
     fi
     local served status=0
-    serve "$user" "$workdir" "exec $command" "$health" "$log-app.log" "${envs[@]}" || status=$?
+    # ASN_DEMO=1 as compose.yaml's commented line sets it: the image's own store (/data) starts
+    # closed until its first account, and the probe renders the demo data
+    serve "$user" "$workdir" "exec $command" "$health" "$log-app.log" "${envs[@]}" ASN_DEMO=1 || status=$?
     say "docker: $served"
     in_root "$root" root test -f /data/asn.duckdb && say "docker: the store is on the volume: $(in_root "$root" root ls -l /data | tail -n +2 | tr -s ' ' | cut -d' ' -f3,5,9 | tr '\n' ' ')"
     return $status

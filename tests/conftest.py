@@ -73,7 +73,8 @@ def fresh_streamlit_caches():
 
 @pytest.fixture(autouse=True)
 def open_demo_mode_unless_a_test_signs_in(monkeypatch, tmp_path):
-    """Tests run in the open demo mode (an analytiker) unless they point ASN_USERS at a users
-    file; a developer's own .streamlit/users.toml or secrets must not change the results."""
+    """Tests run in the open demo mode (an analytiker; enabled explicitly, since their stores are
+    not the embedded default) unless they point ASN_USERS at a users file; a developer's own
+    .streamlit/users.toml or secrets must not change the results."""
     monkeypatch.setenv("ASN_USERS", str(tmp_path / "no-users.toml"))
-    monkeypatch.delenv("ASN_DEMO", raising=False)
+    monkeypatch.setenv("ASN_DEMO", "1")

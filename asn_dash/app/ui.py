@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from asn_dash import auth, disclosure, throttle
+from asn_dash import access, auth, disclosure, throttle
 from asn_dash.auth import User
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown
@@ -87,6 +87,8 @@ def close_run_store() -> None:
     s = getattr(_run, "store", None)
     _run.store = None
     _run.version = None
+    _run.user = None
+    _run.mode = None
     if s is not None:
         s.close()
 
@@ -146,11 +148,12 @@ def _session_user(mode: str, secrets: dict) -> User | None:
 
 def signed_in_user(s: Store) -> User:
     """The signed-in user, checked again on every run; otherwise show only the sign-in and stop."""
+    _run.user = None
     secrets = _secrets()
-    mode = auth.mode(secrets)
-    if mode == auth.CLOSED:
-        st.error("Inloggning är inte konfigurerad och öppet demoläge är avstängt. Be en administratör lägga upp "
-                 "inloggning (se README).")
+    decided = access.decide(secrets, s)
+    mode = _run.mode = decided.mode
+    if mode in (auth.CLOSED, auth.LOCKED):  # no data, no forms: only what the administrator must do
+        st.error(escape_markdown(decided.message), icon="🔒")
         _stop_signed_out()
     try:
         user = _session_user(mode, secrets)
@@ -239,7 +242,7 @@ def _local_sign_in(s: Store) -> None:
 
 def sidebar_user(user: User) -> None:
     st.sidebar.text(f"Inloggad: {user.display} · {user.role}")  # st.text: a name is never Markdown
-    mode = auth.mode(_secrets())
+    mode = getattr(_run, "mode", None)
     if mode == auth.LOCAL and st.sidebar.button("Logga ut"):
         st.session_state.pop(USER_KEY, None)
         st.session_state.pop(FINGERPRINT_KEY, None)
@@ -249,7 +252,11 @@ def sidebar_user(user: User) -> None:
 
 
 def user() -> User:
-    return getattr(_run, "user", None) or auth.DEMO_USER
+    """The user :func:`signed_in_user` found for this run; a page run without it shows nothing."""
+    u = getattr(_run, "user", None)
+    if u is None:
+        st.stop()
+    return u
 
 
 def require_page(action: str) -> User:
@@ -266,7 +273,8 @@ def _viewer() -> User | None:
     """Who is looking, as far as can be told without the store: an error may come before sign-in."""
     try:
         secrets = _secrets()
-        return _session_user(auth.mode(secrets), secrets)
+        mode = getattr(_run, "mode", None) or access.guess(secrets, db_path())
+        return _session_user(mode, secrets)
     except Exception:  # cannot tell: treat as signed out
         return None
 

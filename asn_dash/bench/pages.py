@@ -53,7 +53,8 @@ def bench_pages(db: Path, repeat: int = 9) -> dict:
     from streamlit.testing.v1 import AppTest
 
     os.environ["ASN_DB"] = str(db)
-    os.environ.setdefault("ASN_USERS", str(db.parent / "no-users.toml"))  # open demo mode
+    os.environ.setdefault("ASN_USERS", str(db.parent / "no-users.toml"))  # open demo mode,
+    os.environ.setdefault("ASN_DEMO", "1")  # enabled explicitly: not the embedded default store
     from streamlit.runtime.pages_manager import PagesManager
 
     PagesManager.__init__ = steady_navigation_init()

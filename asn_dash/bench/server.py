@@ -39,6 +39,7 @@ class Server:
         self.port = free_port()
         self.log = log or self.db.with_suffix(f".{self.port}.log")
         self.env = {**os.environ, "ASN_DB": str(self.db), "ASN_USERS": str(self.db.parent / "no-users.toml"),
+                    "ASN_DEMO": "1",
                     **(env or {})}
         self.proc: subprocess.Popen | None = None
 

@@ -33,7 +33,8 @@ class StreamlitServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = db
         self.log = db.parent / "streamlit.log"
-        self._env = {**os.environ, "ASN_DB": str(db), "ASN_USERS": str(db.parent / "no-users.toml"), **(env or {})}
+        self._env = {**os.environ, "ASN_DB": str(db), "ASN_USERS": str(db.parent / "no-users.toml"),
+                     "ASN_DEMO": "1", **(env or {})}
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90) -> "StreamlitServer":
