@@ -292,6 +292,30 @@ def test_a_next_page_on_the_configured_host_is_followed(server, s):
                     " AND gender = 'T'") == 43.0
 
 
+@pytest.mark.parametrize("location, message", [
+    ("http://evil.example/v3/data?page=1", r"omdirigering som inte följs: omdirigeringen \(Location\) leder till en annan "
+                                           r"värd \(evil.example\)"),
+    ("file:///etc/passwd", r"omdirigeringen \(Location\) har schemat 'file'"),
+])
+def test_a_redirect_off_the_configured_host_is_not_followed(server, s, location, message):
+    fake, url = server
+    before = tables_of(s)
+    fake.faults = [{"status": 302, "headers": {"Location": location}, "path": ONE}]
+    with pytest.raises(kolada.KoladaError, match=message):
+        kolada.pull(s, ADMIN, quick(url), ["U31402"], ["0138"], [2022])
+    assert len(fake.requests) == 1 and tables_of(s) == before
+
+
+def test_a_redirect_on_the_configured_host_is_followed(server, s):
+    fake, url = server
+    moved = f"{url}/data/kpi/U31402/municipality/0138/year/2022?page=1&per_page=5000"
+    fake.faults = [{"status": 301, "headers": {"Location": moved}, "path": "/year/2022?per_page=5000"}]
+    kolada.pull(s, ADMIN, quick(url), ["U31402"], ["0138"], [2022])
+    assert [r for r in fake.requests if "/data/" in r][-1].endswith("?page=1&per_page=5000")
+    assert s.scalar("SELECT value FROM kolada_values WHERE kpi = 'U31402' AND municipality = '0138' AND year = 2022"
+                    " AND gender = 'T'") == 43.0
+
+
 # --- bounded answers ------------------------------------------------------------------------------
 
 def test_a_gzip_bomb_is_stopped_at_the_cap_on_inflated_bytes(server, s, seeded_db):
@@ -392,11 +416,13 @@ def test_the_default_schedule_is_urllib3s_and_the_setting_replaces_it(monkeypatc
 
 @pytest.mark.parametrize("name, value, message", [
     ("ASN_KOLADA_BACKOFF", "snabb", "ASN_KOLADA_BACKOFF måste vara ett tal ≥ 0 (nu: 'snabb')."),
-    ("ASN_KOLADA_MAX_BYTES", "1.5", "ASN_KOLADA_MAX_BYTES måste vara ett heltal ≥ 0 (nu: '1.5')."),
-    ("ASN_KOLADA_DEADLINE", "-1", "ASN_KOLADA_DEADLINE måste vara ett tal ≥ 0 (nu: '-1')."),
+    ("ASN_KOLADA_BACKOFF", "-1", "ASN_KOLADA_BACKOFF måste vara ett tal ≥ 0 (nu: '-1')."),
+    ("ASN_KOLADA_MAX_BYTES", "1.5", "ASN_KOLADA_MAX_BYTES måste vara ett heltal > 0 (nu: '1.5')."),
+    ("ASN_KOLADA_MAX_BYTES", "0", "ASN_KOLADA_MAX_BYTES måste vara ett heltal > 0 (nu: '0')."),
+    ("ASN_KOLADA_DEADLINE", "nan", "ASN_KOLADA_DEADLINE måste vara ett tal > 0 (nu: 'nan')."),
 ])
 def test_a_bad_limit_setting_is_one_line_not_a_traceback(server, seeded_db, pull_command, name, value, message):
     fake, url = server
-    done = pull_command(seeded_db, url, "--kpi", "U31402", env={name: value}, real=name == "ASN_KOLADA_BACKOFF")
+    done = pull_command(seeded_db, url, "--kpi", "U31402", env={name: value}, real=value == "snabb")
     assert done.returncode == 2 and done.stderr.strip() == f"Fel: {message}"
     assert fake.requests == []

@@ -53,6 +53,7 @@ STOCKHOLMS_LAN = "Stockholms läns kommuner"
 KKIK_TITLE = "kvalitet i korthet"
 IFO_AREAS = {"Individ- och familjeomsorg", "Arbetsmarknad", "Ekonomiskt bistånd", "Arbetsmarknadsåtgärder"}
 MAX_PAGES = 1000  # per listing: 5 000 000 objects at 5000 a page, far more than any pull needs
+MAX_REDIRECTS = 5
 COLUMNS = ["kpi", "municipality", "year", "gender", "value", "count", "status"]
 
 
@@ -92,14 +93,12 @@ class Client:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
-    def _get(self, url: str) -> dict:
-        """The JSON object at ``url`` (a 404 is an empty list), read within the limits."""
-        self.calls += 1
-        if self.on_call:
-            self.on_call(url)
+    def _open(self, url: str) -> requests.Response:
+        """The streamed response at ``url``, after retries; redirects are not followed here."""
         tries = f"efter {self.retries + 1} försök"
         try:
-            response = self.session.get(url, timeout=(self.limits.connect_timeout, self.timeout), stream=True)
+            response = self.session.get(url, timeout=(self.limits.connect_timeout, self.timeout), stream=True,
+                                        allow_redirects=False)
         except WaitTooLong as exc:
             raise KoladaError(f"Kolada bad om att vänta {exc.seconds:.0f} s (Retry-After), längre än de "
                               f"{self.max_retry_after:.0f} s en hämtning väntar; hämtningen avbröts. Försök igen "
@@ -110,12 +109,32 @@ class Client:
             raise KoladaError(f"Kolada gick inte att nå {tries} ({problem}): {url}") from None
         except requests.RequestException as exc:  # e.g. an invalid URL
             raise KoladaError(f"Kolada gick inte att fråga ({type(exc).__name__}): {url}") from None
+        if response.status_code in RETRY_STATUSES:
+            response.close()
+            raise KoladaError(f"Kolada gick inte att nå {tries} (HTTP {response.status_code}): {url}")
+        return response
+
+    def _get(self, url: str) -> dict:
+        """The JSON object at ``url`` (a 404 is an empty list), read within the limits. A redirect
+        is followed only to the configured host, like a next page."""
+        self.calls += 1
+        if self.on_call:
+            self.on_call(url)
+        asked, response = url, self._open(url)
+        for _ in range(MAX_REDIRECTS):
+            if not response.is_redirect:
+                break
+            response.close()
+            try:
+                url = safe_next(url, response.headers["Location"], self.base, "omdirigeringen (Location)")
+            except KoladaError as exc:
+                raise KoladaError(f"Kolada skickade en omdirigering som inte följs: {exc.sv}; hämtningen "
+                                  f"avbröts: {asked}") from None
+            response = self._open(url)
         if response.status_code != 200:
             response.close()
             if response.status_code == 404:
                 return {"values": []}
-            if response.status_code in RETRY_STATUSES:
-                raise KoladaError(f"Kolada gick inte att nå {tries} (HTTP {response.status_code}): {url}")
             raise KoladaError(f"Kolada svarade {response.status_code} på {url}")
         body = read_body(response, self.limits, url)
         try:

@@ -7,8 +7,12 @@ for the body, and the only hosts a ``next_url`` may lead to.
   (a server that trickles a byte at a time never trips a read timeout).
 * **Size**: the body is streamed and counted *after* decompression, so neither an endless body
   nor a small gzip that inflates to gigabytes can fill memory.
-* **Next pages**: only http/https on the configured host and port (the scheme's default port
-  counts, so https → http is refused too).
+* **Next pages and redirects**: only http/https on the configured host and port (the scheme's
+  default port counts, so https → http is refused too).
+
+The deadline is checked between reads of the body, so it can be overshot by at most one read
+timeout; the status line and headers are bounded by the read timeout per read and by
+``http.client``'s own limits (100 header lines of at most 64 kB).
 
 The limits can be set by environment variables, read only in :func:`limits_from_env`:
 ``ASN_KOLADA_BACKOFF`` (seconds), ``ASN_KOLADA_MAX_BYTES``, ``ASN_KOLADA_DEADLINE`` (seconds).
@@ -48,7 +52,7 @@ class Limits:
     backoff: float = 1.0  # urllib3's backoff factor (see the module docstring)
 
 
-def _env_number(name: str, default: float, integer: bool = False) -> float:
+def _env_number(name: str, default: float, integer: bool = False, positive: bool = False) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -56,9 +60,9 @@ def _env_number(name: str, default: float, integer: bool = False) -> float:
         value = int(raw) if integer else float(raw.replace(",", "."))
     except ValueError:
         value = -1
-    if not value >= 0 or value == float("inf"):
+    if not (value > 0 if positive else value >= 0) or value == float("inf"):
         kind = "ett heltal" if integer else "ett tal"
-        raise AsnError(f"{name} måste vara {kind} ≥ 0 (nu: {raw[:40]!r}).")
+        raise AsnError(f"{name} måste vara {kind} {'> 0' if positive else '≥ 0'} (nu: {raw[:40]!r}).")
     return value
 
 
@@ -68,8 +72,8 @@ def limits_from_env(**overrides) -> Limits:
     base = Limits()
     values = {
         "backoff": _env_number("ASN_KOLADA_BACKOFF", base.backoff),
-        "max_bytes": int(_env_number("ASN_KOLADA_MAX_BYTES", base.max_bytes, integer=True)),
-        "deadline": _env_number("ASN_KOLADA_DEADLINE", base.deadline),
+        "max_bytes": int(_env_number("ASN_KOLADA_MAX_BYTES", base.max_bytes, integer=True, positive=True)),
+        "deadline": _env_number("ASN_KOLADA_DEADLINE", base.deadline, positive=True),
     }
     return Limits(**{**base.__dict__, **values, **overrides})
 
@@ -131,23 +135,23 @@ def _effective_port(parts) -> int | None:
         return None
 
 
-def safe_next(current: str, target: object, base: str) -> str:
-    """The absolute URL of the next page, or an error if it leads anywhere but the configured
-    Kolada (scheme http/https, same host, same port)."""
+def safe_next(current: str, target: object, base: str, what: str = "next_url") -> str:
+    """The absolute URL of the next page (or of a redirect: ``what``), or an error if it leads
+    anywhere but the configured Kolada (scheme http/https, same host, same port)."""
     if not isinstance(target, str):
-        raise TransportError(f"next_url är inte en text ({type(target).__name__})")
+        raise TransportError(f"{what} är inte en text ({type(target).__name__})")
     if len(target) > MAX_URL or any(ord(c) <= 32 or ord(c) == 127 for c in target):
-        raise TransportError(f"next_url är ingen giltig adress ({target[:80]!r})")
+        raise TransportError(f"{what} är ingen giltig adress ({target[:80]!r})")
     url = urljoin(current, target)
     parts, home = urlsplit(url), urlsplit(base)
     if parts.scheme not in ("http", "https"):
-        raise TransportError(f"next_url har schemat {parts.scheme or '(inget)'!r}; bara http och https följs "
+        raise TransportError(f"{what} har schemat {parts.scheme or '(inget)'!r}; bara http och https följs "
                              f"({target[:120]})")
     if (parts.hostname or "").lower() != (home.hostname or "").lower() or parts.username or parts.password:
-        raise TransportError(f"next_url leder till en annan värd ({parts.hostname or '(ingen)'}) än den "
+        raise TransportError(f"{what} leder till en annan värd ({parts.hostname or '(ingen)'}) än den "
                              f"inställda ({home.hostname}) ({target[:120]})")
     if _effective_port(parts) != _effective_port(home):
-        raise TransportError(f"next_url leder till en annan port ({_effective_port(parts)}) än den inställda "
+        raise TransportError(f"{what} leder till en annan port ({_effective_port(parts)}) än den inställda "
                              f"({_effective_port(home)}) ({target[:120]})")
     return url
 
