@@ -24,6 +24,7 @@ MUNICIPALITY_ID = re.compile(r"[0-9]{4}")
 GENDERS = ("T", "K", "M")
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 MAX_TITLE, MAX_TEXT, MAX_CODE = 1000, 20000, 40
+MAX_COUNT = 2**31 - 1  # the store's INTEGER
 
 
 class Malformed(KoladaError):
@@ -43,7 +44,13 @@ def shown(value: object) -> str:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite JSON number that fits a double (Python parses NaN, 1e999 and 10**400 too)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _field(obj: dict, key: str, where: str, required: bool = True):
@@ -95,7 +102,7 @@ def _count(obj: dict, key: str, where: str) -> int | None:
     value = obj.get(key)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
         raise Malformed(f"{where}.{key}", f"är {shown(value)}, inte ett heltal ≥ 0")
     return value
 
@@ -144,7 +151,7 @@ def data_rows(obj: object, where: str) -> list[tuple]:
             raise Malformed(f"{at}.gender", f"{gender} förekommer två gånger för {kpi}, {mun}, {year}")
         genders.add(gender)
         value = _field(entry, "value", at)
-        if value is not None and not (_is_number(value) and math.isfinite(value)):
+        if value is not None and not _is_number(value):
             raise Malformed(f"{at}.value", f"är {shown(value)}, inte ett tal eller null")
         count = _count(entry, "count", at)
         status = _text(entry, "status", at, limit=MAX_CODE)
