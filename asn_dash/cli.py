@@ -380,7 +380,7 @@ def _kolada_pull(args: argparse.Namespace, kolada) -> int:
             print(f"\rHämtar från Kolada … {client.calls} anrop", end="", file=sys.stderr, flush=True)
 
     by = _user(None)
-    client = kolada.Client(base=kolada.base_url(args.base_url), on_call=progress)
+    client = kolada.Client.from_env(base=kolada.base_url(args.base_url), on_call=progress)
     try:
         kpis = list(args.kpi or [])
         if args.set == "kkik-ifo":

@@ -216,7 +216,7 @@ def test_failure_on_a_later_page_keeps_the_old_data(server, store):
 
 @pytest.mark.parametrize("body, message", [
     (b"<html>maintenance</html>", "inte är JSON: http://127.0.0.1:\\d+/v3/data/kpi/U31402"),  # names the URL
-    (b'{"rows": []}', "oväntad JSON-struktur"),
+    (b'{"rows": []}', "ogiltig data: svaret.values saknas"),
 ])
 def test_a_response_that_is_not_kolada_json_is_an_error(server, store, body, message):
     fake, url = server
@@ -252,8 +252,9 @@ def test_cli_pull_and_status(server, seeded_db, capsys):
     assert "U31402" in out and "2007–2023" in out
 
 
-def test_cli_pull_failure_exits_non_zero_and_keeps_data(server, seeded_db, capsys):
+def test_cli_pull_failure_exits_non_zero_and_keeps_data(server, seeded_db, capsys, monkeypatch):
     fake, url = server
+    monkeypatch.setenv("ASN_KOLADA_BACKOFF", "0.01")  # the schedule itself: test_kolada_hostile.py
     before = dump(seeded_db)["kolada_values"]
     fake.faults = [{"status": 502}] * 20
     code = cli.main(["kolada", "pull", "--kpi", "N31814", "--base-url", url, "--db", str(seeded_db)])
