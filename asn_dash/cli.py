@@ -10,6 +10,7 @@ import errno
 import sys
 from pathlib import Path
 
+from asn_dash import cli_backup
 from asn_dash.errors import AsnError
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
@@ -614,6 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="regenerate data/seed/demo.csv (deterministic)")
     p.add_argument("--out", help="output file (default: data/seed/demo.csv)")
     p.set_defaults(func=_cmd_demo)
+    cli_backup.register(sub)
     return parser
 
 
@@ -622,9 +624,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AsnError as exc:
-        from asn_dash.store.store import StoreLockedError, StoreWriteError
+        from asn_dash.store.store import StoreDamagedError, StoreLockedError, StoreWriteError
 
         print(f"Fel: {exc.sv}", file=sys.stderr)
         if exc.en != exc.sv:
             print(f"Error: {exc.en}", file=sys.stderr)
-        return EXIT_ERROR if isinstance(exc, (StoreLockedError, StoreWriteError)) else EXIT_REJECTED
+        return EXIT_ERROR if isinstance(exc, (StoreLockedError, StoreWriteError, StoreDamagedError)) else EXIT_REJECTED
+    except Exception as exc:  # a store found damaged mid-command is one line, not a traceback
+        code = cli_backup.damaged_store(exc, args)
+        if code is None:
+            raise
+        return code
