@@ -10,7 +10,6 @@ import errno
 import sys
 from pathlib import Path
 
-from asn_dash import cli_backup
 from asn_dash.errors import AsnError
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
@@ -615,8 +614,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="regenerate data/seed/demo.csv (deterministic)")
     p.add_argument("--out", help="output file (default: data/seed/demo.csv)")
     p.set_defaults(func=_cmd_demo)
-    cli_backup.register(sub)
+    _backup_parsers(sub)
     return parser
+
+
+def _backup_parsers(sub) -> None:
+    """``backup`` and ``restore``; their handlers are asn_dash.cli_backup (imported when run)."""
+    def run(args: argparse.Namespace) -> int:
+        from asn_dash import cli_backup
+
+        return cli_backup.run(args)
+
+    p = sub.add_parser("backup", help="a consistent copy of the store (also while the app runs), with checksums")
+    p.add_argument("-o", "--output", help="backup file (default: backups/<store>-<time>.duckdb beside the store)")
+    p.add_argument("--db", help="store file (default: $ASN_DB or data/asn.duckdb)")
+    p.add_argument("--wait", type=float, default=60.0, help="seconds to wait for another process to release the "
+                                                            "store (default 60)")
+    p.set_defaults(func=run)
+    p = sub.add_parser("restore", help="replace the store by a checked backup (the old store is kept aside)")
+    p.add_argument("file", help="a file made by 'backup'")
+    p.add_argument("--db", help="store file (default: $ASN_DB or data/asn.duckdb)")
+    p.set_defaults(func=run)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -631,7 +649,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Error: {exc.en}", file=sys.stderr)
         return EXIT_ERROR if isinstance(exc, (StoreLockedError, StoreWriteError, StoreDamagedError)) else EXIT_REJECTED
     except Exception as exc:  # a store found damaged mid-command is one line, not a traceback
-        code = cli_backup.damaged_store(exc, args)
+        from asn_dash.cli_backup import damaged_store
+
+        code = damaged_store(exc, args)
         if code is None:
             raise
         return code

@@ -1,5 +1,6 @@
-"""Command line: ``backup`` and ``restore`` (the logic is :mod:`asn_dash.store.backup`), and the
-one-line message for a store that turns out to be damaged in the middle of any command."""
+"""Command line: the handlers of ``backup`` and ``restore`` (the logic is
+:mod:`asn_dash.store.backup`; the options are in :mod:`asn_dash.cli`, whose parser imports no
+command module), and the one-line message for a store found damaged in the middle of any command."""
 
 from __future__ import annotations
 
@@ -28,19 +29,9 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub) -> None:
-    """Add ``backup`` and ``restore`` to the command line's subparsers."""
-    p = sub.add_parser("backup", help="a consistent copy of the store (also while the app runs), with checksums")
-    p.add_argument("-o", "--output", help="backup file (default: backups/<store>-<time>.duckdb beside the store)")
-    p.add_argument("--db", help="store file (default: $ASN_DB or data/asn.duckdb)")
-    p.add_argument("--wait", type=float, default=60.0,
-                   help="seconds to wait for another process to release the store (default 60)")
-    p.set_defaults(func=_cmd_backup)
-
-    p = sub.add_parser("restore", help="replace the store by a checked backup (the old store is kept aside)")
-    p.add_argument("file", help="a file made by 'backup'")
-    p.add_argument("--db", help="store file (default: $ASN_DB or data/asn.duckdb)")
-    p.set_defaults(func=_cmd_restore)
+def run(args: argparse.Namespace) -> int:
+    """The handler of ``backup`` and ``restore`` (their options are in asn_dash.cli)."""
+    return _cmd_backup(args) if args.command == "backup" else _cmd_restore(args)
 
 
 def damaged_store(exc: BaseException, args: argparse.Namespace) -> int | None:

@@ -108,3 +108,14 @@ def test_the_app_shows_the_damage_message_not_an_exception(kind, seeded_template
     errors = [shown(e.value) for e in at.error]
     assert any(f"Datalagret {store} är skadat" in e and "python -m asn_dash restore" in e for e in errors), errors
     assert digest(store) == before
+
+
+def test_init_force_replaces_a_damaged_store_and_keeps_it_aside(seeded_template, tmp_path):
+    store = damaged("meta-block", seeded_template, tmp_path)
+    before = digest(store)
+    proc = subprocess.run([sys.executable, "-m", "asn_dash", "init", "--force", "--db", str(store)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    kept = list(tmp_path.glob("asn.duckdb.replaced-*"))
+    assert len(kept) == 1 and digest(kept[0]) == before
+    open_store(store).close()

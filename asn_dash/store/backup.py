@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 
 from asn_dash.store.store import (LATEST_VERSION, StoreError, StoreLockedError, connect, cut_short, damage,
-                                  migrate, schema_version, while_locked)
+                                  keep_aside, migrate, schema_version, while_locked)
 
 MANIFEST = "backup_manifest"
 
@@ -258,14 +258,11 @@ def restore(backup: Path, store_path: Path) -> tuple[int, Path | None]:
                 held.execute("CHECKPOINT")  # the replaced store kept whole, without its WAL
             if store_path.exists():
                 replaced = store_path.with_name(f"{store_path.name}.replaced-{_stamp()}")
-                os.replace(store_path, replaced)  # while held: no process can open the old file
-            os.replace(tmp, store_path)
+                keep_aside(store_path, replaced)  # while held: no process writes the old file meanwhile
+            os.replace(tmp, store_path)  # the name never points at nothing
         finally:
             if held is not None:
                 held.close()
-        stale = Path(f"{store_path}.wal")
-        if replaced is not None and stale.exists():  # a log of the old store must never meet the new one
-            os.replace(stale, Path(f"{replaced}.wal"))
     finally:
         _remove(tmp)
     return version, replaced

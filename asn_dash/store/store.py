@@ -401,6 +401,21 @@ class Store:
         self.con = None
 
 
+def keep_aside(path: Path, aside: Path) -> None:
+    """Keep the file at ``path`` also as ``aside`` before ``path`` is replaced: a hard link, so the
+    store's name never points at nothing (a copy where links are not possible); its write-ahead log,
+    if any, moves along, so it can never be replayed into the file that replaces it."""
+    try:
+        os.link(path, aside)
+    except OSError:
+        import shutil
+
+        shutil.copy2(path, aside)
+    wal = Path(f"{path}.wal")
+    if wal.exists():
+        os.replace(wal, Path(f"{aside}.wal"))
+
+
 def ensure_folder(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
