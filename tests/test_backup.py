@@ -264,3 +264,21 @@ def test_a_damaged_store_is_not_backed_up(seeded_db, tmp_path):
     line = one_swedish_error(cli("backup", "--db", str(seeded_db), "-o", str(out)))
     assert "är skadat" in line and not out.exists()
     assert digest(seeded_db) == before
+
+
+def test_backup_and_restore_while_the_app_runs(seeded_db, tmp_path, monkeypatch):
+    """The app holds the store only during a run: a backup gets it between two runs, and the
+    app's next run reads the restored store."""
+    from .apptest import new_app
+
+    monkeypatch.setenv("ASN_DB", str(seeded_db))
+    at = new_app().run()
+    assert not at.exception and at.title[0].value == "Översikt"
+    backup = made_backup(tmp_path, seeded_db)
+    upload(tmp_path, seeded_db, "sept.csv", "2025-09", 401)
+    at.run()
+    proc = cli("restore", str(backup), "--db", str(seeded_db))
+    assert proc.returncode == 0, proc.stderr
+    assert stored(seeded_db, "2025-09") == []
+    at.run()
+    assert not at.exception and not at.error and at.title[0].value == "Översikt"
