@@ -1,6 +1,6 @@
 """Backups of the store that can be checked, and a restore that checks them first.
 
-How a consistent copy is made (decided after trying both ways on DuckDB 2.0):
+How a consistent copy is made (DuckDB 2.0, as pinned; the seeded 19 MB store takes ~1 s):
 
 * DuckDB lets one process at a time open a file read-write, and no other process may open it
   at all meanwhile. The app holds its store only while a script run is executing (see
@@ -11,7 +11,7 @@ How a consistent copy is made (decided after trying both ways on DuckDB 2.0):
   is still in the write-ahead log, goes into the main file) and copies the file while still
   holding it, so no other process can write during the copy. The copy is exact: sequences,
   indexes and the schema version come along, which ``COPY FROM DATABASE`` would rebuild
-  (slower, and sequences would need care). A plain copy without the hold and the checkpoint
+  (sequences would need care; that way was not measured). A plain copy without the hold and the checkpoint
   is not consistent and is never made.
 * Row counts and a checksum per table (an order-independent sum over each row's text) are
   computed on the held store and written into the copy, in the schema ``backup_manifest``;
