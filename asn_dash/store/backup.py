@@ -1,6 +1,6 @@
 """Backups of the store that can be checked, and a restore that checks them first.
 
-How a consistent copy is made (DuckDB 2.0, as pinned; the seeded 19 MB store takes ~1 s):
+How a consistent copy is made (DuckDB 2.0, as pinned; `backup` of the seeded 19 MB store: ~3 s including start-up):
 
 * DuckDB lets one process at a time open a file read-write, and no other process may open it
   at all meanwhile. The app holds its store only while a script run is executing (see
