@@ -34,5 +34,8 @@ try:
     ui.sidebar_user(user)
     ui.sidebar_selection(store)
     navigation.run()
+except Exception as exc:  # a store found damaged mid-run: the Swedish message, not Streamlit's error page
+    if not ui.show_damage(exc):
+        raise
 finally:
     ui.close_run_store()  # release the DuckDB file between runs (CLI ingests can get in)

@@ -621,7 +621,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="regenerate data/seed/demo.csv (deterministic)")
     p.add_argument("--out", help="output file (default: data/seed/demo.csv)")
     p.set_defaults(func=_cmd_demo)
+    _backup_parsers(sub)
     return parser
+
+
+def _backup_parsers(sub) -> None:
+    """``backup`` and ``restore``; their handlers are asn_dash.cli_backup (imported when run)."""
+    def run(args: argparse.Namespace) -> int:
+        from asn_dash import cli_backup
+
+        return cli_backup.run(args)
+
+    p = sub.add_parser("backup", help="a consistent copy of the store (also while the app runs), with checksums")
+    p.add_argument("-o", "--output", help="backup file (default: backups/<store>-<time>.duckdb beside the store)")
+    p.add_argument("--db", help="store file (default: $ASN_DB or data/asn.duckdb)")
+    p.add_argument("--wait", type=float, default=60.0, help="seconds to wait for another process to release the "
+                                                            "store (default 60)")
+    p.set_defaults(func=run)
+    p = sub.add_parser("restore", help="replace the store by a checked backup (the old store is kept aside)")
+    p.add_argument("file", help="a file made by 'backup'")
+    p.add_argument("--db", help="store file (default: $ASN_DB or data/asn.duckdb)")
+    p.set_defaults(func=run)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -629,9 +649,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AsnError as exc:
-        from asn_dash.store.store import StoreLockedError, StoreWriteError
+        from asn_dash.store.store import StoreDamagedError, StoreLockedError, StoreWriteError
 
         print(f"Fel: {exc.sv}", file=sys.stderr)
         if exc.en != exc.sv:
             print(f"Error: {exc.en}", file=sys.stderr)
-        return EXIT_ERROR if isinstance(exc, (StoreLockedError, StoreWriteError)) else EXIT_REJECTED
+        return EXIT_ERROR if isinstance(exc, (StoreLockedError, StoreWriteError, StoreDamagedError)) else EXIT_REJECTED
+    except Exception as exc:  # a store found damaged mid-command is one line, not a traceback
+        from asn_dash.cli_backup import damaged_store
+
+        code = damaged_store(exc, args)
+        if code is None:
+            raise
+        return code

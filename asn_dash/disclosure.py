@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from asn_dash.auth import SignedOut, UsersFileError
 from asn_dash.errors import AsnError
-from asn_dash.store.store import StoreError, StoreLockedError, StoreWriteError
+from asn_dash.store.store import StoreDamagedError, StoreError, StoreLockedError, StoreWriteError
 
 log = logging.getLogger("asn_dash")
 
@@ -23,6 +23,7 @@ log = logging.getLogger("asn_dash")
 _PLAIN = [
     (StoreLockedError, "Datalagret används just nu av en annan process. Vänta en stund och försök igen."),
     (StoreWriteError, "Ändringen kunde inte sparas, och inget ändrades. Försök igen senare."),
+    (StoreDamagedError, "Datalagret är skadat och måste återställas från en säkerhetskopia."),
     (StoreError, "Datalagret kan inte användas just nu."),
     (UsersFileError, "Inloggningen kan inte kontrolleras just nu."),
 ]

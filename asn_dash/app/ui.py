@@ -21,7 +21,7 @@ from asn_dash.rules.periods import Period, parse_key, periods_for_year
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
 from asn_dash.store.shared import shared
-from asn_dash.store.store import Store, db_path
+from asn_dash.store.store import Store, damage, db_path
 
 YEAR_KEY = "planar"
 PERIOD_KEY = "period"
@@ -287,6 +287,15 @@ def show_error(exc: BaseException) -> None:
     st.error(escape_markdown(shown.message), icon="🚫")
     if shown.details:
         st.caption(escape_markdown(shown.details))
+
+
+def show_damage(exc: BaseException) -> bool:
+    """Show a DuckDB error that says the store file is damaged as the store's message (which
+    file, and how to restore it); False for any other error."""
+    known = damage(exc, db_path())
+    if known is not None:
+        show_error(known)
+    return known is not None
 
 
 # What a cached read depends on (queries.DOMAINS); a cache is keyed by exactly those domains'

@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
 
 from asn_dash.store import seed
-from asn_dash.store.store import (LATEST_VERSION, Store, StoreError, connect, db_path, ensure_folder, explain, migrate,
-                                  schema_version)
+from asn_dash.store.store import (LATEST_VERSION, Store, StoreError, StoreLockedError, connect, db_path, ensure_folder, explain, keep_aside,
+                                  migrate, schema_version)
 
 
 def build_store(path: Path, *, force: bool = False, catalogue=None) -> Path:
-    """Create a complete, seeded store at ``path``; with ``force`` replace an existing one.
+    """Create a complete, seeded store at ``path``; with ``force`` replace an existing one, which
+    is kept as ``<path>.replaced-<time>`` (also when it is damaged or not a store at all).
 
     The store is written to a temporary file in the same folder and renamed into place, so
     readers see either the old store or the complete new one.
     """
     path = Path(path)
     ensure_folder(path)
+    replaced = None
     if path.exists():
         if not force:
             raise StoreError(
@@ -33,7 +36,13 @@ def build_store(path: Path, *, force: bool = False, catalogue=None) -> Path:
                 f"(allt i det ersätts).",
                 f"The store {path} already exists; use --force to rebuild it.",
             )
-        connect(path).close()  # refuses, with a clear message, if another process holds it
+        try:
+            connect(path).close()  # refuses, with a clear message, if another process holds it
+        except StoreLockedError:
+            raise
+        except StoreError:
+            pass  # damaged or not a store: replaced, as asked, but kept aside like any other
+        replaced = path.with_name(f"{path.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -46,6 +55,8 @@ def build_store(path: Path, *, force: bool = False, catalogue=None) -> Path:
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        if replaced is not None:
+            keep_aside(path, replaced)  # never lost: a damaged store may still hold what a restore lacks
         os.replace(tmp, path)
     finally:
         for leftover in (tmp, Path(f"{tmp}.wal")):

@@ -40,6 +40,10 @@ class StoreLockedError(StoreError):
     """Another process holds the store file."""
 
 
+class StoreDamagedError(StoreError):
+    """The store file is damaged (cut short, or a block that fails DuckDB's checksum)."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -114,8 +118,51 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path, target: int | None = Non
     return applied
 
 
+# What DuckDB says when a store file's bytes are broken: a block whose checksum does not match,
+# or a file cut shorter than its header says (a copy that stopped half-way, a full disk).
+_DAMAGE_SIGNS = ("corrupt database file", "could not read enough bytes", "does not match stored checksum")
+
+
+def damaged(path: Path, detail: str = "") -> StoreDamagedError:
+    """The one-line message for a damaged store: what is wrong, that the file was left as it was,
+    and how to get the data back from a backup (:mod:`asn_dash.store.backup`)."""
+    return StoreDamagedError(
+        f"Datalagret {path} är skadat (filen är avkortad eller har förstörda block) och kan inte läsas. "
+        f"Filen har lämnats orörd. Återställ den senaste säkerhetskopian med 'python -m asn_dash restore FIL' "
+        f"(säkerhetskopiorna ligger i {path.parent / 'backups'}).",
+        f"The store {path} is damaged and cannot be read{': ' + detail if detail else ''}. It was left "
+        f"untouched; restore a backup with 'python -m asn_dash restore FILE' (backups in {path.parent / 'backups'}).")
+
+
+def damage(exc: BaseException, path: Path) -> StoreDamagedError | None:
+    """``exc`` as a :class:`StoreDamagedError` when it says the store's bytes are broken, else None."""
+    if isinstance(exc, StoreDamagedError):
+        return exc
+    text = str(exc)
+    if isinstance(exc, (duckdb.Error, OSError)) and any(sign in text.lower() for sign in _DAMAGE_SIGNS):
+        return damaged(path, text.splitlines()[0])
+    return None
+
+
+def cut_short(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """Whether the file holds fewer blocks than the store uses: cut short (a copy that stopped
+    half-way, a full disk). DuckDB reads a block only when a query needs it, so such a store
+    opens and would fail later, in the middle of a command. Asked once the file is held, so no
+    checkpoint of another process is half-way; costs ~1 ms. (The header's block count is not
+    used: DuckDB cuts free blocks off the end of the file without lowering it.)"""
+    try:
+        block_size, used = con.execute("SELECT block_size, used_blocks FROM pragma_database_size() "
+                                       "WHERE database_name = current_database()").fetchall()[0]
+        size = os.path.getsize(path)
+    except (duckdb.Error, OSError, IndexError):
+        return False
+    return block_size > 0 and (size - 3 * 4096) // block_size < used  # after the 12 KiB of headers
+
+
 def explain(exc: Exception, path: Path) -> StoreError:
     text = str(exc)
+    if (known := damage(exc, path)) is not None:
+        return known
     if "lock" in text.lower():
         return StoreLockedError(
             f"Datalagret {path} används av en annan process (till exempel en annan instans av "
@@ -127,7 +174,8 @@ def explain(exc: Exception, path: Path) -> StoreError:
     if "not a valid duckdb" in text.lower() or "unable to open database" in text.lower() and "version" in text.lower():
         return StoreError(
             f"Filen {path} är inte ett datalager som asn-dash kan läsa (fel format eller skapad "
-            f"av en annan DuckDB-version). Flytta den åt sidan eller bygg om med "
+            f"av en annan DuckDB-version). Flytta den åt sidan och återställ en säkerhetskopia med "
+            f"'python -m asn_dash restore FIL' (de ligger i {path.parent / 'backups'}), eller bygg ett nytt med "
             f"'python -m asn_dash init --force --db {path}'.",
             f"{path} is not a DuckDB store this asn-dash can read: {text.splitlines()[0]}",
         )
@@ -143,9 +191,13 @@ def explain(exc: Exception, path: Path) -> StoreError:
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB connection, turning every failure into a :class:`StoreError`."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
     except (duckdb.Error, OSError) as exc:
         raise explain(exc, path) from None
+    if cut_short(con, path):
+        con.close()
+        raise damaged(path, "the file holds fewer blocks than the store uses (cut short)")
+    return con
 
 
 T = TypeVar("T")
@@ -284,6 +336,8 @@ def write_values(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, skip_ex
 
 
 def _is_write_failure(exc: BaseException) -> bool:
+    if any(sign in str(exc).lower() for sign in _DAMAGE_SIGNS):
+        return False  # a damaged file, not a failed write: the caller names the file (see ``damage``)
     if isinstance(exc, (duckdb.IOException, duckdb.FatalException)):
         return True
     text = str(exc).lower()  # e.g. TransactionException "Failed to commit: Could not write file …"
@@ -345,6 +399,21 @@ class Store:
         elif self.con is not None:
             self.con.close()
         self.con = None
+
+
+def keep_aside(path: Path, aside: Path) -> None:
+    """Keep the file at ``path`` also as ``aside`` before ``path`` is replaced: a hard link, so the
+    store's name never points at nothing (a copy where links are not possible); its write-ahead log,
+    if any, moves along, so it can never be replayed into the file that replaces it."""
+    try:
+        os.link(path, aside)
+    except OSError:
+        import shutil
+
+        shutil.copy2(path, aside)
+    wal = Path(f"{path}.wal")
+    if wal.exists():
+        os.replace(wal, Path(f"{aside}.wal"))
 
 
 def ensure_folder(path: Path) -> None:
