@@ -37,11 +37,11 @@ apt_install() {
     # another apt/dpkg run (unattended-upgrades, a second terminal) holds the lock: wait for it
     # with a message instead of failing on apt's raw lock error (fuser, where psmisc is there;
     # apt's own Lock::Timeout waits in any case)
-    local waited=0
+    local polls=0 poll="${ASN_APT_POLL_SECONDS:-5}"
     while command -v fuser >/dev/null && "${run[@]}" fuser /var/lib/dpkg/lock-frontend /var/lib/apt/lists/lock >/dev/null 2>&1; do
-        [ $waited -gt 0 ] || say "waiting for another apt/dpkg run to finish …"
-        waited=$((waited + 5)); sleep 5
-        [ $waited -lt 1800 ] || die "another apt/dpkg run has held the package lock for 30 minutes; let it finish and run this again."
+        [ $polls -gt 0 ] || say "waiting for another apt/dpkg run to finish …"
+        polls=$((polls + 1)); sleep "$poll"
+        [ $polls -lt 360 ] || die "another apt/dpkg run has held the package lock for a long time; let it finish and run this again."
     done
     "${run[@]}" apt-get -o DPkg::Lock::Timeout=1800 update -qq
     "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=1800 install -y -qq \

@@ -204,8 +204,11 @@ def test_the_test_lock_installs_the_apps_versions():
 # --- scripts/setup.sh ------------------------------------------------------------------------
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-needs_fonts = pytest.mark.skipif(not DEJAVU.exists(), reason="the DejaVu fonts are not installed here "
-                                                               "(scripts/setup.sh would install them)")
+LIBERATION = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
+needs_fonts = pytest.mark.skipif(not (DEJAVU.exists() and LIBERATION.exists()),
+                                 reason="the DejaVu or Liberation fonts are not installed here "
+                                        "(scripts/setup.sh would install them)")
+APT = "apt-get -o DPkg::Lock::Timeout=1800"  # every apt-get waits for another apt/dpkg run
 # what setup.sh runs besides the commands a test fakes
 TOOLS = ("bash", "env", "sha256sum", "cut", "cat", "basename", "dirname", "rm", "grep")
 
@@ -251,9 +254,9 @@ class Machine:
         (self.bin / name).write_text(f"#!/bin/bash\n{body}\n")
         (self.bin / name).chmod(0o755)
 
-    def setup(self) -> subprocess.CompletedProcess:
+    def setup(self, **env: str) -> subprocess.CompletedProcess:
         return subprocess.run([str(self.bin / "bash"), "scripts/setup.sh"], cwd=self.project, capture_output=True,
-                              text=True, timeout=60, env={"PATH": str(self.bin), "HOME": str(self.project)})
+                              text=True, timeout=60, env={"PATH": str(self.bin), "HOME": str(self.project), **env})
 
     def calls(self) -> list[str]:
         return self.log.read_text().splitlines()
@@ -281,15 +284,31 @@ def test_setup_installs_only_the_missing_debian_packages_as_root(tmp_path):
     machine = Machine(tmp_path, installed=("soffice",))
     result = machine.setup()
     assert result.returncode == 0, result.stderr
-    assert machine.calls()[:2] == ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends chromium"]
+    assert machine.calls()[:2] == [f"{APT} update -qq", f"{APT} install -y -qq --no-install-recommends chromium"]
+
+
+@needs_fonts
+def test_setup_waits_for_another_apt_run_with_a_message(tmp_path):
+    """apt's raw lock error is not a message for a person: while fuser says another apt/dpkg run
+    holds the lock, setup says it waits, and installs once the lock is free."""
+    machine = Machine(tmp_path, installed=("soffice",))
+    count = tmp_path / "fuser-calls"
+    machine._script("fuser", f'echo x >> "{count}"; [ "$(wc -l < "{count}")" -lt 3 ]')  # busy twice, then free
+    (machine.bin / "wc").symlink_to(shutil.which("wc"))
+    (machine.bin / "sleep").symlink_to(shutil.which("sleep"))
+    result = machine.setup(ASN_APT_POLL_SECONDS="0.1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("waiting for another apt/dpkg run to finish") == 1
+    assert count.read_text().count("x") == 3
+    assert machine.calls()[:2] == [f"{APT} update -qq", f"{APT} install -y -qq --no-install-recommends chromium"]
 
 
 @needs_fonts
 def test_setup_uses_sudo_when_not_root(tmp_path):
     machine = Machine(tmp_path, installed=(), uid=1000)
     assert machine.setup().returncode == 0
-    install = "apt-get install -y -qq --no-install-recommends chromium libreoffice-writer-nogui python3-uno"
-    assert machine.calls()[:4] == ["sudo apt-get update -qq", "apt-get update -qq",
+    install = f"{APT} install -y -qq --no-install-recommends chromium libreoffice-writer-nogui python3-uno"
+    assert machine.calls()[:4] == [f"sudo {APT} update -qq", f"{APT} update -qq",
                                    f"sudo env DEBIAN_FRONTEND=noninteractive {install}", install]
 
 
@@ -308,7 +327,7 @@ def test_setup_adds_libatomic_when_playwrights_driver_lacks_it(tmp_path):
     scripts/fresh-machine-test.sh: every browser test failed to start its driver)."""
     lacking = Machine(tmp_path / "a", libatomic=False)
     assert lacking.setup().returncode == 0
-    assert lacking.calls()[1:] == ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends libatomic1"]
+    assert lacking.calls()[1:] == [f"{APT} update -qq", f"{APT} install -y -qq --no-install-recommends libatomic1"]
     having = Machine(tmp_path / "b")
     assert having.setup().returncode == 0
     assert len(having.calls()) == 1  # pip only
