@@ -23,11 +23,11 @@ import hashlib
 import os
 import re
 import threading
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn_dash import texts
 from asn_dash.errors import AsnError
 
 LASARE, ANALYTIKER, ADMIN = "läsare", "analytiker", "admin"
@@ -232,12 +232,12 @@ def oidc_user(email: str, name: str, secrets: Mapping) -> User:
 
 
 def _check_text(value: str, what: str, limit: int) -> None:
-    if not value.strip():
+    if texts.control_characters(value) or any(ch in texts.ALLOWED_CONTROLS for ch in value):
+        raise UsersFileError(f"{what} får inte innehålla radbrytningar eller andra styrtecken.")
+    if not texts.visible_length(value):
         raise UsersFileError(f"{what} saknas.")
     if len(value) > limit:
         raise UsersFileError(f"{what} är för långt ({len(value)} tecken, högst {limit}).")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
-        raise UsersFileError(f"{what} får inte innehålla radbrytningar eller andra styrtecken.")
 
 
 def add_user(path: Path, username: str, name: str, role: str, password: str) -> None:

@@ -40,6 +40,7 @@ from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.rules.periods import Period
 from asn_dash.store.store import UTFALL, VALUE_KINDS, Store, audit, transaction
+from asn_dash.uploads import comment_rules
 from asn_dash.uploads.history import UNCHANGED
 from asn_dash.uploads.parsing import (BLANK, KIND_ERROR, YEAR_MARK, clean, clean_sql, comment_sql, kind_sql, month_header,
                                       name_key, name_key_sql, number_sql, parse_period, unguard_sql)
@@ -566,6 +567,7 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
             parsed.append((raw, text, p.key, _period_code(p), p.kind, p.end, None))
         except ValueError as exc:
             parsed.append((raw, text, None, None, None, None, str(exc)))
+    _temp_table(cur, "comment_refusals", {"comment": "VARCHAR", "msg": "VARCHAR"}, comment_rules.refused(cur))
     _temp_table(cur, "period_lookup", {"raw": "VARCHAR", "text": "VARCHAR", "key": "VARCHAR", "code": "INTEGER",
                                        "kind": "VARCHAR", "end_date": "DATE", "error": "VARCHAR"}, parsed)
     # each distinct spelling is cleaned, normalised and looked up once; the upload's rows join on
@@ -651,7 +653,8 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                coalesce(indicator_key IS NOT NULL AND unit_key IS NOT NULL AND period_error IS NULL
                         AND value_error IS NULL AND kind IS NOT NULL AND NOT missing AND NOT no_indicator,
                         false) AS ok,
-               stray OR length(comment) > {MAX_TEXT} AS flagged
+               stray OR length(comment) > {MAX_TEXT}
+                     OR (comment <> '' AND comment IN (SELECT comment FROM comment_refusals)) AS flagged
         FROM y)
         SELECT z.* EXCLUDE (flagged), flagged OR NOT ok AS flagged,
                CASE WHEN NOT z.ok THEN NULL WHEN o.indicator_key IS NULL THEN 'ny'
@@ -743,6 +746,7 @@ def _problems(cur, table: RawTable, layout: Layout, ind_names: dict[str, str],
         UNION ALL SELECT row, 3, col, value, msg FROM reader_problems
         UNION ALL SELECT row, 4, {_quote(comment_col)}, comment, '#too-long:' || length(comment)
             FROM f WHERE length(comment) > {MAX_TEXT}
+        UNION ALL SELECT row, 4, {_quote(comment_col)}, comment, r.msg FROM f JOIN comment_refusals r USING (comment)
         UNION ALL SELECT row, 5, stray_col, stray_text,
                          'värdet står i en kolumn utan rubrik; ge kolumnen en rubrik (t.ex. kommentar) eller ta bort '
                          || 'värdet'
