@@ -102,7 +102,11 @@ def test_an_upload_comment_with_a_control_character_is_a_row_error(seeded_db, tm
     before = dump(seeded_db)
     out = ingest(seeded_db, path)
     assert out.returncode == 2, out.stdout + out.stderr
-    assert "f.csv, rad 3, kolumn 'Kommentar' (värde '" in out.stdout + out.stderr
+    echoed = comment  # the message shows each refused character by its code
+    for ch in (BEL, ZWSP, "\x1b", "\u00ad"):
+        echoed = echoed.replace(ch, f"<U+{ord(ch):04X}>")
+    assert f"f.csv, rad 3, kolumn 'Kommentar' (värde '{echoed}'): " in out.stdout + out.stderr
+    assert "\x1b" not in out.stdout + out.stderr  # the terminal is never sent an escape sequence
     assert f"kommentaren innehåller styrtecken som inte syns ({code}); ta bort dem" in out.stdout + out.stderr
     assert "1 fel. Inget har lästs in." in out.stdout + out.stderr
     assert dump(seeded_db) == before
@@ -136,3 +140,20 @@ def test_the_override_form_shows_the_swedish_reason(seeded_db, monkeypatch):
     assert not at.exception
     assert shown(at.error[0].value).startswith(
         "En kommentar som motiverar ändringen innehåller styrtecken som inte syns (U+200B); ta bort dem")
+
+
+def test_an_xlsx_comment_with_a_zero_width_space_is_a_row_error(seeded_db, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["indikator", "enhet", "period", "värde", "kommentar"], ["hushall_ekb", "", "2025-03", 390, "Bra"],
+                ["hushall_ekb", "", "2025-04", 391, "Ökning" + ZWSP + RLO]):
+        book.active.append(row)
+    path = tmp_path / "f.xlsx"
+    book.save(path)
+    before = dump(seeded_db)
+    out = ingest(seeded_db, path)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert ("f.xlsx, rad 3, kolumn 'kommentar' (värde 'Ökning<U+200B><U+202E>'): kommentaren innehåller styrtecken som inte syns "
+            "(U+200B, U+202E); ta bort dem") in out.stdout + out.stderr
+    assert dump(seeded_db) == before

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from asn_dash import clock
+from asn_dash import clock, texts
 from asn_dash.annotations import MAX_TEXT
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
@@ -79,8 +79,12 @@ class UploadConfigError(AsnError):
 
 
 def echo(text: object) -> str:
-    """A cell as a message shows it: one line, at most ``ECHO`` characters (then "…")."""
+    """A cell as a message shows it: one line, at most ``ECHO`` characters (then "…"), and each
+    control or format character as its code (``<U+200B>``): a terminal or page shows it, and an
+    ESC or a bidi override in a cell cannot recolour or reorder the message."""
     text = re.sub("[\r\n\t\v\f]", " ", "" if text is None else str(text))
+    if not text.isprintable():
+        text = "".join(f"<U+{ord(ch):04X}>" if texts.control_characters(ch) else ch for ch in text)
     return text if len(text) <= ECHO else text[:ECHO - 1] + "…"
 
 
