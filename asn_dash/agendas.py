@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asn_dash import texts
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.store.store import Store, audit
@@ -29,8 +30,12 @@ def save(store: Store, by: User, name: str, indicator_ids: list[str]) -> None:
     """Save (or replace) a running order; known indicators only, each once."""
     require(by, "spara dagordningar")
     name = (name or "").strip()
-    if not name:
+    if texts.control_characters(name):  # zero-width spaces, NUL, …: refused by name
+        raise AgendaError(texts.refusal(name, "Namnet"))
+    if not texts.visible_length(name):
         raise AgendaError("Ge dagordningen ett namn, t.ex. \"Nämnden oktober\".")
+    if any(ch in texts.ALLOWED_CONTROLS for ch in name):  # a name is one line (it is a list entry and a file name part)
+        raise AgendaError("Namnet får inte innehålla radbrytningar eller tabbar.")
     if len(name) > MAX_NAME:
         raise AgendaError(f"Namnet är för långt ({len(name)} tecken, högst {MAX_NAME}).")
     if not indicator_ids:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from asn_dash import people
+from asn_dash import people, texts
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.rules.periods import Period, parse_key
@@ -42,10 +42,12 @@ class Override:
 
 
 def _text(value: str, what: str, minimum: int = 1) -> str:
+    """The text as stored: ends stripped, at least ``minimum`` visible characters, no control or
+    format characters (:func:`asn_dash.texts.refusal`), at most ``MAX_TEXT`` characters."""
     text = (value or "").strip()
-    if len(text) < minimum:
-        raise AnnotationError(
-            f"{what} saknas." if minimum == 1 else f"{what} måste vara minst {minimum} tecken.")
+    reason = texts.refusal(text, what, minimum)
+    if reason:
+        raise AnnotationError(reason)
     if len(text) > MAX_TEXT:
         raise AnnotationError(f"{what} är för lång ({len(text)} tecken, högst {MAX_TEXT}).")
     return text

@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn_dash import texts
 from asn_dash.errors import AsnError
 
 LASARE, ANALYTIKER, ADMIN = "läsare", "analytiker", "admin"
@@ -247,8 +248,6 @@ def oidc_user(email: str, name: str, secrets: Mapping) -> User:
 def _check_text(value: str, what: str, limit: int) -> None:
     """Names and user names: no line breaks or tabs, and none of the characters :mod:`asn_dash.texts`
     refuses in any free text (control, format, separator, private-use characters)."""
-    from asn_dash import texts
-
     bad = [f"U+{ord(ch):04X}" for ch in dict.fromkeys(value) if ch in texts.ALLOWED_CONTROLS]
     bad += texts.control_characters(value)
     if bad:

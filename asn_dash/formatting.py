@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import string
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 
@@ -146,10 +147,18 @@ def display_frame(frame, *, timestamps=(), dates=(), counts=(), sizes=()):
     return shown
 
 
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
+_MARKDOWN_SPECIAL = frozenset(string.punctuation)  # CommonMark lets every ASCII punctuation mark be escaped
 
 
 def escape_markdown(text: str) -> str:
-    """User text shown through st.markdown/st.write without becoming links, images, HTML or
-    formatting."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
+    """User text (a motivation, a comment, a name) shown through st.markdown, st.caption, st.info …
+    as the text it is, never as Markdown: every ASCII punctuation mark is backslash-escaped (so no
+    heading — ``# x`` or a ``====`` underline —, list, quote, link, image, HTML, emphasis, code,
+    table, LaTeX ``$…$``, Streamlit's ``:red[…]`` or ``:emoji:``), each line break is kept as a hard
+    break, and blanks at the start of a line are no-break spaces (no indented code block)."""
+    lines = []
+    for line in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        body = line.lstrip(" \t")
+        indent = line[:len(line) - len(body)].replace("\t", "    ")
+        lines.append("\u00a0" * len(indent) + "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in body))
+    return "  \n".join(lines)

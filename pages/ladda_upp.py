@@ -29,7 +29,7 @@ with st.expander("Format och mallar", expanded=False):
     c3.download_button("Mall (Excel)", ui.static(templates.xlsx), "mall.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-st.caption(f"Uppladdningen sparas i ditt namn: {me.label}.")
+st.caption(f"Uppladdningen sparas i ditt namn: {escape_markdown(me.label)}.")
 upload = st.file_uploader("Fil (CSV eller Excel)", type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="upload_file")
 sheet = st.text_input("Blad i Excel-filen (tomt = första bladet)", key="upload_sheet")
 

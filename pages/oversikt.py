@@ -10,6 +10,7 @@ import streamlit as st
 from asn_dash import annotations, colours, sources
 from asn_dash.app import overview, render, ui
 from asn_dash.errors import AsnError
+from asn_dash.formatting import escape_markdown
 from asn_dash.rules import outlook, verdicts
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.periods import parse_key
@@ -88,7 +89,7 @@ def area_forms(area: dict) -> None:
         st.markdown("**Målområdets bedömning**")
         if area["withdraw"] is not None:  # an analytiker's verdict: the report's counts again
             verdict_id, by = area["withdraw"]
-            if st.button(f"Återta bedömningen av {by}", key=f"asn-withdraw-{area['id']}"):
+            if st.button(f"Återta bedömningen av {escape_markdown(by)}", key=f"asn-withdraw-{area['id']}"):
                 try:
                     annotations.withdraw_verdict(store, me, verdict_id)
                     st.session_state["asn-saved"] = f"Bedömningen av målområdet för {period.label()} är återtagen."

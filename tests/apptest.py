@@ -33,4 +33,4 @@ def shown(markdown: str) -> str:
     ``formatting.escape_markdown``): AppTest gives the body with its backslashes."""
     import re
 
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown.replace("  \n", "\n"))

@@ -101,7 +101,7 @@ def test_override_needs_a_comment_and_is_shown_beside_the_computed_one(page, see
     at = opened(page("hushall_ekb"), "indikator-verdict-open")
     at.radio(key="verdict_colour").set_value("Gul")
     button(at, "Spara bedömning").click().run()
-    assert "minst 10 tecken" in at.error[0].value
+    assert "minst 10 synliga tecken" in at.error[0].value
     at.text_area(key="verdict_text").input("Engångshändelse: ett stort ärende i juni.")
     button(at, "Spara bedömning").click().run()
     assert not at.exception

@@ -130,8 +130,10 @@ def test_a_bad_cell_is_echoed_in_at_most_60_characters(seeded_db, tmp_path, caps
     assert code == 2 and out["errors"][0]["value"] == "x" * 59 + "…"
 
 
-def test_wide_rows_report_an_unknown_indicator_or_unit_once_and_empty_months_are_missing(seeded_db, tmp_path, capsys):
+def test_wide_rows_report_an_unknown_indicator_or_unit_once_and_empty_months_are_missing(seeded_db, tmp_path, capsys,
+                                                                                         monkeypatch):
     year = date.today().year
+    monkeypatch.setenv("ASN_TODAY", f"{year}-07-31")  # July has just ended
     months = ";".join(["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"])
     path = tmp_path / "brett.csv"
     path.write_bytes(csv_bytes(f"indikator;enhet;år;{months}\n"
@@ -144,7 +146,7 @@ def test_wide_rows_report_an_unknown_indicator_or_unit_once_and_empty_months_are
                                                                             (3, "enhet", "Okänd enhet")]
     assert dump(seeded_db) == before
     # months after today are left empty: missing values, not future periods
-    filled = date.today().month  # up to and including this month
+    filled = 7  # up to and including the last month that has ended
     cells = ";".join(["2"] * filled + [""] * (12 - filled))
     path.write_bytes(csv_bytes(f"indikator;enhet;år;{months}\nplac_lvm;Vuxenenheten;{year};{cells}\n"
                                f"plac_lvm;Vuxenenheten;{year + 1};{';' * 11}\n"))

@@ -45,7 +45,9 @@ CASES = [
      "f.csv, rad 2, kolumn 'period' (värde 'våren 2025'): okänd period; skriv t.ex. 2025-03, mars 2025, "
      "2025-03-31, T1 2025 eller 2025."),
     ("future-period", "f.csv", H + f"hushall_ekb;;{NEXT}-12;390\n",
-     f"f.csv, rad 2, kolumn 'period' (värde '{NEXT}-12'): perioden dec {NEXT} ligger i framtiden."),
+     f"f.csv, rad 2, kolumn 'period' (värde '{NEXT}-12'): perioden dec {NEXT} är inte slut förrän 31 dec {NEXT}; "
+     f"ett utfall kan bara laddas upp för en avslutad period – ladda upp värdet som prognos (kolumnen typ: "
+     f"prognos) eller vänta tills perioden är slut."),
     ("year-after-next", "f.csv", H + f"hushall_ekb;;{NEXT + 1}-01;390\n",
      f"f.csv, rad 2, kolumn 'period' (värde '{NEXT + 1}-01'): året {NEXT + 1} ligger utanför det tillåtna "
      f"intervallet 2000–{NEXT}."),

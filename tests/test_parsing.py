@@ -3,7 +3,7 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
-from asn_dash.uploads.parsing import parse_period
+from asn_dash.uploads.parsing import parse_period, unfinished
 
 TODAY = date(2026, 11, 23)
 
@@ -15,14 +15,14 @@ TODAY = date(2026, 11, 23)
     (np.datetime64("2025-03-31"), "2025-03"), ("T1 2025", "2025-T1"), ("2025-T2", "2025-T2"),
     ("tertial 2 2025", "2025-T2"), ("helår 2025", "2025"), ("hela\u030ar 2025", "2025"), ("2025", "2025"),
     ("  Maj   2024 ", "2024-05"),
-    ("2026-11", "2026-11"),
+    ("2026-11", "2026-11"), ("2026-12", "2026-12"),  # a period still running or to come parses (see below)
 ])
 def test_period_spellings(raw, key):
     assert parse_period(raw, today=TODAY).key == key
 
 
 @pytest.mark.parametrize("raw, reason", [
-    ("2026-12", "ligger i framtiden"), ("2025-02-30", "ogiltigt datum"), ("2025-08-R12", "R12-perioder"),
+    ("2025-02-30", "ogiltigt datum"), ("2025-08-R12", "R12-perioder"),
     ("", "perioden saknas"), ("Q1 2025", "okänd period"),
 ])
 def test_bad_periods(raw, reason):
@@ -215,15 +215,24 @@ def test_periods_outside_the_sane_years_are_refused(raw, reason):
 
 
 @pytest.mark.parametrize("raw, key", [
-    ("2025.03", "2025-03"), ("2000-01", "2000-01"), ("2027", None), ("45747", "2025-03"), ("45658", "2025-01"),
+    ("2025.03", "2025-03"), ("2000-01", "2000-01"), ("2027", "2027"), ("45747", "2025-03"), ("45658", "2025-01"),
 ])
 def test_period_keys_always_have_four_digit_years(raw, key):
-    if key is None:
-        with pytest.raises(ValueError, match="ligger i framtiden"):
-            parse_period(raw, today=TODAY)
-        return
     period = parse_period(raw, today=TODAY)
     assert period.key == key and len(period.key.split("-")[0]) == 4
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("2026-11", "perioden nov 2026 är inte slut förrän 30 nov 2026; ett utfall kan bara laddas upp för en avslutad "
+                "period – ladda upp värdet som prognos (kolumnen typ: prognos) eller vänta tills perioden är slut"),
+    ("2026", "perioden helår 2026 är inte slut förrän 31 dec 2026;"),
+    ("T2 2027", "perioden T2 2027 är inte slut förrän 31 aug 2027;"),
+    ("2027-01", "perioden jan 2027 är inte slut förrän 31 jan 2027;"),
+    ("2026-10", None), ("T2 2026", None), ("2025", None),
+])
+def test_an_utfall_needs_a_period_that_has_ended(raw, reason):
+    found = unfinished(parse_period(raw, today=TODAY), TODAY)  # TODAY is 23 nov 2026
+    assert found == reason if reason is None else found.startswith(reason)
 
 
 def test_excel_serial_dates_follow_the_workbook_epoch():

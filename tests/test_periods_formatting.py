@@ -69,7 +69,7 @@ def test_negative_zero_has_no_minus_sign():
 def test_markdown_is_escaped():
     from asn_dash.formatting import escape_markdown
 
-    assert escape_markdown("[klicka](http://x) **fet** <b>") == "\\[klicka\\]\\(http\\://x\\) \\*\\*fet\\*\\* \\<b\\>"
+    assert escape_markdown("[klicka](http://x) **fet** <b>") == r"\[klicka\]\(http\:\/\/x\) \*\*fet\*\* \<b\>"
 
 
 # --- rounding half up, as the reports do ------------------------------------------------------

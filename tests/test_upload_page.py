@@ -131,7 +131,7 @@ def test_an_excel_percent_cell_is_previewed_as_percent_from_the_sheet_read(page)
 
 def test_a_file_name_is_never_rendered_as_markdown(page):
     upload(page, "[klicka](http://example.org).csv", "indikator;period;värde\nokand;2025-09;1\n")
-    assert "1 fel i \\[klicka\\]\\(http\\://example\\.org\\)\\.csv." in page.error[0].value
+    assert "1 fel i \\[klicka\\]\\(http\\:\\/\\/example\\.org\\)\\.csv." in page.error[0].value
 
 
 def test_the_preview_says_which_administration_totals_change(page):

@@ -99,6 +99,12 @@ def indicator_query(indicator_id: str, year: int, period: Period) -> dict[str, s
 _SMALL = "font-size:0.85rem;color:#333"
 
 
+def text_html(value: str) -> str:
+    """Text people wrote (a motivation, a comment, a reason quoting one) in HTML: escaped, and
+    its line breaks kept as ``<br>`` (a Markdown underline or ``<script>`` stays text)."""
+    return escape(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
 def _by(official) -> str:
     return "Förvaltningens bedömning" + (f" · {escape(official.by)}" if official is not None else "")
 
@@ -106,7 +112,7 @@ def _by(official) -> str:
 def _computed_line(computed, compact: bool = True) -> str:
     """"Beräknad: ▲ Gul – 1 av 3 bedömda indikatorer röd, 2 gröna: …" (the rule's suggestion)."""
     return (f'<div class="asn-computed" style="{_SMALL};margin-top:4px">Beräknad: {badge(computed.colour, compact=compact)}'
-            f' – {escape(computed.reason)}</div>')
+            f' – {text_html(computed.reason)}</div>')
 
 
 def area_cards(areas: list[AreaSummary], forecasts: dict[str, str] | None = None, brief: bool = False) -> str:
@@ -127,14 +133,14 @@ def area_cards(areas: list[AreaSummary], forecasts: dict[str, str] | None = None
         elif a.published_colour:
             source = f'<div style="{_SMALL};margin-top:6px">{_by(a.official)}</div>'
             summary = (f'<div style="font-size:0.85rem;margin-top:4px;font-style:italic">'
-                       f'{escape(a.official.summary)}</div>' if a.official.summary else "")
+                       f'{text_html(a.official.summary)}</div>' if a.official.summary else "")
             # "≠" only where the rule gives a colour of its own; "Ej bedömd" beside it says enough
             differs = ('<div style="font-size:0.8rem;font-weight:600;margin-top:6px">≠ Skiljer sig från beräkningen'
                        '</div>' if a.explanation and a.colour in COLOURS else "")
             computed = differs + _computed_line(a.computed)
         else:
             source = f'<div style="{_SMALL};margin-top:6px">Beräknad – ingen officiell bedömning för perioden</div>'
-            summary, computed = "", f'<div style="{_SMALL};margin-top:4px">{escape(a.reason)}</div>'
+            summary, computed = "", f'<div style="{_SMALL};margin-top:4px">{text_html(a.reason)}</div>'
         cards.append(
             f'<div class="asn-card" role="group" aria-label="{escape(a.name)}" style="flex:1 1 0;min-width:190px;'
             f'border:1px solid #C8C8C8;border-radius:8px;padding:12px 14px;background:#FFFFFF">'
@@ -154,12 +160,12 @@ def verdict_block(summary: AreaSummary) -> str:
     if o is None:
         return (f'<div class="asn-verdict">{badge(summary.colour)} '
                 f'<span style="{_SMALL}">Beräknad – ingen officiell bedömning för perioden: '
-                f'{escape(summary.reason)}</span></div>')
+                f'{text_html(summary.reason)}</span></div>')
     head = (f'{badge(o.colour)} <strong>{_by(o)}</strong>' if o.colour
             else f'<strong>Förvaltningens sammanfattande bedömning · {escape(o.by)}</strong>')
-    text = (f'<div style="white-space:pre-line;margin-top:4px;font-size:0.92rem">{escape(o.text)}</div>'
+    text = (f'<div style="white-space:pre-line;margin-top:4px;font-size:0.92rem">{text_html(o.text)}</div>'
             if o.text else "")
-    differs = (f'<div style="font-size:0.85rem;font-weight:600;margin-top:4px">≠ {escape(summary.explanation)}</div>'
+    differs = (f'<div style="font-size:0.85rem;font-weight:600;margin-top:4px">≠ {text_html(summary.explanation)}</div>'
                if summary.explanation else _computed_line(summary.computed))
     return f'<div class="asn-verdict" style="margin-bottom:6px">{head}{text}{differs}</div>'
 
@@ -216,15 +222,15 @@ def assessment_cell(r: IndicatorResult) -> str:
     """The verdict of one indicator: the badge, why (the official motivation or the rule's
     reason), and for a rule-based indicator with an official verdict the computed one beside it."""
     o = r.official
-    text = (f'<div style="{_SMALL};margin-top:4px">Rapporten: {escape(o.text)}</div>'
+    text = (f'<div style="{_SMALL};margin-top:4px">Rapporten: {text_html(o.text)}</div>'
             if o is not None and o.colour is None and o.text else "")
     if o is None or o.colour is None or r.computed is None:
         return (f'{badge(r.assessment.colour)}<div style="font-size:0.82rem;color:#333;margin-top:4px">'
-                f'{escape(r.assessment.reason)}</div>{text}')
-    given = (f'<div style="{_SMALL};margin-top:4px">{_by(o)}: {escape(o.text or "")}</div>')
+                f'{text_html(r.assessment.reason)}</div>{text}')
+    given = (f'<div style="{_SMALL};margin-top:4px">{_by(o)}: {text_html(o.text or "")}</div>')
     computed = "" if r.rule.kind == MANUAL else (
         f'<div style="{_SMALL};margin-top:4px">{"≠ " if r.computed.colour != o.colour else ""}Beräknad: '
-        f'{badge(r.computed.colour, compact=True)} – {escape(r.computed.reason)}</div>')
+        f'{badge(r.computed.colour, compact=True)} – {text_html(r.computed.reason)}</div>')
     return f'{badge(r.assessment.colour)}{given}{computed}'
 
 

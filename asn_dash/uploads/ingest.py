@@ -35,14 +35,17 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from asn_dash import clock, texts
 from asn_dash.annotations import MAX_TEXT
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.rules.periods import Period
 from asn_dash.store.store import UTFALL, VALUE_KINDS, Store, audit, transaction
+from asn_dash.uploads import comment_rules
 from asn_dash.uploads.history import UNCHANGED
 from asn_dash.uploads.parsing import (BLANK, KIND_ERROR, YEAR_MARK, clean, clean_sql, comment_sql, kind_sql, month_header,
-                                      name_key, name_key_sql, number_sql, parse_period, unguard_sql)
+                                      name_key, name_key_sql, number_sql, parse_period, unfinished,
+                                      unguard_sql)
 from asn_dash.uploads.readers import (RawTable, ReadError, column_letter, count, format_bytes, read_csv,
                                       read_csv_header, read_xlsx, sniff)
 
@@ -76,8 +79,12 @@ class UploadConfigError(AsnError):
 
 
 def echo(text: object) -> str:
-    """A cell as a message shows it: one line, at most ``ECHO`` characters (then "…")."""
+    """A cell as a message shows it: one line, at most ``ECHO`` characters (then "…"), and each
+    control or format character as its code (``<U+200B>``): a terminal or page shows it, and an
+    ESC or a bidi override in a cell cannot recolour or reorder the message."""
     text = re.sub("[\r\n\t\v\f]", " ", "" if text is None else str(text))
+    if not text.isprintable():
+        text = "".join(f"<U+{ord(ch):04X}>" if texts.control_characters(ch) else ch for ch in text)
     return text if len(text) <= ECHO else text[:ECHO - 1] + "…"
 
 
@@ -533,7 +540,7 @@ def analyse(store: Store, file: str, data: bytes, *, sheet: str | None = None, l
         if not fast:
             _stage_with_pandas(cur, table, layout)
         table.text, table.cells = "", None  # staged: the cells are in DuckDB now
-        analysis = _check(store, cur, file, data, table, layout, today or date.today(), fast)
+        analysis = _check(store, cur, file, data, table, layout, today or clock.today(), fast)
     except BaseException:
         cur.close()
         raise
@@ -563,11 +570,13 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
         text = clean(raw)
         try:
             p = parse_period(text, today=today, date1904=table.date1904)
-            parsed.append((raw, text, p.key, _period_code(p), p.kind, p.end, None))
+            parsed.append((raw, text, p.key, _period_code(p), p.kind, p.end, None, unfinished(p, today)))
         except ValueError as exc:
-            parsed.append((raw, text, None, None, None, None, str(exc)))
+            parsed.append((raw, text, None, None, None, None, str(exc), None))
+    _temp_table(cur, "comment_refusals", {"comment": "VARCHAR", "msg": "VARCHAR"}, comment_rules.refused(cur))
     _temp_table(cur, "period_lookup", {"raw": "VARCHAR", "text": "VARCHAR", "key": "VARCHAR", "code": "INTEGER",
-                                       "kind": "VARCHAR", "end_date": "DATE", "error": "VARCHAR"}, parsed)
+                                       "kind": "VARCHAR", "end_date": "DATE", "error": "VARCHAR",
+                                       "unfinished": "VARCHAR"}, parsed)
     # each distinct spelling is cleaned, normalised and looked up once; the upload's rows join on
     # the raw text (CTEs of ``checked``, not tables of their own: a statement less each)
     lookups = f"""
@@ -605,7 +614,9 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                    CASE WHEN s.plain THEN s.value_raw ELSE {clean_sql('s.value_raw')} END AS value_raw, s.plain,
                    s.comment, s.stray IS NOT NULL AS stray, ri.key AS indicator_key, ri.unit AS ind_unit,
                    ri.allow_negative, ru.key AS unit_key, p.code AS period_code, p.end_date AS period_end,
-                   p.error AS period_error, rk.kind
+                   -- a period still running: a prognos or budget, never an utfall (parsing.unfinished)
+                   coalesce(p.error, CASE WHEN rk.kind = {VALUE_KINDS[UTFALL]} THEN p.unfinished END) AS period_error,
+                   rk.kind
             FROM (SELECT *, {plain} AS plain FROM staged) s
             LEFT JOIN raw_indicators ri ON ri.raw = s.indicator_raw
             LEFT JOIN raw_units ru ON ru.raw = s.unit_raw
@@ -651,7 +662,8 @@ def _check(store: Store, cur, file: str, data: bytes, table: RawTable, layout: L
                coalesce(indicator_key IS NOT NULL AND unit_key IS NOT NULL AND period_error IS NULL
                         AND value_error IS NULL AND kind IS NOT NULL AND NOT missing AND NOT no_indicator,
                         false) AS ok,
-               stray OR length(comment) > {MAX_TEXT} AS flagged
+               stray OR length(comment) > {MAX_TEXT}
+                     OR (comment <> '' AND comment IN (SELECT comment FROM comment_refusals)) AS flagged
         FROM y)
         SELECT z.* EXCLUDE (flagged), flagged OR NOT ok AS flagged,
                CASE WHEN NOT z.ok THEN NULL WHEN o.indicator_key IS NULL THEN 'ny'
@@ -743,6 +755,7 @@ def _problems(cur, table: RawTable, layout: Layout, ind_names: dict[str, str],
         UNION ALL SELECT row, 3, col, value, msg FROM reader_problems
         UNION ALL SELECT row, 4, {_quote(comment_col)}, comment, '#too-long:' || length(comment)
             FROM f WHERE length(comment) > {MAX_TEXT}
+        UNION ALL SELECT row, 4, {_quote(comment_col)}, comment, r.msg FROM f JOIN comment_refusals r USING (comment)
         UNION ALL SELECT row, 5, stray_col, stray_text,
                          'värdet står i en kolumn utan rubrik; ge kolumnen en rubrik (t.ex. kommentar) eller ta bort '
                          || 'värdet'

@@ -267,8 +267,12 @@ YEAR_MARK = "år "  # a wide row's year cell that is not a year, handed over as 
 def parse_period(raw: object, today: date | None = None, *, date1904: bool = False) -> Period:
     """``2025-03``, ``mars 2025``, ``mar 2025``, ``2025-03-31``, an Excel date (a date or its
     serial number), ``T1 2025``, ``2025-T2``, ``helår 2025``, ``2025``. Years from 2000 to next
-    year. Raises ``ValueError`` with the reason in Swedish."""
-    today = today or date.today()
+    year. Raises ``ValueError`` with the reason in Swedish. A period still running is a period:
+    whether its value may be stored depends on the value kind (:func:`unfinished`)."""
+    if today is None:
+        from asn_dash import clock
+
+        today = clock.today()
     np = sys.modules.get("numpy")  # a numpy date can only come from code that imported numpy
     if np is not None and isinstance(raw, np.datetime64):
         import pandas as pd
@@ -284,9 +288,18 @@ def parse_period(raw: object, today: date | None = None, *, date1904: bool = Fal
     last = today.year + 1
     if not FIRST_YEAR <= period.year <= last:
         raise ValueError(f"året {period.year} ligger utanför det tillåtna intervallet {FIRST_YEAR}–{last}")
-    if period.start > today:
-        raise ValueError(f"perioden {period.label()} ligger i framtiden")
     return period
+
+
+def unfinished(period: Period, today: date) -> str | None:
+    """Why an utfall (outcome) cannot be stored for ``period`` yet, or None: its last day is after
+    ``today``. A prognos or budget for the same period is fine (the kinds are told apart in the
+    upload's ``typ`` column)."""
+    if period.end <= today:
+        return None
+    end = f"{period.end.day} {MONTHS_SV[period.end.month - 1]} {period.end.year}"
+    return (f"perioden {period.label()} är inte slut förrän {end}; ett utfall kan bara laddas upp för en avslutad "
+            f"period – ladda upp värdet som prognos (kolumnen typ: prognos) eller vänta tills perioden är slut")
 
 
 def _parse_text(text: str, date1904: bool = False) -> Period:

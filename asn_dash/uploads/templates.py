@@ -56,7 +56,7 @@ FORMAT_HELP = """
 Windows-1252) eller Excel (.xlsx, första synliga bladet om inget annat anges):**
 
 *Långt format* – en rad per värde, kolumnerna `indikator`, `enhet` (valfri), `period`, `typ`
-(valfri), `värde` och `kommentar` (valfri, högst 4 000 tecken).
+(valfri), `värde` och `kommentar` (valfri, högst 4 000 tecken, utan osynliga styrtecken som nollbreda mellanslag).
 
 *Brett format* – en rad per indikator och enhet med månadskolumnerna `jan` … `dec` och en kolumn
 `år`, eller månadskolumner skrivna `2025-01`, `2025-02` … – som tabellerna i delårsrapporterna.
@@ -66,7 +66,8 @@ Windows-1252) eller Excel (.xlsx, första synliga bladet om inget annat anges):*
 * **Indikator** anges med id (t.ex. `hushall_ekb`) eller med exakt namn som i panelen.
 * **Enhet** med namn eller id; tom cell betyder hela förvaltningen.
 * **Period** som `2025-03`, `mars 2025`, `2025-03-31`, ett datum i Excel, `T1 2025` eller `2025`,
-  år 2000 till nästa år. Framtida perioder tas inte emot.
+  år 2000 till nästa år. Ett utfall tas bara emot för en period som är slut (helår 2026 först
+  31 dec 2026); en prognos eller budget får gälla en period som pågår eller kommer.
 * **Värde** med decimalkomma och mellanslag som tusentalsavgränsare (`1 234,5`), eller utan
   tusentalsavgränsare med decimalpunkt som från ett verksamhetssystem (`1234.5`); minustecken
   och `%` går bra (`-2`, `5,5 %`). Både punkt och komma (`1,234.5`, `1.234,5`) tas inte emot, inte
