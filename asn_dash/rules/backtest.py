@@ -253,7 +253,7 @@ def track_record(months: dict[str, float], aggregation: str, year: int, *, lower
     cases = record.product
     choice = (cal.Choice(year, fc.TERTIAL, "tertialmetoden", {}) if tertials is not None
               else cal.choose(by_method, year))
-    now = cal.calibrate(by_method.get(choice.method, []), year, fc.INTERVAL_SCALE.get(choice.method, 1.0))
+    now = cal.plan_factor(record, by_method, choice.method, year)
     common = dict(tertial=tertials is not None, method=choice.method, reason=choice.reason, demo_excluded=excluded,
                   scale=None if now.prior else now.factor)
     if not cases:

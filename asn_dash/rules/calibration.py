@@ -6,8 +6,11 @@ their outcomes were known by then (nested, rolling origin). Pure functions on ba
 
 * The factor is the split-conformal quantile of the earlier cases' ratios (the miss in half-widths
   of the raw band): the ⌈(n + 1)·0.8⌉-th smallest of n, which holds at least 80 % of a new case
-  when cases are exchangeable. Fewer than ``MIN_CASES`` earlier cases: the shipped prior
-  (``forecast.INTERVAL_SCALE``), marked as such.
+  when cases are exchangeable. The product's band is calibrated on the product's own earlier
+  cases (whichever method was chosen then; each of those was out of sample), so that a method
+  chosen for a lucky record does not also get a band narrowed by the same luck; with fewer than
+  ``MIN_CASES`` of them, on the chosen method's earlier cases; with fewer still, the model's own
+  band (factor 1, ``PRIOR``), marked as such.
 * The method is the one with the lowest error on the earlier cases they all have (MAPE, or the
   mean absolute error when no case has a percentage error); a method within ``AS_ACCURATE`` of
   the best counts as as accurate, and of those the simplest wins (``SIMPLICITY``). Without
@@ -21,13 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from asn_dash.rules import forecast as fc
 from asn_dash.rules.forecast import DRIFT, ETS, LAST_VALUE, LEVEL, RUN_RATE, SAME_MONTH, SCALED_SAME_MONTH
 
 MIN_CASES = 4
 AS_ACCURATE = 0.05  # relative: an error at most 5 % above the best is as accurate
 SIMPLICITY = (LAST_VALUE, RUN_RATE, SAME_MONTH, SCALED_SAME_MONTH, DRIFT, ETS)  # simplest first
 DEFAULT = ETS
+# Without enough earlier real cases the band is the model's own simulated one (factor 1): the
+# factors once fitted on exempeldata are not used for real figures.
+PRIOR: dict[str, float] = {}
 
 
 @dataclass(frozen=True)
@@ -115,21 +120,43 @@ class Nested:
     """The record as it would have been lived: per year the method and factors known then."""
 
     choices: dict[int, Choice]
-    calibrations: dict[str, dict[int, Calibration]]  # method → year → factor
+    calibrations: dict[str, dict[int, Calibration]]  # method → year → factor on that method's earlier cases
     product: list  # the chosen method's case per (series, year, origin)
+    product_calibrations: dict[int, Calibration]  # year → the factor the product's band had then
 
     def inside(self, method: str, cases: list) -> int:
         return sum(covered(c, self.calibrations[method][c.year].factor) for c in cases)
 
     def product_inside(self) -> int:
-        return sum(covered(c, self.calibrations[self.choices[c.year].method][c.year].factor) for c in self.product)
+        return sum(covered(c, self.product_calibrations[c.year].factor) for c in self.product)
+
+
+def _product_calibration(product: list, year: int, method_cases: list, prior: float) -> Calibration:
+    """The band factor of the product (the chosen methods' forecasts) for ``year``: from the
+    product's own earlier cases, whose ratios were all out of sample, so a method that merely got
+    lucky in the years that chose it does not also narrow its band on that luck; with too few of
+    them, from the chosen method's earlier cases; else the prior."""
+    own = calibrate(product, year, prior)
+    if not own.prior:
+        return own
+    return calibrate(method_cases, year, prior)
 
 
 def nested(by_method: dict[str, list], prior: dict[str, float] | None = None) -> Nested:
     """Choose and calibrate every year of the record from its earlier years only."""
-    prior = fc.INTERVAL_SCALE if prior is None else prior
+    prior = PRIOR if prior is None else prior
     years = sorted({c.year for cases in by_method.values() for c in cases})
     choices = {y: choose(by_method, y) for y in years}
     calibrations = {m: {y: calibrate(cases, y, prior.get(m, 1.0)) for y in years} for m, cases in by_method.items()}
     product = [c for y in years for c in by_method.get(choices[y].method, []) if c.year == y]
-    return Nested(choices, calibrations, product)
+    product_calibrations = {
+        y: _product_calibration(product, y, by_method.get(choices[y].method, []), prior.get(choices[y].method, 1.0))
+        for y in years}
+    return Nested(choices, calibrations, product, product_calibrations)
+
+
+def plan_factor(record: Nested, by_method: dict[str, list], method: str, year: int,
+                prior: dict[str, float] | None = None) -> Calibration:
+    """The factor for the forecasts of ``year`` (after every year of the record) by ``method``."""
+    prior = PRIOR if prior is None else prior
+    return _product_calibration(record.product, year, by_method.get(method, []), prior.get(method, 1.0))

@@ -19,9 +19,10 @@ How a forecast is made:
 * The baselines of the backtest are ``same_month`` (the same month last year) and
   ``last_value`` (the last value carried forward).
 * Intervals come from simulated paths of the model (normal errors with the fitted variance),
-  widened or narrowed by ``INTERVAL_SCALE``, the factor per method that the backtest found to
-  put 80 % of past outcomes inside the 80 % band (``python -m asn_dash forecast --backtest``).
-  The same paths give the probability that a target is met.
+  widened or narrowed by a factor that the indicator's own real record found, out of sample, to
+  put 80 % of past outcomes inside the 80 % band (``asn_dash.rules.calibration``; 1 without a
+  record), and never narrower than the measurement allows (``band_floor``). The same paths give
+  the probability that a target is met.
 """
 
 from __future__ import annotations
@@ -62,15 +63,13 @@ METHOD_LABELS = {
     KNOWN: "utfall",
 }
 
-# Factor applied to the simulated spread around the point forecast, per method: the backtest's
-# "suggested" calibration (the 80th percentile of |outcome − forecast| measured in half-widths of
-# the raw 80 % band, over all indicators and origins), rounded to two decimals. Taken from
-# `python -m asn_dash forecast --backtest` on the seeded store (294 cases per method); rerun it
-# when the history changes much and update these. Tertial indicators keep their t-interval (1.0):
-# too few cases to calibrate. See docs/rules.md "Prognoser".
-# These are only the prior: the track record (``asn_dash.rules.calibration``) replaces them, out of
-# sample, with the factor found on the indicator's own earlier real cases once there are enough.
-INTERVAL_SCALE = {ETS: 0.94, DRIFT: 0.62, SAME_MONTH: 1.93, LAST_VALUE: 0.60, TERTIAL: 1.0}
+# Factor applied to the simulated spread around the point forecast, per method, before a real
+# record exists: 1, the model's own band. (Factors were once fitted on the backtest of the seeded
+# store; those cases are exempeldata and scored in sample, so they are not used for real figures.)
+# Once an indicator has a record on its own real figures, ``asn_dash.rules.calibration`` replaces
+# the factor, out of sample; tertial indicators keep their t-interval. See docs/rules.md "Prognoser".
+INTERVAL_SCALE = {ETS: 1.0, DRIFT: 1.0, SAME_MONTH: 1.0, LAST_VALUE: 1.0, RUN_RATE: 1.0, SCALED_SAME_MONTH: 1.0,
+                  TERTIAL: 1.0}
 
 # The band's floor per month, in the unit as it is recorded (see ``band_floor``): a count is known
 # to whole units (±0.5), money to the whole tkr/kr it is recorded in; a percentage without a known
