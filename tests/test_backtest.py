@@ -205,3 +205,12 @@ def test_tertial_backtest_on_a_constant_change():
     assert all(c.point == pytest.approx(c.actual) and c.inside for c in cases)
     record = bt.track_record({}, "last", 2024, tertials=values)
     assert (record.cases, record.first_year, record.last_year, record.tertial) == (2, 2022, 2023, True)
+
+
+def test_tertial_backtest_leaves_out_exempeldata():
+    values = {**{f"{y}-T2": 10.0 + y - 2020 for y in range(2020, 2025)},
+              **{str(y): 11.0 + y - 2020 for y in range(2020, 2025)}}
+    real = bt.tertial_cases(values, demo={"2021"})  # 2021's year value is exempeldata: missing
+    assert [(c.year, c.origin) for c in real] == [(2023, 8), (2024, 8)] and not any(c.demo for c in real)
+    both = bt.tertial_cases(values, demo={"2021"}, include_demo=True)
+    assert [(c.year, c.demo) for c in both] == [(2022, True), (2023, True), (2024, True)]

@@ -170,11 +170,11 @@ SHORT_STARTS = {"bara årets månader": 0, "från januari året före": 1}  # ye
 
 
 def short_history_cases(months: dict[str, float], aggregation: str, method: str, years_before: int, *,
-                        lower: float | None = 0.0, upper: float | None = None) -> list[Case]:
+                        lower: float | None = 0.0, upper: float | None = None, demo=frozenset()) -> list[Case]:
     """Like ``series_cases`` with the history cut to start in January ``years_before`` years
     before the forecast year: how the methods do for an indicator that is new."""
-    cases = (_case(months, year, origin, aggregation, method, lower, upper, start=f"{year - years_before}-01")
-             for year in backtest_years(months) for origin in ORIGINS)
+    cases = (_case(months, year, origin, aggregation, method, lower, upper, start=f"{year - years_before}-01",
+                   demo=demo) for year in backtest_years(months) for origin in ORIGINS)
     return [c for c in cases if c is not None]
 
 
@@ -209,11 +209,12 @@ class TrackRecord:
 
 
 def tertial_cases(values: dict[str, float], *, lower: float | None = 0.0, upper: float | None = None,
-                  before: int | None = None, demo=frozenset()) -> list[Case]:
+                  before: int | None = None, demo=frozenset(), include_demo: bool = False) -> list[Case]:
     """The backtest of an indicator reported per tertial: each past year's value forecast from its
     T1 and from its T2 with the earlier years only (``forecast.tertial_outcome``). Exempeldata
-    values (``demo``) count as missing."""
-    values = real_months(values, demo)
+    values (``demo``) count as missing unless ``include_demo`` (then the cases using them say so)."""
+    if not include_demo:
+        values = real_months(values, demo)
     years = sorted({int(k[:4]) for k in values if k.isdigit() and (before is None or int(k) < before)})
     cases = []
     for year in years:
@@ -229,8 +230,9 @@ def tertial_cases(values: dict[str, float], *, lower: float | None = 0.0, upper:
             side = raw.high if actual >= raw.value else raw.low
             half, miss = abs(side - raw.value), abs(actual - raw.value)
             ratio = miss / half if half > 0 else (0.0 if miss == 0 else math.inf)
+            used = [*known, str(year)]
             cases.append(Case(year, 4 * tertial, actual, raw.value, shown.low, shown.high, ratio, fc.TERTIAL,
-                              percent=lower is not None, half=half))
+                              percent=lower is not None, half=half, demo=any(k in demo for k in used)))
     return cases
 
 
@@ -320,7 +322,7 @@ def report(monthly: list, tertial: list, methods: tuple[str, ...] = METHODS, *, 
             source = h.months() if include_demo else real_months(h.months(), h.demo)
             for name, years_before in SHORT_STARTS.items():
                 short[name][m].extend(short_history_cases(source, h.aggregation, m, years_before, lower=h.lower,
-                                                          upper=h.upper))
+                                                          upper=h.upper, demo=h.demo))
         product.extend(record.product)
         product_inside += record.product_inside()
         for c in record.product:
@@ -329,8 +331,7 @@ def report(monthly: list, tertial: list, methods: tuple[str, ...] = METHODS, *, 
         indicators.append(ind)
     tertials = []
     for h in tertial:
-        cases = tertial_cases(h.values if include_demo else real_months(h.values, h.demo), lower=h.lower,
-                              upper=h.upper)
+        cases = tertial_cases(h.values, lower=h.lower, upper=h.upper, demo=h.demo, include_demo=include_demo)
         if cases:
             tertials.append({"indicator": h.indicator_id, "name": h.name, **score(cases).to_dict(),
                              "suggested_scale": _round(suggested_scale(cases), 3)})
