@@ -258,6 +258,9 @@ def test_oversikt_marks_forecasts_per_indicator_and_area(app):
     assert "Prognos: ✖ nås troligen inte (⚠ Exempeldata)" in html  # hushåll med ekonomiskt bistånd
     assert "Prognos: ✔ nås troligen (⚠ Exempeldata)" in html  # barnfamiljer
     assert re.search(r"Prognos helår: (✔ \d+ nås troligen · )?(▲ \d+ osäkert · )?✖ \d+ nås troligen inte", html)
+    captions = [plain(c.value) for c in at.caption]
+    assert "Prognos helår: ingen av prognoserna är validerad – för kort historik för att mäta träffsäkerheten; " \
+           "sannolikheterna bygger på modellens antaganden." in captions
     at = app("pages/oversikt.py", planar="2025", period="2025")
     assert "Prognos helår" not in " ".join(h.proto.body for h in at.get("html"))  # the year is over
 
@@ -376,3 +379,14 @@ def test_the_forecast_states_its_basis_from_the_real_record():
     assert not demo.validated and demo.record.cases == 0 and demo.outcome is not None
     assert any(n.startswith(outlook.UNVALIDATED) for n in demo.notes())
     assert "inte validerad" in outlook.track_text(demo.record, "antal")
+
+
+def test_oversikt_note_says_what_the_markers_rest_on():
+    def o(validated):
+        return outlook.Outlook("x", "X", "antal", 2025, parse_target("högst 7"), outcome([5, 6, 9]), "ETS ANN", (),
+                               None, None, None, False, validated=validated)
+
+    assert outlook.basis_note([]) == ""
+    assert "ingen av prognoserna är validerad" in outlook.basis_note([o(False), o(False)])
+    assert outlook.basis_note([o(True), o(False)]).startswith("Prognos helår: 1 av 2 prognoser är validerade på egna")
+    assert "kalibrerade på dess egna verkliga värden" in outlook.basis_note([o(True)])

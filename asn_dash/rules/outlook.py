@@ -369,6 +369,22 @@ def area_marker(outlooks: list[Outlook]) -> str:
     return "Prognos helår: " + " · ".join(parts) + demo
 
 
+def basis_note(outlooks: list[Outlook]) -> str:
+    """Översikt's line under the forecast markers: what their probabilities rest on."""
+    shown = [o for o in outlooks if o.outcome is not None and o.verdict is not None]
+    if not shown:
+        return ""
+    valid = sum(o.validated for o in shown)
+    if valid == len(shown):
+        return ("Prognos helår: metod och intervall för varje indikator är valda och kalibrerade på dess egna "
+                "verkliga värden från tidigare år (träffsäkerheten visas på Indikator).")
+    if valid == 0:
+        return (f"Prognos helår: ingen av prognoserna är validerad – {backtest.TOO_SHORT}; sannolikheterna "
+                "bygger på modellens antaganden.")
+    return (f"Prognos helår: {valid} av {len(shown)} prognoser är validerade på egna verkliga värden; övriga har "
+            f"{backtest.TOO_SHORT} och bygger på modellens antaganden (se Indikator).")
+
+
 def area_markers(members: list[tuple[str, str]], outlooks: dict[str, Outlook]) -> dict[str, str]:
     """Målområde id → its line (``area_marker``), from (målområde id, indicator id) pairs."""
     by_area: dict[str, list[Outlook]] = {}
