@@ -1,11 +1,16 @@
 """The forecast's track record: a rolling-origin backtest on the stored history.
 
-For every past year with all twelve months stored (and a year of history before it), the
+For every past year with all twelve months recorded (and a year of history before it), the
 year's outcome is forecast from the end of April and from the end of August with only the
-months up to then, as the engine would have done that day, and compared with what the year
-turned out to be. Per method: MAPE (mean absolute percentage error of the year's outcome) and
-interval coverage (share of outcomes inside the 80 % band); the chosen method against two
-baselines, the same month last year and the last value carried forward.
+months up to then (the series cut at the origin before its gaps are filled), as the engine would
+have done that day, and compared with what the year turned out to be. Per method: MAPE (mean
+absolute percentage error of the year's outcome) and interval coverage (share of outcomes inside
+the 80 % band); ETS and drift against the baselines (``BASELINES``), and the nested choice
+(``PRODUCT``: per year the method and band factor found on the earlier years only,
+``asn_dash.rules.calibration``).
+
+Exempeldata counts as missing, as input and as outcome, unless it is asked for; then each case
+says whether it used any (a case is real only if all its input months and its outcome year are).
 
 Indicators whose values can be zero or negative (a budget deviation) have no meaningful
 percentage error: they are scored by their mean absolute error and left out of the overall MAPE.
