@@ -192,6 +192,9 @@ def test_plan_outlooks_for_t2_2025(s):
     m = SENTENCE.match(plain(ekb.sentence()))
     assert m and int(m[2]) <= int(m[1]) <= int(m[3]) and m[5] == "nås troligen inte"
     assert ekb.is_demo and ekb.marker == "Prognos: ✖ nås troligen inte (⚠ Exempeldata)"
+    # Its months are exempeldata: no real record, so neither the method nor the band is validated.
+    assert not ekb.to_dict()["validated"] and "för kort historik för att mäta träffsäkerheten" in ekb.to_dict()["basis"]
+    assert ekb.record.cases == 0 and ekb.record.demo_excluded == 10
     assert [b[0] for b in ekb.band] == [9, 10, 11, 12] and ekb.last_point[0] == 8
     # Barnfamiljer: 128 on average jan–aug 2025 against about 149 in 2024: reached whatever sep–dec do.
     assert found["barnfamiljer_ekb"].verdict == outlook.YES
