@@ -150,6 +150,7 @@ def test_run_with_exempeldata_counts_each_case(s):
     # Nested: 2020 has no earlier year, so the default (ETS, or the first method run without it).
     assert ind["choices"]["2020"] == fc.LAST_VALUE and set(ind["choices"].values()) <= {fc.LAST_VALUE, fc.RUN_RATE}
     assert [t["indicator"] for t in result["tertial"]] == ["personalomsattning"]
+    assert "0 av 12 prognoser bygger bara på verkliga värden, 12 på exempeldata" in bt.table(result)
 
 
 def test_short_history_uses_only_the_months_from_its_start():

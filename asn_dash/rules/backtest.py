@@ -414,6 +414,10 @@ def table(result: dict) -> str:
     lines = [f"Backtest av prognos helår på {result['basis']}: prognoser från slutet av april och augusti varje "
              f"tidigare år, {format_number(result['level'] * 100, 0)} %-intervall. Varje års metod och intervall "
              "bestäms bara av tidigare år (nästlat, utanför urvalet)."]
+    if result["include_exempeldata"]:
+        p = result["overall"][PRODUCT]
+        lines.append(f"Med exempeldata: {p['real']} av {p['cases']} prognoser bygger bara på verkliga värden, "
+                     f"{p['exempeldata']} på exempeldata (syntetiska siffror, inte produktens träffsäkerhet).")
     if result["exempeldata_excluded"]:
         lines.append(f"{result['exempeldata_excluded']} prognostillfällen bygger på exempeldata och räknas inte "
                      "(ta med dem med --include-exempeldata).")
