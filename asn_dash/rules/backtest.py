@@ -25,10 +25,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from asn_dash.rules import forecast as fc
 from asn_dash.rules import calibration as cal
-from asn_dash.rules.forecast import (DRIFT, ETS, LAST_VALUE, LEVEL, RUN_RATE, SAME_MONTH, SCALED_SAME_MONTH,
-                                    monthly_series)
+from asn_dash.rules import forecast as fc
+from asn_dash.rules.forecast import (
+    DRIFT,
+    ETS,
+    LAST_VALUE,
+    LEVEL,
+    RUN_RATE,
+    SAME_MONTH,
+    SCALED_SAME_MONTH,
+    monthly_series,
+)
 
 ORIGINS = (4, 8)  # forecasts made at the end of April (T1) and of August (T2)
 MIN_MONTHS = 36  # indicators with at least three years of monthly history take part
@@ -261,8 +269,8 @@ def track_record(months: dict[str, float], aggregation: str, year: int, *, lower
     choice = (cal.Choice(year, fc.TERTIAL, "tertialmetoden", {}) if tertials is not None
               else cal.choose(by_method, year))
     now = cal.plan_factor(record, by_method, choice.method, year)
-    common = dict(tertial=tertials is not None, method=choice.method, reason=choice.reason, demo_excluded=excluded,
-                  scale=None if now.prior else now.factor)
+    common = {"tertial": tertials is not None, "method": choice.method, "reason": choice.reason,
+              "demo_excluded": excluded, "scale": None if now.prior else now.factor}
     if not cases:
         return TrackRecord(0, None, None, 0, None, None, **common)
     s = score(cases, record.product_inside())
@@ -411,9 +419,9 @@ def table(result: dict) -> str:
         return "—" if s["coverage"] is None else f"{s['inside']}/{s['cases']} ({format_number(s['coverage'] * 100, 0)} %)"
 
     methods = list(result["overall"])
-    lines = [f"Backtest av prognos helår på {result['basis']}: prognoser från slutet av april och augusti varje "
-             f"tidigare år, {format_number(result['level'] * 100, 0)} %-intervall. Varje års metod och intervall "
-             "bestäms bara av tidigare år (nästlat, utanför urvalet)."]
+    lines = [(f"Backtest av prognos helår på {result['basis']}: prognoser från slutet av april och augusti varje "
+              f"tidigare år, {format_number(result['level'] * 100, 0)} %-intervall. Varje års metod och intervall "
+              "bestäms bara av tidigare år (nästlat, utanför urvalet).")]
     if result["include_exempeldata"]:
         p = result["overall"][PRODUCT]
         lines.append(f"Med exempeldata: {p['real']} av {p['cases']} prognoser bygger bara på verkliga värden, "

@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from asn_dash.rules.forecast import DRIFT, ETS, LAST_VALUE, LEVEL, RUN_RATE, SAME_MONTH, SCALED_SAME_MONTH
+from asn_dash.rules.forecast import (
+    DRIFT,
+    ETS,
+    LAST_VALUE,
+    LEVEL,
+    RUN_RATE,
+    SAME_MONTH,
+    SCALED_SAME_MONTH,
+)
 
 MIN_CASES = 4
 AS_ACCURATE = 0.05  # relative: an error at most 5 % above the best is as accurate
