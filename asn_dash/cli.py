@@ -463,7 +463,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     store = _open_waiting(args.db, args.wait)
     try:
         if args.backtest:
-            result = backtest.run(store, indicator_ids=args.indicator)
+            result = backtest.run(store, indicator_ids=args.indicator, include_demo=args.include_exempeldata)
         else:
             found = outlook.plan_outlooks(store, args.plan_year or period.year, period, args.indicator)
             result = [o.to_dict() for o in found.values()]
@@ -605,6 +605,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("forecast", help="Prognos helår: the backtest of the forecasts, or a period's forecasts")
     p.add_argument("--backtest", action="store_true", help="rolling-origin backtest (April and August of each "
                    "past year): MAPE and 80 %% interval coverage per indicator and overall, against the baselines")
+    p.add_argument("--include-exempeldata", action="store_true", help="with --backtest: also score forecasts that "
+                   "use exempeldata (left out by default; each case is counted as real or exempeldata)")
     p.add_argument("--period", help="the forecasts as of this period, e.g. 2025-T2 (without --backtest)")
     p.add_argument("--plan-year", type=int, help="plan year (default: the period's year)")
     p.add_argument("--indicator", nargs="+", help="only these indicator ids")

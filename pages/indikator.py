@@ -63,8 +63,8 @@ def shown(indicator_id: str, year: int, period_key: str) -> dict:
     elif kolada_years is not None and not kolada_years.empty:
         out["kolada_figure"] = ui.figure(charts.years_figure, f"{r.name} – Kolada {meta['kolada_kpi']}", r.unit,
                                          kolada_years)
-    out["track"] = (outlook.track_text(ui.cached(store, outlook.indicator_track_record, indicator_id, year,
-                                                 reads=(ui.VALUES, ui.CATALOGUE)), r.unit)
+    # The record on the real figures that chose the forecast's method and band (exempeldata left out).
+    out["track"] = (outlook.track_text(prognos.record, r.unit)
                     if prognos is not None and prognos.outcome is not None else None)
     out["placement"] = ui.cached(store, placements.placement_outlook, indicator_id, year, period,
                                  reads=(ui.VALUES, ui.CATALOGUE))

@@ -48,6 +48,8 @@ if view["demo"]:
 
 st.header("Målområden", anchor="malomraden")
 ui.html(view["cards"])
+if view["forecast_basis"]:  # what the forecast markers' probabilities rest on
+    st.caption(view["forecast_basis"])
 st.page_link("pages/ekonomi.py", label="Ekonomi per verksamhet: budget, utfall och prognos helår →",
              query_params={"planar": str(year), "period": period.key})  # the Ekonomi card's drill-down
 

@@ -75,21 +75,54 @@ def case(year, ratio):
     return bt.Case(year, 4, 10.0, 10.0, 9.0, 11.0, ratio, "x")
 
 
-def test_calibration_factor_and_its_cross_validation():
+def test_in_sample_calibration_factor():
     ratios = [0.1 * n for n in range(1, 11)]  # 0.1 … 1.0
     cases = [case(2020 + n % 5, r) for n, r in enumerate(ratios)]
     assert bt.suggested_scale(cases) == pytest.approx(np.quantile(ratios, 0.8))
     assert bt.suggested_scale([]) is None
-    # Two years, ratios 1 and 3: each year's factor comes from the other, so only the year with
-    # ratio 1 (factor 3) is covered.
-    assert bt.cross_validated_coverage([case(2020, 1.0), case(2021, 3.0)]) == 0.5
 
 
 def test_track_record_counts_only_years_before_the_plan_year():
     record = bt.track_record(LINE, "mean", 2023)
     assert (record.cases, record.first_year, record.last_year) == (6, 2020, 2022)
-    assert record.mape is not None and 0 <= record.inside <= 6
-    assert bt.track_record(LINE, "mean", 2020) is None
+    assert record.mape is not None and 0 <= record.inside <= 6 and record.validated
+    empty = bt.track_record(LINE, "mean", 2020)
+    assert empty.cases == 0 and not empty.validated and empty.method == fc.ETS  # no record: the default
+
+
+def test_track_record_leaves_out_exempeldata():
+    # 2019–2021 exempeldata, 2022–2024 real: only 2023 and 2024 (each with a real year before) count.
+    demo = frozenset(k for k in LINE if k < "2022-01")
+    record = bt.track_record(LINE, "mean", 2025, demo=demo)
+    assert (record.cases, record.first_year, record.last_year) == (4, 2023, 2024)
+    assert record.demo_excluded == 6  # 2020–2022 from April and August needed exempeldata
+    # All exempeldata: no record at all, however long the history.
+    assert bt.track_record(LINE, "mean", 2025, demo=frozenset(LINE)).cases == 0
+
+
+def test_a_case_is_real_only_if_its_inputs_and_outcome_are():
+    demo = frozenset({"2021-06"})  # one exempeldata month, inside the 2021 outcome and the 2022 inputs
+    real = bt.series_cases(LINE, "mean", fc.LAST_VALUE, demo=demo)
+    # Left out as missing: 2021 lacks a month (not scored); 2022's inputs have a gap that is filled
+    # from the real months around it, so 2022 is scored, and every case is real.
+    assert sorted({c.year for c in real}) == [2020, 2022, 2023, 2024] and not any(c.demo for c in real)
+    both = bt.series_cases(LINE, "mean", fc.LAST_VALUE, demo=demo, include_demo=True)
+    flagged = {(c.year, c.origin) for c in both if c.demo}
+    assert flagged == {(y, o) for y in (2021, 2022, 2023, 2024) for o in (4, 8)}  # its input or outcome
+    assert bt.score(both).to_dict()["real"] == 2 and bt.score(both).to_dict()["exempeldata"] == 8
+
+
+def test_a_gap_at_the_origin_is_never_filled_from_a_later_value():
+    months = {k: v for k, v in LINE.items() if k not in ("2023-04", "2023-05")}  # a gap over the April origin
+    months["2023-06"] = 1000.0  # a jump after the origin, unknown in April
+    cut = fc.monthly_series(months, up_to="2023-04")
+    assert str(cut.index[-1]) == "2023-03" and cut.iloc[-1] == LINE["2023-03"]  # ends at the last value known
+    leaked = fc.monthly_series(months)[:"2023-04"]  # fill first, cut after: April from June's jump
+    assert leaked.iloc[-1] == pytest.approx(LINE["2023-03"] + (1000.0 - LINE["2023-03"]) / 3)
+    f = fc.forecast_year(cut, 2023, method=fc.LAST_VALUE)
+    assert f.recorded_months == 3 and f.point[3] == LINE["2023-03"]
+    # A year with an unrecorded month has no known outcome: it is not scored (it was, interpolated).
+    assert 2023 not in bt.backtest_years(months)
 
 
 def test_run_on_the_seeded_store(s):
@@ -99,14 +132,25 @@ def test_run_on_the_seeded_store(s):
     assert ids == ["hushall_ekb", "budgetavvikelse_pct"]  # egen_forsorjning has no monthly history
     by_id = {i["indicator"]: i for i in result["indicators"]}
     assert by_id["budgetavvikelse_pct"]["scored_by"] == "mae"
-    assert by_id["hushall_ekb"]["exempeldata"] is True
-    assert by_id["hushall_ekb"]["years"] == [2020, 2021, 2022, 2023, 2024, 2025]
-    for m in bt.METHODS:
-        assert result["overall"][m]["cases"] == 24
-        assert result["overall"][m]["mape"] == pytest.approx(by_id["hushall_ekb"]["methods"][m]["mape"], abs=0.01)
-    assert set(result["targets"]) == {"mape_at_or_below_best_baseline", "coverage_between_70_and_90"}
-    assert [t["indicator"] for t in result["tertial"]] == ["personalomsattning"]  # reported per tertial
-    assert "totalt" in bt.table(result)
+    # The seeded months are exempeldata but for a few published ones: no real year to score.
+    assert by_id["hushall_ekb"]["exempeldata_excluded"] == 12 and by_id["hushall_ekb"]["years"] == []
+    assert result["record"] == bt.TOO_SHORT and result["overall"][bt.PRODUCT]["cases"] == 0
+    assert "för kort historik för att mäta träffsäkerheten" in bt.table(result)
+    assert result["tertial"] == []  # personalomsattning's tertials are exempeldata too
+
+
+def test_run_with_exempeldata_counts_each_case(s):
+    result = bt.run(s, methods=(fc.LAST_VALUE, fc.RUN_RATE), indicator_ids=["hushall_ekb", "personalomsattning"],
+                    include_demo=True)
+    ind = result["indicators"][0]
+    assert ind["years"] == [2020, 2021, 2022, 2023, 2024, 2025] and ind["exempeldata_excluded"] == 0
+    for m in (fc.LAST_VALUE, fc.RUN_RATE, bt.PRODUCT):
+        o = result["overall"][m]
+        assert o["cases"] == 12 and o["real"] + o["exempeldata"] == 12 and o["exempeldata"] > 0
+    # Nested: 2020 has no earlier year, so the default (ETS, or the first method run without it).
+    assert ind["choices"]["2020"] == fc.LAST_VALUE and set(ind["choices"].values()) <= {fc.LAST_VALUE, fc.RUN_RATE}
+    assert [t["indicator"] for t in result["tertial"]] == ["personalomsattning"]
+    assert "0 av 12 prognoser bygger bara på verkliga värden, 12 på exempeldata" in bt.table(result)
 
 
 def test_short_history_uses_only_the_months_from_its_start():
@@ -125,19 +169,31 @@ def test_short_history_uses_only_the_months_from_its_start():
     assert len(bt.short_history_cases(SEASON, "sum", fc.SAME_MONTH, 1)) == 10
 
 
-def test_cli_forecast_backtest_json_and_period(seeded_db, capsys):
-    from asn_dash.cli import main
+def test_cli_forecast_backtest_json_and_period(seeded_db):
+    from .test_cli import run
 
-    assert main(["forecast", "--backtest", "--json", "--indicator", "hushall_ekb", "--db", str(seeded_db)]) == 0
-    result = json.loads(capsys.readouterr().out)
+    out = run("forecast", "--backtest", "--json", "--indicator", "hushall_ekb", "--db", str(seeded_db))
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
     assert [i["indicator"] for i in result["indicators"]] == ["hushall_ekb"]
-    assert set(result["overall"]) == set(bt.METHODS) and result["chosen"] == bt.CHOSEN
-    assert main(["forecast", "--backtest", "--indicator", "hushall_ekb", "--db", str(seeded_db)]) == 0
-    assert "totalt (MAPE · inom intervallet)" in capsys.readouterr().out
-    assert main(["forecast", "--period", "2025-T2", "--indicator", "hushall_ekb", "--db", str(seeded_db)]) == 0
-    assert capsys.readouterr().out.startswith("hushall_ekb: Prognos helår 2025: ")
-    assert main(["forecast", "--db", str(seeded_db)]) == 2
-    assert "ange --backtest eller --period" in capsys.readouterr().err
+    assert set(result["overall"]) == {*bt.METHODS, bt.PRODUCT} and result["chosen"] == bt.PRODUCT
+    assert result["record"] == "för kort historik för att mäta träffsäkerheten" and not result["include_exempeldata"]
+    assert result["exempeldata_excluded"] == 12
+    assert all({"cases", "real", "exempeldata", "mape", "coverage"} <= set(o) for o in result["overall"].values())
+    out = run("forecast", "--backtest", "--indicator", "hushall_ekb", "--db", str(seeded_db))
+    assert "för kort historik för att mäta träffsäkerheten" in out.stdout and "exempeldata" in out.stdout
+    out = run("forecast", "--backtest", "--json", "--include-exempeldata", "--indicator", "hushall_ekb",
+              "--db", str(seeded_db))
+    result = json.loads(out.stdout)
+    product = result["overall"][bt.PRODUCT]
+    assert result["include_exempeldata"] and result["record"] is None
+    assert product["cases"] == 12 and product["exempeldata"] == 12 - product["real"] > 0
+    assert set(result["nested"]["choices"]["hushall_ekb"]) == {"2020", "2021", "2022", "2023", "2024", "2025"}
+    assert result["nested"]["chosen_now"]["hushall_ekb"]["method"] in bt.METHODS
+    out = run("forecast", "--period", "2025-T2", "--indicator", "hushall_ekb", "--db", str(seeded_db))
+    assert out.stdout.startswith("hushall_ekb: Prognos helår 2025: ")
+    out = run("forecast", "--db", str(seeded_db))
+    assert out.returncode == 2 and "ange --backtest eller --period" in out.stderr
 
 
 def test_tertial_backtest_on_a_constant_change():
@@ -150,3 +206,12 @@ def test_tertial_backtest_on_a_constant_change():
     assert all(c.point == pytest.approx(c.actual) and c.inside for c in cases)
     record = bt.track_record({}, "last", 2024, tertials=values)
     assert (record.cases, record.first_year, record.last_year, record.tertial) == (2, 2022, 2023, True)
+
+
+def test_tertial_backtest_leaves_out_exempeldata():
+    values = {**{f"{y}-T2": 10.0 + y - 2020 for y in range(2020, 2025)},
+              **{str(y): 11.0 + y - 2020 for y in range(2020, 2025)}}
+    real = bt.tertial_cases(values, demo={"2021"})  # 2021's year value is exempeldata: missing
+    assert [(c.year, c.origin) for c in real] == [(2023, 8), (2024, 8)] and not any(c.demo for c in real)
+    both = bt.tertial_cases(values, demo={"2021"}, include_demo=True)
+    assert [(c.year, c.demo) for c in both] == [(2022, True), (2023, True), (2024, True)]

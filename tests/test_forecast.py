@@ -192,6 +192,9 @@ def test_plan_outlooks_for_t2_2025(s):
     m = SENTENCE.match(plain(ekb.sentence()))
     assert m and int(m[2]) <= int(m[1]) <= int(m[3]) and m[5] == "nås troligen inte"
     assert ekb.is_demo and ekb.marker == "Prognos: ✖ nås troligen inte (⚠ Exempeldata)"
+    # Its months are exempeldata: no real record, so neither the method nor the band is validated.
+    assert not ekb.to_dict()["validated"] and "för kort historik för att mäta träffsäkerheten" in ekb.to_dict()["basis"]
+    assert ekb.record.cases == 0 and ekb.record.demo_excluded == 10
     assert [b[0] for b in ekb.band] == [9, 10, 11, 12] and ekb.last_point[0] == 8
     # Barnfamiljer: 128 on average jan–aug 2025 against about 149 in 2024: reached whatever sep–dec do.
     assert found["barnfamiljer_ekb"].verdict == outlook.YES
@@ -236,8 +239,12 @@ def test_indikator_shows_the_forecast_its_band_and_its_track_record(app):
     assert SENTENCE.match(sentence)
     captions = [plain(c.value) for c in at.caption]
     assert any(c.startswith("⚠ Exempeldata: prognosen bygger på påhittade") for c in captions)
-    assert any(re.match(r"Träffsäkerhet: fel i snitt [\d,]+ %, \d+ av 10 inom intervallet \(prognoser från april "
-                        r"och augusti 2020–2024\)\.", c) for c in captions)
+    # The seeded months are exempeldata: no record on real figures, so the page says so and does
+    # not claim an accuracy.
+    assert any(c.startswith("Träffsäkerhet: för kort historik för att mäta träffsäkerheten (10 tidigare "
+                            "prognostillfällen med exempeldata räknas inte). Prognosen är inte validerad")
+               for c in captions), captions
+    assert not any("fel i snitt" in c for c in captions)
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     traces = {t["name"]: t for t in fig["data"]}
     line, band = traces["Prognos 2025"], traces["80 % intervall"]
@@ -254,6 +261,9 @@ def test_oversikt_marks_forecasts_per_indicator_and_area(app):
     assert "Prognos: ✖ nås troligen inte (⚠ Exempeldata)" in html  # hushåll med ekonomiskt bistånd
     assert "Prognos: ✔ nås troligen (⚠ Exempeldata)" in html  # barnfamiljer
     assert re.search(r"Prognos helår: (✔ \d+ nås troligen · )?(▲ \d+ osäkert · )?✖ \d+ nås troligen inte", html)
+    captions = [plain(c.value) for c in at.caption]
+    assert "Prognos helår: ingen av prognoserna är validerad – för kort historik för att mäta träffsäkerheten; " \
+           "sannolikheterna bygger på modellens antaganden." in captions
     at = app("pages/oversikt.py", planar="2025", period="2025")
     assert "Prognos helår" not in " ".join(h.proto.body for h in at.get("html"))  # the year is over
 
@@ -268,6 +278,7 @@ def test_forecast_in_the_meeting_papers(s):
     m = meeting.build(s, 2025, T2, order=["hushall_ekb"])
     row = next(r for r in m.rows if r.indicator_id == "hushall_ekb")
     assert SENTENCE.match(plain(row.forecast.split(" ⚠")[0])) and "⚠ Exempeldata" in row.forecast
+    assert "Prognosen är inte validerad: för kort historik för att mäta träffsäkerheten" in row.forecast
     assert "Prognos 2025" in [t.name for t in m.slides[0].figure.data]
     sheet = load_workbook(io.BytesIO(meeting_xlsx.to_xlsx(m)))["Indikatorer"]
     assert any(row.forecast in str(c.value) for c in sheet["F"])
@@ -309,3 +320,76 @@ def test_a_monthly_prognos_for_the_rest_of_the_year_counts_as_the_förvaltnings(
     assert o.analyst == pytest.approx((8 * 389 + 4 * 300) / 12) and o.verdict == outlook.YES
     write_prognos(s, [("barnfamiljer_ekb", "2025-12", 100.0)])  # one month only: no prognos for the year
     assert outlook.plan_outlooks(s, 2025, T2)["barnfamiljer_ekb"].analyst is None
+
+
+# --- the band's floor, the baselines and the record on real figures ---------------------------------
+
+
+def test_a_count_rising_by_one_a_month_has_a_band_as_wide_as_its_measurement():
+    # 1, 2, 3, … : drift continues it exactly, so the simulated spread is nil. A count is known to
+    # whole units: each of the eight months to come is ±0.5, the year's mean ±0.5·8/12, its sum ±4.
+    history = linear("2024-01", "2025-04", start=1.0, step=1.0)
+    f = fc.forecast_year(history, 2025, method=fc.DRIFT, floor=fc.band_floor("antal"))
+    mean, total = f.outcome("mean"), f.outcome("sum")
+    assert mean.high - mean.low == pytest.approx(2 * 0.5 * 8 / 12)
+    assert total.high - total.low == pytest.approx(2 * 0.5 * 8)
+    assert all(high - low == pytest.approx(1.0) for _, _, low, high in f.months())
+    assert fc.forecast_year(history, 2025, method=fc.DRIFT).outcome("mean").width == 0  # no unit: no floor
+    # A share: 0.1 percentage point, or a 80 % binomial band when the population is known.
+    assert fc.band_floor("procent") == 0.1
+    assert fc.band_floor("procent", population=50, share=10.0) == pytest.approx(100 * 1.2816 * (0.09 / 50) ** 0.5,
+                                                                                rel=1e-3)
+
+
+def test_year_to_date_run_rate_and_scaled_same_month():
+    # From April: the run rate carries the mean of January–April (97) to December.
+    history = linear("2024-01", "2025-04", start=70.0, step=2.0)  # 2025-01 … 04 = 94, 96, 98, 100
+    run = fc.forecast_year(history, 2025, method=fc.RUN_RATE)
+    assert run.outcome("mean").value == pytest.approx(97.0) and run.outcome("sum").value == pytest.approx(12 * 97)
+    # A seasonal series that is 10 % higher each year: last year's months × this year's ratio is exact.
+    idx = months("2023-01", "2025-04")
+    values = pd.Series([(1.1 ** (p.year - 2023)) * (50 + 10 * math.sin(2 * math.pi * p.month / 12)) for p in idx],
+                       index=idx)
+    scaled = fc.forecast_year(values, 2025, method=fc.SCALED_SAME_MONTH)
+    truth = [1.21 * (50 + 10 * math.sin(2 * math.pi * m / 12)) for m in range(1, 13)]
+    assert scaled.point == pytest.approx(truth)
+    plain_same = fc.forecast_year(values, 2025, method=fc.SAME_MONTH)
+    assert plain_same.outcome("mean").value == pytest.approx(np.mean(truth[:4] + [t / 1.1 for t in truth[4:]]))
+
+
+def history(values, demo=frozenset(), unit="antal"):
+    from asn_dash.rules.forecast_inputs import History
+
+    return History("x", "X", unit, "månad", "mean", 0.0, None, values, frozenset(demo))
+
+
+def test_the_forecast_states_its_basis_from_the_real_record():
+    rng = np.random.default_rng(3)
+    idx = months("2018-01", "2025-08")
+    walk = 200 + np.cumsum(rng.normal(0, 4, len(idx)))
+    values = {str(p): float(v) for p, v in zip(idx, walk)}
+    rule = parse_target("högst 250")
+    real = outlook.outlook_for(history(values), rule, 2025, T2)
+    assert real.validated and real.record.cases == 12 and real.record.first_year == 2019
+    assert real.record.method in fc.METHOD_LABELS and real.model is not None
+    text = plain(outlook.track_text(real.record, "antal"))
+    assert re.match(r"Träffsäkerhet på egna verkliga värden: fel i snitt [\d,]+ %, \d+ av 12 inom intervallet "
+                    r"\(prognoser från april och augusti 2019–2024; varje års metod och intervall bestämda av åren "
+                    r"före\)\. Metod enligt träffsäkerheten: ", text), text
+    assert any("vald på egna verkliga värden" in n for n in real.notes())
+    # The same figures marked as exempeldata: no record, the forecast is not validated.
+    demo = outlook.outlook_for(history(values, demo=values), rule, 2025, T2)
+    assert not demo.validated and demo.record.cases == 0 and demo.outcome is not None
+    assert any(n.startswith(outlook.UNVALIDATED) for n in demo.notes())
+    assert "inte validerad" in outlook.track_text(demo.record, "antal")
+
+
+def test_oversikt_note_says_what_the_markers_rest_on():
+    def o(validated):
+        return outlook.Outlook("x", "X", "antal", 2025, parse_target("högst 7"), outcome([5, 6, 9]), "ETS ANN", (),
+                               None, None, None, False, validated=validated)
+
+    assert outlook.basis_note([]) == ""
+    assert "ingen av prognoserna är validerad" in outlook.basis_note([o(False), o(False)])
+    assert outlook.basis_note([o(True), o(False)]).startswith("Prognos helår: 1 av 2 prognoser är validerade på egna")
+    assert "kalibrerade på dess egna verkliga värden" in outlook.basis_note([o(True)])

@@ -383,7 +383,7 @@ def forecast_text(o: outlook.Outlook | None, sensitive: bool, policy: Policy) ->
     is a small count of a sensitive indicator."""
     if o is None or (sensitive and any(policy.is_small(v) for v in o.numbers())):
         return ""
-    return " ".join([o.sentence(), *(n for n in o.notes() if n.startswith(outlook.DEMO_MARK))])
+    return " ".join([o.sentence(), *(n for n in o.notes() if n.startswith((outlook.DEMO_MARK, outlook.UNVALIDATED)))])
 
 
 def value_text(row: Row) -> str:

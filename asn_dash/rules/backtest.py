@@ -1,11 +1,16 @@
 """The forecast's track record: a rolling-origin backtest on the stored history.
 
-For every past year with all twelve months stored (and a year of history before it), the
+For every past year with all twelve months recorded (and a year of history before it), the
 year's outcome is forecast from the end of April and from the end of August with only the
-months up to then, as the engine would have done that day, and compared with what the year
-turned out to be. Per method: MAPE (mean absolute percentage error of the year's outcome) and
-interval coverage (share of outcomes inside the 80 % band); the chosen method against two
-baselines, the same month last year and the last value carried forward.
+months up to then (the series cut at the origin before its gaps are filled), as the engine would
+have done that day, and compared with what the year turned out to be. Per method: MAPE (mean
+absolute percentage error of the year's outcome) and interval coverage (share of outcomes inside
+the 80 % band); ETS and drift against the baselines (``BASELINES``), and the nested choice
+(``PRODUCT``: per year the method and band factor found on the earlier years only,
+``asn_dash.rules.calibration``).
+
+Exempeldata counts as missing, as input and as outcome, unless it is asked for; then each case
+says whether it used any (a case is real only if all its input months and its outcome year are).
 
 Indicators whose values can be zero or negative (a budget deviation) have no meaningful
 percentage error: they are scored by their mean absolute error and left out of the overall MAPE.
@@ -13,22 +18,36 @@ percentage error: they are scored by their mean absolute error and left out of t
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from asn_dash.rules import calibration as cal
 from asn_dash.rules import forecast as fc
-from asn_dash.rules.forecast import DRIFT, ETS, LAST_VALUE, LEVEL, SAME_MONTH, monthly_series
+from asn_dash.rules.forecast import (
+    DRIFT,
+    ETS,
+    LAST_VALUE,
+    LEVEL,
+    RUN_RATE,
+    SAME_MONTH,
+    SCALED_SAME_MONTH,
+    monthly_series,
+)
 
 ORIGINS = (4, 8)  # forecasts made at the end of April (T1) and of August (T2)
 MIN_MONTHS = 36  # indicators with at least three years of monthly history take part
 CHOSEN = ETS
-BASELINES = (SAME_MONTH, LAST_VALUE)
+BASELINES = (RUN_RATE, SCALED_SAME_MONTH, SAME_MONTH, LAST_VALUE)
 METHODS = (CHOSEN, DRIFT, *BASELINES)
-METHOD_NAMES = {ETS: "vald metod (ETS)", DRIFT: "drift", SAME_MONTH: "samma månad förra året",
-                LAST_VALUE: "senaste värdet"}
+PRODUCT = "product"  # the nested choice: per year the method with the best earlier record
+METHOD_NAMES = {ETS: "ETS", DRIFT: "drift", SAME_MONTH: "samma månad förra året",
+                LAST_VALUE: "senaste värdet", RUN_RATE: "årets takt hittills",
+                SCALED_SAME_MONTH: "samma månad × årets utveckling", PRODUCT: "vald metod (nästlad)"}
+TOO_SHORT = "för kort historik för att mäta träffsäkerheten"
 
 
 @dataclass(frozen=True)
@@ -39,11 +58,15 @@ class Case:
     origin: int  # the last month known when the forecast was made
     actual: float
     point: float
-    low: float  # the 80 % band as the engine shows it (INTERVAL_SCALE applied)
+    low: float  # the 80 % band with the shipped prior factor (INTERVAL_SCALE) and the floor
     high: float
     ratio: float  # |actual − point| in half-widths of the unscaled band, on the actual's side
     model: str
     percent: bool = True  # False for values that can be zero or negative: no percentage error
+    half: float = 0.0  # the unscaled band's half-width on the actual's side
+    floor: float = 0.0  # the outcome's measurement floor (``Forecast.floor_of``)
+    demo: bool = False  # an input month or an outcome month is exempeldata
+    series: str = ""  # which series (indicator) the case is of
 
     @property
     def ape(self) -> float | None:
@@ -63,85 +86,108 @@ class Score:
     mape: float | None
     mae: float | None
     inside: int
+    real: int = 0
+    demo: int = 0
 
     @property
     def coverage(self) -> float | None:
         return None if not self.cases else self.inside / self.cases
 
     def to_dict(self) -> dict:
-        return {"cases": self.cases, "mape": _round(self.mape), "mae": _round(self.mae), "inside": int(self.inside),
-                "coverage": _round(self.coverage, 3)}
+        return {"cases": self.cases, "real": self.real, "exempeldata": self.demo, "mape": _round(self.mape),
+                "mae": _round(self.mae), "inside": int(self.inside), "coverage": _round(self.coverage, 3)}
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), digits)
 
 
-def score(cases: list[Case]) -> Score:
+def score(cases: list[Case], inside: int | None = None) -> Score:
+    """Errors and coverage of ``cases``; ``inside`` (the nested count, ``calibration.Nested``)
+    replaces the count inside the shipped band."""
     apes = [c.ape for c in cases if c.ape is not None]
+    demo = sum(c.demo for c in cases)
     return Score(len(cases), float(np.mean(apes)) if apes else None,
                  float(np.mean([abs(c.point - c.actual) for c in cases])) if cases else None,
-                 sum(c.inside for c in cases))
+                 sum(c.inside for c in cases) if inside is None else inside, len(cases) - demo, demo)
 
 
 def backtest_years(months: dict[str, float], before: int | None = None) -> list[int]:
-    """The years with all twelve months stored and at least twelve months stored before them."""
-    series = monthly_series(months)
-    if series.empty:
+    """The years with all twelve months stored (recorded, not interpolated) and at least twelve
+    months stored before them."""
+    keys = sorted(k for k in months if months[k] is not None and not _missing(months[k]))
+    if not keys:
         return []
-    first = series.index[0]
-    years = sorted({p.year for p in series.index})
-    out = []
-    for year in years:
-        if before is not None and year >= before:
-            continue
-        if sum(1 for p in series.index if p.year == year) == 12 and (first.year, first.month) <= (year - 1, 1):
-            out.append(year)
-    return out
+    first = keys[0]
+    counts: dict[int, int] = {}
+    for k in keys:
+        counts[int(k[:4])] = counts.get(int(k[:4]), 0) + 1
+    return [y for y in sorted(counts) if counts[y] == 12 and first <= f"{y - 1}-01" and (before is None or y < before)]
 
 
-def _case(series, year: int, origin: int, aggregation: str, method: str, lower: float | None,
-          upper: float | None, start: str | None = None) -> Case | None:
-    """Forecast ``year`` from the months up to ``origin`` (and from ``start`` on, if given)."""
-    actual = float(fc.aggregate(series[str(year)].to_numpy()[None, :], aggregation)[0])
-    known = series[series.index <= f"{year}-{origin:02d}"]
-    if start is not None:
-        known = known[known.index >= start]
-    result = fc.forecast_year(known, year, method=None if method == CHOSEN else method,
-                              lower=lower, upper=upper, scale=1.0)
+def _missing(v) -> bool:
+    return isinstance(v, float) and math.isnan(v)
+
+
+def _case(months: dict[str, float], year: int, origin: int, aggregation: str, method: str, lower: float | None,
+          upper: float | None, start: str | None = None, *, floor: float = 0.0, demo=frozenset(),
+          series: str = "") -> Case | None:
+    """Forecast ``year`` from the months up to ``origin`` (and from ``start`` on, if given): the
+    series is cut at the origin before its gaps are filled, so nothing later leaks in."""
+    outcome_keys = [f"{year}-{m:02d}" for m in range(1, 13)]
+    actual = float(fc.aggregate(np.array([[months[k] for k in outcome_keys]], dtype=float), aggregation)[0])
+    cut = f"{year}-{origin:02d}"
+    inputs = {k: v for k, v in months.items() if k <= cut and (start is None or k >= start)}
+    result = fc.forecast_year(monthly_series(inputs, up_to=cut), year, method=None if method == CHOSEN else method,
+                              lower=lower, upper=upper, scale=1.0, floor=floor)
     if result is None:
         return None
-    raw = result.outcome(aggregation)
+    raw = dataclasses.replace(result, floor=0.0).outcome(aggregation)
     shown = result.rescaled(fc.INTERVAL_SCALE.get(result.method, 1.0)).outcome(aggregation)
     side = raw.high if actual >= raw.value else raw.low
     half = abs(side - raw.value)
     miss = abs(actual - raw.value)
     ratio = miss / half if half > 0 else (0.0 if miss == 0 else math.inf)
+    uses_demo = any(k in demo for k in inputs) or any(k in demo for k in outcome_keys)
     return Case(year, origin, actual, raw.value, shown.low, shown.high, ratio, result.model,
-                percent=lower is not None)
+                percent=lower is not None, half=half, floor=result.floor_of(aggregation), demo=uses_demo,
+                series=series)
+
+
+def real_months(months: dict[str, float], demo) -> dict[str, float]:
+    """The months that are not exempeldata: exempeldata counts as missing, for input and outcome."""
+    return {k: v for k, v in months.items() if k not in demo}
 
 
 def series_cases(months: dict[str, float], aggregation: str, method: str, *, lower: float | None = 0.0,
-                 upper: float | None = None, before: int | None = None) -> list[Case]:
+                 upper: float | None = None, before: int | None = None, demo=frozenset(),
+                 include_demo: bool = False, floor: float = 0.0, series: str = "") -> list[Case]:
     """Every backtest case of one monthly series for one method (the engine's own choice for
     ``CHOSEN``), for the years before ``before`` (all years if None). A series without a lower
-    bound (it can be negative) is scored without percentage errors."""
-    series = monthly_series(months)
-    cases = (_case(series, year, origin, aggregation, method, lower, upper)
+    bound (it can be negative) is scored without percentage errors. The months in ``demo`` are
+    exempeldata: left out (as missing) unless ``include_demo``, when the cases that use them are
+    marked ``demo``."""
+    if not include_demo:
+        months = real_months(months, demo)
+    cases = (_case(months, year, origin, aggregation, method, lower, upper, floor=floor, demo=demo, series=series)
              for year in backtest_years(months, before) for origin in ORIGINS)
     return [c for c in cases if c is not None]
+
+
+def demo_slots(months: dict[str, float], demo) -> int:
+    """How many forecast slots (year × origin) exist only with exempeldata: left out of the record."""
+    return len(ORIGINS) * (len(backtest_years(months)) - len(backtest_years(real_months(months, demo))))
 
 
 SHORT_STARTS = {"bara årets månader": 0, "från januari året före": 1}  # years of history before the year
 
 
 def short_history_cases(months: dict[str, float], aggregation: str, method: str, years_before: int, *,
-                        lower: float | None = 0.0, upper: float | None = None) -> list[Case]:
+                        lower: float | None = 0.0, upper: float | None = None, demo=frozenset()) -> list[Case]:
     """Like ``series_cases`` with the history cut to start in January ``years_before`` years
     before the forecast year: how the methods do for an indicator that is new."""
-    series = monthly_series(months)
-    cases = (_case(series, year, origin, aggregation, method, lower, upper, start=f"{year - years_before}-01")
-             for year in backtest_years(months) for origin in ORIGINS)
+    cases = (_case(months, year, origin, aggregation, method, lower, upper, start=f"{year - years_before}-01",
+                   demo=demo) for year in backtest_years(months) for origin in ORIGINS)
     return [c for c in cases if c is not None]
 
 
@@ -151,26 +197,11 @@ def suggested_scale(cases: list[Case]) -> float | None:
     return None if not ratios else float(np.quantile(ratios, LEVEL))
 
 
-def cross_validated_coverage(cases: list[Case]) -> float | None:
-    """Coverage when each year's band is scaled by the factor found on the other years only:
-    a check that the shipped factor is not just fitted to the cases it is scored on."""
-    years = sorted({c.year for c in cases})
-    inside = total = 0
-    for year in years:
-        rest = [c for c in cases if c.year != year]
-        if not rest:
-            continue
-        k = suggested_scale(rest)
-        for c in cases:
-            if c.year == year:
-                total += 1
-                inside += c.ratio <= k
-    return None if not total else inside / total
-
-
 @dataclass(frozen=True)
 class TrackRecord:
-    """An indicator's own record, for its page: "fel i snitt 3 %, 8 av 10 inom intervallet"."""
+    """An indicator's own record on its real figures, for its page: "fel i snitt 3 %, 8 av 10
+    inom intervallet", scored as it would have been lived (nested: each year's method and band
+    from the years before it), and the method chosen for the plan year and why."""
 
     cases: int
     mape: float | None
@@ -179,12 +210,24 @@ class TrackRecord:
     first_year: int | None
     last_year: int | None
     tertial: bool = False  # forecasts from T1 and T2 rather than from April and August
+    method: str = CHOSEN  # the method the record chooses for the plan year
+    reason: str = ""
+    demo_excluded: int = 0  # forecast slots left out because they need exempeldata
+    scale: float | None = None  # the band factor for the plan year from the earlier real cases (None: prior)
+
+    @property
+    def validated(self) -> bool:
+        """Enough real cases to speak of a record (two years of two forecasts)."""
+        return self.cases >= cal.MIN_CASES
 
 
 def tertial_cases(values: dict[str, float], *, lower: float | None = 0.0, upper: float | None = None,
-                  before: int | None = None) -> list[Case]:
+                  before: int | None = None, demo=frozenset(), include_demo: bool = False) -> list[Case]:
     """The backtest of an indicator reported per tertial: each past year's value forecast from its
-    T1 and from its T2 with the earlier years only (``forecast.tertial_outcome``)."""
+    T1 and from its T2 with the earlier years only (``forecast.tertial_outcome``). Exempeldata
+    values (``demo``) count as missing unless ``include_demo`` (then the cases using them say so)."""
+    if not include_demo:
+        values = real_months(values, demo)
     years = sorted({int(k[:4]) for k in values if k.isdigit() and (before is None or int(k) < before)})
     cases = []
     for year in years:
@@ -200,84 +243,125 @@ def tertial_cases(values: dict[str, float], *, lower: float | None = 0.0, upper:
             side = raw.high if actual >= raw.value else raw.low
             half, miss = abs(side - raw.value), abs(actual - raw.value)
             ratio = miss / half if half > 0 else (0.0 if miss == 0 else math.inf)
+            used = [*known, str(year)]
             cases.append(Case(year, 4 * tertial, actual, raw.value, shown.low, shown.high, ratio, fc.TERTIAL,
-                              percent=lower is not None))
+                              percent=lower is not None, half=half, demo=any(k in demo for k in used)))
     return cases
 
 
 def track_record(months: dict[str, float], aggregation: str, year: int, *, lower: float | None = 0.0,
-                 upper: float | None = None, tertials: dict[str, float] | None = None) -> TrackRecord | None:
-    """The chosen method's record on the years before ``year`` (None without any such year); for an
-    indicator reported per tertial, pass its values as ``tertials``."""
+                 upper: float | None = None, tertials: dict[str, float] | None = None, demo=frozenset(),
+                 unit: str | None = None, methods: tuple[str, ...] = METHODS) -> TrackRecord:
+    """The record on the real years before ``year`` (exempeldata, ``demo``, counts as missing):
+    per year the method with the best earlier record and the band calibrated on earlier years
+    (``calibration.nested``), and the method that record chooses for ``year``. For an indicator
+    reported per tertial, pass its values as ``tertials`` (the tertial method only)."""
     if tertials is not None:
-        cases = tertial_cases(tertials, lower=lower, upper=upper, before=year)
+        by_method = {fc.TERTIAL: tertial_cases(tertials, lower=lower, upper=upper, before=year, demo=demo)}
+        excluded = 0
     else:
-        cases = series_cases(months, aggregation, CHOSEN, lower=lower, upper=upper, before=year)
+        floor = fc.band_floor(unit)
+        by_method = {m: series_cases(months, aggregation, m, lower=lower, upper=upper, before=year, demo=demo,
+                                     floor=floor) for m in methods}
+        excluded = demo_slots({k: v for k, v in months.items() if k < f"{year}-01"}, demo)
+    record = cal.nested(by_method)
+    cases = record.product
+    choice = (cal.Choice(year, fc.TERTIAL, "tertialmetoden", {}) if tertials is not None
+              else cal.choose(by_method, year))
+    now = cal.plan_factor(record, by_method, choice.method, year)
+    common = {"tertial": tertials is not None, "method": choice.method, "reason": choice.reason,
+              "demo_excluded": excluded, "scale": None if now.prior else now.factor}
     if not cases:
-        return None
-    s = score(cases)
+        return TrackRecord(0, None, None, 0, None, None, **common)
+    s = score(cases, record.product_inside())
     return TrackRecord(s.cases, s.mape, s.mae, s.inside, min(c.year for c in cases), max(c.year for c in cases),
-                       tertial=tertials is not None)
+                       **common)
 
 
-# --- the whole store ----------------------------------------------------------------------------
+# --- every indicator ---------------------------------------------------------------------------
 
 
-def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | None = None) -> dict:
-    """The backtest of every monthly indicator (of ``indicator_ids``, default all) with
-    ``MIN_MONTHS`` months of history, as the JSON the CLI prints: per indicator and overall,
-    per method."""
-    from datetime import date
+def _indicator(h, methods: tuple[str, ...], include_demo: bool, seconds: dict) -> dict | None:
+    """One monthly history's record (None when it has fewer than ``MIN_MONTHS`` months)."""
+    months = h.months()
+    used = months if include_demo else real_months(months, h.demo)
+    if len(months) < MIN_MONTHS:
+        return None
+    floor = fc.band_floor(h.unit)
+    by_method = {}
+    for m in methods:
+        started = time.perf_counter()
+        cases = series_cases(months, h.aggregation, m, lower=h.lower, upper=h.upper, demo=h.demo,
+                             include_demo=include_demo, floor=floor, series=h.indicator_id)
+        if cases:
+            seconds[m].append((time.perf_counter() - started) / len(cases))
+        by_method[m] = cases
+    record = cal.nested(by_method)
+    years = sorted({c.year for cs in by_method.values() for c in cs})
+    now = cal.choose(by_method, (years[-1] if years else max(int(k[:4]) for k in months)) + 1)
+    product = score(record.product, record.product_inside())
+    return {
+        "indicator": h.indicator_id, "name": h.name, "aggregation": h.aggregation, "unit": h.unit,
+        "months": len(months), "real_months": len(real_months(months, h.demo)),
+        "exempeldata": h.uses_demo(used), "exempeldata_excluded": 0 if include_demo else demo_slots(months, h.demo),
+        "scored_by": "mape" if h.lower is not None else "mae", "years": years,
+        "record": None if product.cases >= cal.MIN_CASES else TOO_SHORT,
+        "models": _models(by_method.get(CHOSEN, [])),
+        "methods": {m: score(cs, record.inside(m, cs)).to_dict() for m, cs in by_method.items()},
+        PRODUCT: product.to_dict(),
+        "choices": {str(y): c.method for y, c in record.choices.items()},
+        "chosen_now": {"method": now.method, "reason": now.reason},
+        "_cases": by_method, "_record": record,
+    }
 
-    from asn_dash.rules import forecast_inputs
 
-    ids = forecast_inputs.monthly_indicators(store)
-    if indicator_ids is not None:
-        ids = [i for i in ids if i in set(indicator_ids)]
-    histories = forecast_inputs.load(store, ids, date(9999, 12, 31), years=None)
-    indicators, pooled = [], {m: [] for m in methods}
-    seconds = {m: [] for m in methods}
+def report(monthly: list, tertial: list, methods: tuple[str, ...] = METHODS, *, include_demo: bool = False) -> dict:
+    """The backtest of the ``monthly`` histories (``forecast_inputs.History``) with ``MIN_MONTHS``
+    months stored and of the ``tertial`` ones, as the JSON the CLI prints: per indicator and
+    pooled, per method and for the nested choice (``PRODUCT``). Exempeldata counts as missing
+    unless ``include_demo`` (then each case says whether it used exempeldata)."""
+    indicators, pooled, seconds = [], {m: [] for m in methods}, {m: [] for m in methods}
+    inside = {m: 0 for m in methods}
+    product, product_inside, counts = [], 0, {}
     short = {name: {m: [] for m in methods} for name in SHORT_STARTS}
-    for indicator_id in ids:
-        h = histories[indicator_id]
-        months = h.months()
-        if len(months) < MIN_MONTHS:
+    for h in monthly:
+        ind = _indicator(h, methods, include_demo, seconds)
+        if ind is None:
             continue
-        by_method = {}
-        for m in methods:
-            started = time.perf_counter()
-            cases = series_cases(months, h.aggregation, m, lower=h.lower, upper=h.upper)
-            if cases:
-                seconds[m].append((time.perf_counter() - started) / len(cases))
-            by_method[m] = cases
+        by_method, record = ind.pop("_cases"), ind.pop("_record")
         for m in methods:
             pooled[m].extend(by_method[m])
+            inside[m] += record.inside(m, by_method[m])
+            source = h.months() if include_demo else real_months(h.months(), h.demo)
             for name, years_before in SHORT_STARTS.items():
-                short[name][m].extend(short_history_cases(months, h.aggregation, m, years_before, lower=h.lower,
-                                                          upper=h.upper))
-        indicators.append({
-            "indicator": indicator_id, "name": h.name, "aggregation": h.aggregation, "unit": h.unit,
-            "months": len(months), "exempeldata": h.uses_demo(months), "scored_by": "mape" if h.lower is not None else "mae",
-            "years": sorted({c.year for c in by_method[methods[0]]}),
-            "models": _models(by_method.get(CHOSEN, [])),
-            "methods": {m: score(by_method[m]).to_dict() for m in methods},
-        })
-    tertial = []
-    tertial_ids = [i for i in forecast_inputs.tertial_indicators(store) if indicator_ids is None or i in indicator_ids]
-    for indicator_id, h in forecast_inputs.load(store, tertial_ids, date(9999, 12, 31), years=None).items():
-        cases = tertial_cases(h.values, lower=h.lower, upper=h.upper)
+                short[name][m].extend(short_history_cases(source, h.aggregation, m, years_before, lower=h.lower,
+                                                          upper=h.upper, demo=h.demo))
+        product.extend(record.product)
+        product_inside += record.product_inside()
+        for c in record.product:
+            method = record.choices[c.year].method
+            counts[method] = counts.get(method, 0) + 1
+        indicators.append(ind)
+    tertials = []
+    for h in tertial:
+        cases = tertial_cases(h.values, lower=h.lower, upper=h.upper, demo=h.demo, include_demo=include_demo)
         if cases:
-            tertial.append({"indicator": indicator_id, "name": h.name, **score(cases).to_dict(),
-                            "suggested_scale": _round(suggested_scale(cases), 3)})
-    overall = {m: score(pooled[m]).to_dict() for m in methods}
+            tertials.append({"indicator": h.indicator_id, "name": h.name, **score(cases).to_dict(),
+                             "suggested_scale": _round(suggested_scale(cases), 3)})
+    overall = {m: score(pooled[m], inside[m]).to_dict() for m in methods}
+    overall[PRODUCT] = score(product, product_inside).to_dict()
     best_baseline = min((b for b in BASELINES if b in overall and overall[b]["mape"] is not None),
                         key=lambda b: overall[b]["mape"], default=None)
-    chosen = overall.get(CHOSEN, {})
+    chosen = overall[PRODUCT]
     return {
         "level": LEVEL,
         "origins": list(ORIGINS),
         "min_months": MIN_MONTHS,
-        "chosen": CHOSEN,
+        "basis": "verkliga värden och exempeldata" if include_demo else "verkliga värden (exempeldata utesluten)",
+        "include_exempeldata": include_demo,
+        "exempeldata_excluded": sum(i["exempeldata_excluded"] for i in indicators),
+        "record": None if chosen["cases"] >= cal.MIN_CASES else TOO_SHORT,
+        "chosen": PRODUCT,
         "baselines": list(BASELINES),
         "overall": overall,
         "best_baseline": best_baseline,
@@ -287,14 +371,34 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
             "coverage_between_70_and_90": (None if chosen.get("coverage") is None
                                            else 0.70 <= chosen["coverage"] <= 0.90),
         },
-        "calibration": {m: {"shipped": fc.INTERVAL_SCALE.get(m, 1.0), "suggested": _round(suggested_scale(pooled[m]), 3),
-                            "coverage_cross_validated": _round(cross_validated_coverage(pooled[m]), 3)}
-                        for m in methods},
+        "nested": {"rule": "varje års metod och intervallfaktor bestäms av tidigare års fall för indikatorn",
+                   "methods_used": counts,
+                   "choices": {i["indicator"]: i["choices"] for i in indicators},
+                   "chosen_now": {i["indicator"]: i["chosen_now"] for i in indicators}},
+        "calibration": {m: {"prior": fc.INTERVAL_SCALE.get(m, 1.0),
+                            "in_sample_not_for_use": _round(suggested_scale(pooled[m]), 3),
+                            "nested_coverage": overall[m]["coverage"]} for m in methods},
         "seconds_per_forecast": {m: _round(float(np.median(v)), 4) if v else None for m, v in seconds.items()},
         "short_history": {name: {m: score(cases).to_dict() for m, cases in by.items()} for name, by in short.items()},
-        "tertial": tertial,
+        "tertial": tertials,
         "indicators": indicators,
     }
+
+
+def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | None = None, *,
+        include_demo: bool = False) -> dict:
+    """``report`` on every monthly and tertial indicator of the store (of ``indicator_ids``)."""
+    from datetime import date
+
+    from asn_dash.rules import forecast_inputs
+
+    ids = forecast_inputs.monthly_indicators(store)
+    if indicator_ids is not None:
+        ids = [i for i in ids if i in set(indicator_ids)]
+    histories = forecast_inputs.load(store, ids, date(9999, 12, 31), years=None)
+    tertial_ids = [i for i in forecast_inputs.tertial_indicators(store) if indicator_ids is None or i in indicator_ids]
+    tertial = forecast_inputs.load(store, tertial_ids, date(9999, 12, 31), years=None)
+    return report([histories[i] for i in ids], list(tertial.values()), methods, include_demo=include_demo)
 
 
 def _models(cases: list[Case]) -> dict[str, int]:
@@ -315,13 +419,24 @@ def table(result: dict) -> str:
         return "—" if s["coverage"] is None else f"{s['inside']}/{s['cases']} ({format_number(s['coverage'] * 100, 0)} %)"
 
     methods = list(result["overall"])
-    lines = [f"Backtest av prognos helår: prognoser från slutet av april och augusti varje tidigare år, "
-             f"{format_number(result['level'] * 100, 0)} %-intervall.",
-             "", f"{'indikator':34} " + " ".join(f"{METHOD_NAMES.get(m, m)[:24]:>26}" for m in methods)]
+    lines = [(f"Backtest av prognos helår på {result['basis']}: prognoser från slutet av april och augusti varje "
+              f"tidigare år, {format_number(result['level'] * 100, 0)} %-intervall. Varje års metod och intervall "
+              "bestäms bara av tidigare år (nästlat, utanför urvalet).")]
+    if result["include_exempeldata"]:
+        p = result["overall"][PRODUCT]
+        lines.append(f"Med exempeldata: {p['real']} av {p['cases']} prognoser bygger bara på verkliga värden, "
+                     f"{p['exempeldata']} på exempeldata (syntetiska siffror, inte produktens träffsäkerhet).")
+    if result["exempeldata_excluded"]:
+        lines.append(f"{result['exempeldata_excluded']} prognostillfällen bygger på exempeldata och räknas inte "
+                     "(ta med dem med --include-exempeldata).")
+    if result["record"]:
+        lines.append(f"Träffsäkerhet: {result['record']} (minst två hela år med verkliga värden och ett år före "
+                     "behövs); prognoserna är inte validerade.")
+    lines += ["", f"{'indikator':34} " + " ".join(f"{METHOD_NAMES.get(m, m)[:24]:>26}" for m in methods)]
     for ind in result["indicators"]:
         cells = []
         for m in methods:
-            s = ind["methods"][m]
+            s = ind[PRODUCT] if m == PRODUCT else ind["methods"][m]
             err = pct(s["mape"]) if ind["scored_by"] == "mape" else f"MAE {format_number(s['mae'], 2)}"
             cells.append(f"{err + ' · ' + cov(s):>26}")
         lines.append(f"{ind['indicator'][:34]:34} " + " ".join(cells))
@@ -330,16 +445,22 @@ def table(result: dict) -> str:
         f"{pct(result['overall'][m]['mape'], 2) + ' · ' + cov(result['overall'][m]):>26}" for m in methods))
     t = result["targets"]
     lines.append("")
-    lines.append(f"Mål: MAPE för vald metod högst bästa baslinjens ({METHOD_NAMES.get(result['best_baseline'], '—')}): "
-                 f"{'uppfyllt' if t['mape_at_or_below_best_baseline'] else 'ej uppfyllt'}; "
-                 f"täckning 70–90 %: {'uppfyllt' if t['coverage_between_70_and_90'] else 'ej uppfyllt'}.")
+    if t["mape_at_or_below_best_baseline"] is not None:
+        lines.append(f"Mål: MAPE för vald metod högst bästa baslinjens "
+                     f"({METHOD_NAMES.get(result['best_baseline'], '—')}): "
+                     f"{'uppfyllt' if t['mape_at_or_below_best_baseline'] else 'ej uppfyllt'}; "
+                     f"täckning 70–90 %: {'uppfyllt' if t['coverage_between_70_and_90'] else 'ej uppfyllt'}.")
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for indicator, now in result["nested"]["chosen_now"].items():
+        grouped.setdefault((now["method"], now["reason"]), []).append(indicator)
+    for (method, reason), ids in grouped.items():
+        who = ids[0] if len(ids) == 1 else f"{len(ids)} indikatorer"
+        lines.append(f"Metod nu ({who}): {METHOD_NAMES.get(method, method)} – {reason}.")
     for name, by in result.get("short_history", {}).items():
-        lines.append(f"Kort historik ({name}): " + "; ".join(
-            f"{METHOD_NAMES.get(m, m)} {pct(sc['mape'], 2)}" for m, sc in by.items()) + ".")
+        if any(sc["cases"] for sc in by.values()):
+            lines.append(f"Kort historik ({name}): " + "; ".join(
+                f"{METHOD_NAMES.get(m, m)} {pct(sc['mape'], 2)}" for m, sc in by.items()) + ".")
     for t in result.get("tertial", []):
         lines.append(f"Tertialindikator {t['indicator']}: fel i snitt {pct(t['mape'])}, {t['inside']} av {t['cases']} "
                      f"inom intervallet (t-intervall; föreslagen faktor {t['suggested_scale']}).")
-    cal = result["calibration"][result["chosen"]]
-    lines.append(f"Kalibrering ({result['chosen']}): faktor {cal['shipped']} i koden, föreslagen "
-                 f"{cal['suggested']}, täckning korsvaliderad per år {pct((cal['coverage_cross_validated'] or 0) * 100, 0)}.")
     return "\n".join(lines)

@@ -19,14 +19,16 @@ How a forecast is made:
 * The baselines of the backtest are ``same_month`` (the same month last year) and
   ``last_value`` (the last value carried forward).
 * Intervals come from simulated paths of the model (normal errors with the fitted variance),
-  widened or narrowed by ``INTERVAL_SCALE``, the factor per method that the backtest found to
-  put 80 % of past outcomes inside the 80 % band (``python -m asn_dash forecast --backtest``).
-  The same paths give the probability that a target is met.
+  widened or narrowed by a factor that the indicator's own real record found, out of sample, to
+  put 80 % of past outcomes inside the 80 % band (``asn_dash.rules.calibration``; 1 without a
+  record), and never narrower than the measurement allows (``band_floor``). The same paths give
+  the probability that a target is met.
 """
 
 from __future__ import annotations
 
 import calendar
+import math
 import os
 import warnings
 
@@ -49,22 +51,30 @@ SEASONAL_MONTHS = 24  # at least two full years: seasonal candidates too
 MAX_GAP_MONTHS = 12  # the history may end at most this long before the plan year starts
 
 ETS, DRIFT, SAME_MONTH, LAST_VALUE, TERTIAL, KNOWN = "ets", "drift", "same_month", "last_value", "tertial", "utfall"
+RUN_RATE, SCALED_SAME_MONTH = "run_rate", "scaled_same_month"
 METHOD_LABELS = {
     ETS: "exponentiell utjämning (ETS)",
     DRIFT: "trend (drift)",
     SAME_MONTH: "samma månad förra året",
     LAST_VALUE: "senaste värdet",
+    RUN_RATE: "årets takt hittills",
+    SCALED_SAME_MONTH: "samma månad förra året, justerad med årets utveckling hittills",
     TERTIAL: "tertialvärde och tidigare års förändring till helår",
     KNOWN: "utfall",
 }
 
-# Factor applied to the simulated spread around the point forecast, per method: the backtest's
-# "suggested" calibration (the 80th percentile of |outcome − forecast| measured in half-widths of
-# the raw 80 % band, over all indicators and origins), rounded to two decimals. Taken from
-# `python -m asn_dash forecast --backtest` on the seeded store (294 cases per method); rerun it
-# when the history changes much and update these. Tertial indicators keep their t-interval (1.0):
-# too few cases to calibrate. See docs/rules.md "Prognoser".
-INTERVAL_SCALE = {ETS: 0.94, DRIFT: 0.62, SAME_MONTH: 1.93, LAST_VALUE: 0.60, TERTIAL: 1.0}
+# Factor applied to the simulated spread around the point forecast, per method, before a real
+# record exists: 1, the model's own band. (Factors were once fitted on the backtest of the seeded
+# store; those cases are exempeldata and scored in sample, so they are not used for real figures.)
+# Once an indicator has a record on its own real figures, ``asn_dash.rules.calibration`` replaces
+# the factor, out of sample; tertial indicators keep their t-interval. See docs/rules.md "Prognoser".
+INTERVAL_SCALE = {ETS: 1.0, DRIFT: 1.0, SAME_MONTH: 1.0, LAST_VALUE: 1.0, RUN_RATE: 1.0, SCALED_SAME_MONTH: 1.0,
+                  TERTIAL: 1.0}
+
+# The band's floor per month, in the unit as it is recorded (see ``band_floor``): a count is known
+# to whole units (±0.5), money to the whole tkr/kr it is recorded in; a percentage without a known
+# population to 0.1 percentage point; days and index values to a twentieth.
+MEASUREMENT_FLOOR = {"antal": 0.5, "tkr": 0.5, "kr": 0.5, "procent": 0.1, "dagar": 0.05, "index": 0.05}
 
 _ETS_SPECS = {
     "ANN": {"trend": None, "seasonal": None},
@@ -148,6 +158,7 @@ class Forecast:
     lower: float | None
     upper: float | None
     history_months: int
+    floor: float = 0.0  # the band's least half-width per forecast month (``band_floor``)
 
     @property
     def recorded_months(self) -> int:
@@ -166,13 +177,20 @@ class Forecast:
 
     def rescaled(self, scale: float) -> "Forecast":
         return Forecast(self.year, self.method, self.model, self.recorded, self.point, self.raw, scale,
-                        self.lower, self.upper, self.history_months)
+                        self.lower, self.upper, self.history_months, self.floor)
+
+    def floor_of(self, aggregation: str, weights: np.ndarray | None = None) -> float:
+        """The outcome's least half-width: the monthly floor of the forecast months, aggregated as
+        the outcome is (a mean of 12 months carries 1/12 of each month's, a sum all of it)."""
+        per_month = np.where(np.array(self.recorded), 0.0, self.floor)
+        return float(aggregate(per_month[None, :], aggregation, weights)[0])
 
     def outcome(self, aggregation: str, weights: np.ndarray | None = None) -> Outcome:
         """The year's outcome under ``aggregation`` (or the weighted sum) with its 80 % band."""
         value = float(aggregate(self.point[None, :], aggregation, weights)[0])
         samples = np.sort(aggregate(self.paths, aggregation, weights))
-        low, high = _band(samples, value)
+        low, high = _floored(*_band(samples, value), value, self.floor_of(aggregation, weights),
+                             self.lower, self.upper)
         return Outcome(value, low, high, samples)
 
     def months(self) -> list[tuple[int, float, float, float]]:
@@ -181,7 +199,8 @@ class Forecast:
         out = []
         for m in range(12):
             if not self.recorded[m]:
-                low, high = _band(paths[:, m], float(self.point[m]))
+                point = float(self.point[m])
+                low, high = _floored(*_band(paths[:, m], point), point, self.floor, self.lower, self.upper)
                 out.append((m + 1, float(self.point[m]), low, high))
         return out
 
@@ -192,15 +211,47 @@ def _band(samples: np.ndarray, point: float) -> tuple[float, float]:
     return float(min(low, point)), float(max(high, point))
 
 
-def monthly_series(values: dict[str, float] | pd.Series) -> pd.Series:
+def _floored(low: float, high: float, point: float, floor: float, lower: float | None,
+             upper: float | None) -> tuple[float, float]:
+    """The band widened to at least ``floor`` on each side of the point, within the bounds."""
+    low, high = min(low, point - floor), max(high, point + floor)
+    if lower is not None:
+        low = max(low, lower)
+    if upper is not None:
+        high = min(high, upper)
+    return low, high
+
+
+def band_floor(unit: str | None, population: int | None = None, share: float | None = None) -> float:
+    """The least half-width of a forecast month's 80 % band, following how the figure is measured:
+    ``MEASUREMENT_FLOOR`` by unit (0 for an unknown unit); for a percentage of a known
+    ``population`` the sampling noise of a share ``share`` % of it (binomial, at the 80 % level) if
+    that is larger. No store holds populations yet: the binomial floor waits for one."""
+    floor = MEASUREMENT_FLOOR.get(unit or "", 0.0)
+    if unit == "procent" and population and share is not None:
+        from scipy import stats
+
+        p = min(max(share / 100, 0.0), 1.0)
+        z = stats.norm.ppf(1 - (1 - LEVEL) / 2)
+        floor = max(floor, 100 * z * math.sqrt(max(p * (1 - p), 1 / population) / population))
+    return floor
+
+
+def monthly_series(values: dict[str, float] | pd.Series, up_to: str | pd.Period | None = None) -> pd.Series:
     """A monthly Series (PeriodIndex, freq M) from month keys → values, sorted, without gaps:
-    a missing month inside the history is interpolated linearly."""
+    a missing month inside the history is interpolated linearly. With ``up_to`` (a month) the
+    values after it are dropped *before* the gaps are filled, so a gap at a forecast origin is
+    never filled from a later value (the series then ends at the last month recorded by then)."""
     series = pd.Series(values, dtype=float).dropna()
     if series.empty:
         return pd.Series(dtype=float, index=pd.PeriodIndex([], freq="M"))
     if not isinstance(series.index, pd.PeriodIndex):
         series.index = pd.PeriodIndex([str(k) for k in series.index], freq="M")
     series = series.sort_index()
+    if up_to is not None:
+        series = series[series.index <= pd.Period(up_to, freq="M")]
+        if series.empty:
+            return pd.Series(dtype=float, index=pd.PeriodIndex([], freq="M"))
     series = series[~series.index.duplicated(keep="last")]
     full = pd.period_range(series.index[0], series.index[-1], freq="M")
     return series.reindex(full).interpolate()
@@ -208,22 +259,22 @@ def monthly_series(values: dict[str, float] | pd.Series) -> pd.Series:
 
 def forecast_year(history: pd.Series, year: int, *, method: str | None = None, lower: float | None = 0.0,
                   upper: float | None = None, simulations: int = SIMULATIONS, seed: int = 0,
-                  scale: float | None = None) -> Forecast | None:
+                  scale: float | None = None, floor: float = 0.0) -> Forecast | None:
     """Forecast the twelve months of ``year`` from ``history`` (monthly values up to the forecast
     origin, e.g. from ``monthly_series``). None when the history is too short (fewer than
     ``MIN_MONTHS`` months) or ends more than ``MAX_GAP_MONTHS`` before the year.
 
     ``method`` None is the engine's own choice (ETS, the last value when short); ``lower``/``upper``
     bound the simulated values (counts and shares are never negative); ``seed`` makes the
-    simulation repeatable; ``scale`` overrides ``INTERVAL_SCALE`` (the backtest uses 1)."""
-    y = monthly_series(history)
-    y = y[y.index <= pd.Period(f"{year}-12", freq="M")]
+    simulation repeatable; ``scale`` overrides ``INTERVAL_SCALE`` (the backtest uses 1); ``floor``
+    is the band's least half-width per month (``band_floor`` of the indicator's unit)."""
+    y = monthly_series(history, up_to=f"{year}-12")
     first = pd.Period(f"{year}-01", freq="M")
     in_year = {p.month: float(v) for p, v in y[y.index >= first].items()}
     recorded = tuple(m in in_year for m in range(1, 13))
     if all(recorded):
         point = np.array([in_year[m] for m in range(1, 13)])
-        return Forecast(year, KNOWN, KNOWN, recorded, point, point[None, :], 1.0, lower, upper, len(y))
+        return Forecast(year, KNOWN, KNOWN, recorded, point, point[None, :], 1.0, lower, upper, len(y), 0.0)
     if len(y) < MIN_MONTHS:
         return None
     last = y.index[-1]
@@ -252,7 +303,7 @@ def forecast_year(history: pd.Series, year: int, *, method: str | None = None, l
     if lower is not None or upper is not None:
         point = np.clip(point, lower, upper)
     return Forecast(year, method, model, recorded, point, raw,
-                    INTERVAL_SCALE.get(method, 1.0) if scale is None else scale, lower, upper, len(values))
+                    INTERVAL_SCALE.get(method, 1.0) if scale is None else scale, lower, upper, len(values), floor)
 
 
 # --- methods: (values, steps, rng, simulations) → (model name, point path, simulated paths) --------
@@ -328,7 +379,20 @@ def _same_month(values: np.ndarray, steps: int, rng, simulations: int):
     return "samma månad förra året", path, sims
 
 
-_METHODS = {ETS: _ets, DRIFT: _drift, SAME_MONTH: _same_month, LAST_VALUE: _last_value}
+def _run_rate(values: np.ndarray, steps: int, rng, simulations: int):
+    from asn_dash.rules import baselines
+
+    return baselines.run_rate(values, steps, rng, simulations)
+
+
+def _scaled_same_month(values: np.ndarray, steps: int, rng, simulations: int):
+    from asn_dash.rules import baselines
+
+    return baselines.scaled_same_month(values, steps, rng, simulations)
+
+
+_METHODS = {ETS: _ets, DRIFT: _drift, SAME_MONTH: _same_month, LAST_VALUE: _last_value, RUN_RATE: _run_rate,
+            SCALED_SAME_MONTH: _scaled_same_month}
 
 
 # --- tertial indicators ---------------------------------------------------------------------------

@@ -29,6 +29,7 @@ FORECAST_RULES = (FIXED, BASELINE, TOLERANCE)
 FORECAST_FREQUENCIES = ("månad", "tertial")
 LIKELY, UNLIKELY = 2 / 3, 1 / 3  # "troligen" as the IPCC's "likely": at least two chances in three
 DEMO_MARK = "⚠ Exempeldata"
+UNVALIDATED = "Prognosen är inte validerad"
 
 YES, NO, UNSURE = "nås troligen", "nås troligen inte", "är osäkert"
 SYMBOLS = {YES: "✔", NO: "✖", UNSURE: "▲"}
@@ -52,6 +53,9 @@ class Outlook:
     analyst: float | None  # the förvaltning's own prognos for the year
     is_demo: bool
     missing: str | None = None  # why there is no model forecast
+    basis: str | None = None  # why this method, and whether the real record validates it
+    validated: bool = False  # a record of at least two real years stands behind the method and band
+    record: backtest.TrackRecord | None = None  # the real record behind the method (``track_text``)
 
     def numbers(self) -> list[float]:
         """Every number the sentence and the chart band show (for small-number masking)."""
@@ -133,15 +137,17 @@ class Outlook:
                 "high": None if o is None else round(o.high, 4), "reference": self.reference,
                 "probability": None if self.probability is None else round(self.probability, 3),
                 "verdict": self.verdict, "analyst": self.analyst, "model": self.model, "exempeldata": self.is_demo,
-                "missing": self.missing, "sentence": self.sentence()}
+                "validated": self.validated, "basis": self.basis, "missing": self.missing, "sentence": self.sentence()}
 
     def notes(self) -> list[str]:
         """What the reader must know beside the sentence: exempeldata, the method."""
         out = []
         if self.is_demo:
             out.append(f"{DEMO_MARK}: prognosen bygger på påhittade demovärden, inte på verkliga utfall.")
+        if self.model and not self.validated and self.basis:
+            out.append(f"{UNVALIDATED}: {backtest.TOO_SHORT}; intervallet bygger på modellens antaganden.")
         if self.model:
-            out.append(f"Metod: {method_text(self.model)}.")
+            out.append(f"Metod: {method_text(self.model)}" + (f" ({self.basis})." if self.validated else "."))
         return out
 
 
@@ -178,10 +184,14 @@ def method_text(model: str) -> str:
 
 
 def track_text(record: backtest.TrackRecord | None, unit: str) -> str:
-    """"Träffsäkerhet: fel i snitt 3 %, 8 av 10 inom intervallet (prognoser från april och augusti
-    2020–2024)."""
-    if record is None:
-        return "Träffsäkerhet: ingen tidigare helårsprognos att jämföra med (kräver ett helt år med ett år före)."
+    """"Träffsäkerhet på egna verkliga värden: fel i snitt 3 %, 8 av 10 inom intervallet
+    (prognoser från april och augusti 2020–2024, …). Metod: …" — or, with too short a real
+    history, that the forecast is not validated. Every claim names its basis."""
+    if record is None or not record.validated:
+        demo = (f" ({record.demo_excluded} tidigare prognostillfällen med exempeldata räknas inte)"
+                if record is not None and record.demo_excluded else "")
+        return (f"Träffsäkerhet: {backtest.TOO_SHORT}{demo}. Prognosen är inte validerad: den bygger på "
+                "modellens antaganden, inte på en uppmätt träffsäkerhet.")
     if record.mape is not None:
         error = f"{format_number(record.mape, 0 if record.mape >= 1 else 1)}{NBSP}%"
     elif unit == "procent":
@@ -191,8 +201,15 @@ def track_text(record: backtest.TrackRecord | None, unit: str) -> str:
     years = (str(record.first_year) if record.first_year == record.last_year
              else f"{record.first_year}–{record.last_year}")
     origins = " och ".join(TERTIAL_ORIGINS if record.tertial else MONTHS_SV_LONG_ORIGINS)
-    return (f"Träffsäkerhet: fel i snitt {error}, {record.inside} av {record.cases} inom intervallet "
-            f"(prognoser från {origins} {years}).")
+    method = "" if record.tertial else f" Metod enligt träffsäkerheten: {method_name(record.method)} ({record.reason})."
+    return (f"Träffsäkerhet på egna verkliga värden: fel i snitt {error}, {record.inside} av {record.cases} inom "
+            f"intervallet (prognoser från {origins} {years}; varje års metod och intervall bestämda av åren "
+            f"före).{method}")
+
+
+def method_name(method: str) -> str:
+    """A method id (``forecast.ETS`` …) in words."""
+    return fc.METHOD_LABELS.get(method, method)
 
 
 MONTHS_SV_LONG_ORIGINS = ("april", "augusti")  # backtest.ORIGINS as words
@@ -264,10 +281,19 @@ def outlook_for(h: forecast_inputs.History, rule: TargetRule, year: int, period:
         missing = None if outcome is not None else (
             "inget tertialvärde för året ännu" if not any(k.startswith(f"{year}-T") for k in keys)
             else "för kort historik (minst två tidigare år med tertial och helår behövs)")
+        record = backtest.track_record({}, h.aggregation, year, lower=h.lower, upper=h.upper, demo=h.demo,
+                                       tertials={k: v for k, v in h.values.items() if k < str(year)})
         return Outlook(**base, outcome=outcome, model=fc.TERTIAL if outcome else None, band=(), last_point=None,
-                       is_demo=h.uses_demo(keys), missing=missing)
+                       is_demo=h.uses_demo(keys), missing=missing, validated=record.validated, record=record,
+                       basis=None if record.validated else f"ej validerad: {backtest.TOO_SHORT}")
     months = h.months(last_month)
-    result = fc.forecast_year(fc.monthly_series(months), year, lower=h.lower, upper=h.upper)
+    record = backtest.track_record(h.months(f"{year - 1}-12"), h.aggregation, year, lower=h.lower, upper=h.upper,
+                                   demo=h.demo, unit=h.unit)  # the method and band its real record chooses
+    result = fc.forecast_year(fc.monthly_series(months), year, method=record.method, lower=h.lower, upper=h.upper,
+                              floor=fc.band_floor(h.unit), scale=record.scale)
+    if result is None and record.method != fc.ETS:  # the chosen baseline needs more history than there is
+        result = fc.forecast_year(fc.monthly_series(months), year, lower=h.lower, upper=h.upper,
+                                  floor=fc.band_floor(h.unit))
     if result is not None and result.complete:
         return None
     if result is None:
@@ -276,7 +302,20 @@ def outlook_for(h: forecast_inputs.History, rule: TargetRule, year: int, period:
     recorded = [m + 1 for m in range(12) if result.recorded[m]]
     last_point = (recorded[-1], float(result.point[recorded[-1] - 1])) if recorded else None
     return Outlook(**base, outcome=result.outcome(h.aggregation), model=result.model,
-                   band=tuple(result.months()), last_point=last_point, is_demo=h.uses_demo(months))
+                   band=tuple(result.months()), last_point=last_point, is_demo=h.uses_demo(months),
+                   basis=method_basis(record, result.method), validated=record.validated, record=record)
+
+
+def method_basis(record: backtest.TrackRecord, method: str) -> str:
+    """Why the forecast uses ``method``, in words: the real record's choice, or unvalidated."""
+    if not record.validated:
+        return (f"ej validerad: {backtest.TOO_SHORT}; standardmetoden används och intervallet bygger på "
+                "modellens antaganden")
+    if method != record.method:
+        return f"ej validerad: {method_name(record.method)} behöver längre historik"
+    return (f"vald på egna verkliga värden, {record.reason}: fel i snitt "
+            f"{'—' if record.mape is None else format_number(record.mape, 1) + NBSP + '%'} "
+            f"i {record.cases} tidigare prognoser")
 
 
 def _why_not(months: dict[str, float], year: int) -> str:
@@ -328,6 +367,22 @@ def area_marker(outlooks: list[Outlook]) -> str:
     parts = [f"{SYMBOLS[v]} {verdicts.count(v)} {SHORT[v]}" for v in (YES, UNSURE, NO) if verdicts.count(v)]
     demo = f" ({DEMO_MARK})" if any(o.is_demo for o in outlooks if o.verdict is not None) else ""
     return "Prognos helår: " + " · ".join(parts) + demo
+
+
+def basis_note(outlooks: list[Outlook]) -> str:
+    """Översikt's line under the forecast markers: what their probabilities rest on."""
+    shown = [o for o in outlooks if o.outcome is not None and o.verdict is not None]
+    if not shown:
+        return ""
+    valid = sum(o.validated for o in shown)
+    if valid == len(shown):
+        return ("Prognos helår: metod och intervall för varje indikator är valda och kalibrerade på dess egna "
+                "verkliga värden från tidigare år (träffsäkerheten visas på Indikator).")
+    if valid == 0:
+        return (f"Prognos helår: ingen av prognoserna är validerad – {backtest.TOO_SHORT}; sannolikheterna "
+                "bygger på modellens antaganden.")
+    return (f"Prognos helår: {valid} av {len(shown)} prognoser är validerade på egna verkliga värden; övriga har "
+            f"{backtest.TOO_SHORT} och bygger på modellens antaganden (se Indikator).")
 
 
 def area_markers(members: list[tuple[str, str]], outlooks: dict[str, Outlook]) -> dict[str, str]:
