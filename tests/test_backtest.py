@@ -10,6 +10,7 @@ import pytest
 from asn_dash.rules import backtest as bt
 from asn_dash.rules import forecast as fc
 from asn_dash.rules.periods import Period, months_between
+from asn_dash.services import backtest as store_backtest
 
 
 def series(first: str, last: str, value) -> dict[str, float]:
@@ -93,7 +94,7 @@ def test_track_record_counts_only_years_before_the_plan_year():
 
 
 def test_run_on_the_seeded_store(s):
-    result = bt.run(s, indicator_ids=["hushall_ekb", "budgetavvikelse_pct", "egen_forsorjning", "personalomsattning"])
+    result = store_backtest.run(s, indicator_ids=["hushall_ekb", "budgetavvikelse_pct", "egen_forsorjning", "personalomsattning"])
     json.dumps(result)  # plain JSON
     ids = [i["indicator"] for i in result["indicators"]]
     assert ids == ["hushall_ekb", "budgetavvikelse_pct"]  # egen_forsorjning has no monthly history
@@ -106,7 +107,7 @@ def test_run_on_the_seeded_store(s):
         assert result["overall"][m]["mape"] == pytest.approx(by_id["hushall_ekb"]["methods"][m]["mape"], abs=0.01)
     assert set(result["targets"]) == {"mape_at_or_below_best_baseline", "coverage_between_70_and_90"}
     assert [t["indicator"] for t in result["tertial"]] == ["personalomsattning"]  # reported per tertial
-    assert "totalt" in bt.table(result)
+    assert "totalt" in store_backtest.table(result)
 
 
 def test_short_history_uses_only_the_months_from_its_start():

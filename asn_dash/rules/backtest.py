@@ -21,6 +21,7 @@ import numpy as np
 
 from asn_dash.rules import forecast as fc
 from asn_dash.rules.forecast import DRIFT, ETS, LAST_VALUE, LEVEL, SAME_MONTH, monthly_series
+from asn_dash.rules.forecast_inputs import History
 
 ORIGINS = (4, 8)  # forecasts made at the end of April (T1) and of August (T2)
 MIN_MONTHS = 36  # indicators with at least three years of monthly history take part
@@ -220,26 +221,17 @@ def track_record(months: dict[str, float], aggregation: str, year: int, *, lower
                        tertial=tertials is not None)
 
 
-# --- the whole store ----------------------------------------------------------------------------
+# --- every indicator ---------------------------------------------------------------------------
 
 
-def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | None = None) -> dict:
-    """The backtest of every monthly indicator (of ``indicator_ids``, default all) with
-    ``MIN_MONTHS`` months of history, as the JSON the CLI prints: per indicator and overall,
-    per method."""
-    from datetime import date
-
-    from asn_dash.rules import forecast_inputs
-
-    ids = forecast_inputs.monthly_indicators(store)
-    if indicator_ids is not None:
-        ids = [i for i in ids if i in set(indicator_ids)]
-    histories = forecast_inputs.load(store, ids, date(9999, 12, 31), years=None)
+def report(monthly: list[History], tertial: list[History], methods: tuple[str, ...] = METHODS) -> dict:
+    """The backtest of the ``monthly`` histories with ``MIN_MONTHS`` months of history and of the
+    ``tertial`` ones, as the JSON the CLI prints: per indicator and overall, per method."""
     indicators, pooled = [], {m: [] for m in methods}
     seconds = {m: [] for m in methods}
     short = {name: {m: [] for m in methods} for name in SHORT_STARTS}
-    for indicator_id in ids:
-        h = histories[indicator_id]
+    for h in monthly:
+        indicator_id = h.indicator_id
         months = h.months()
         if len(months) < MIN_MONTHS:
             continue
@@ -262,13 +254,13 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
             "models": _models(by_method.get(CHOSEN, [])),
             "methods": {m: score(by_method[m]).to_dict() for m in methods},
         })
-    tertial = []
-    tertial_ids = [i for i in forecast_inputs.tertial_indicators(store) if indicator_ids is None or i in indicator_ids]
-    for indicator_id, h in forecast_inputs.load(store, tertial_ids, date(9999, 12, 31), years=None).items():
+    tertials = []
+    for h in tertial:
+        indicator_id = h.indicator_id
         cases = tertial_cases(h.values, lower=h.lower, upper=h.upper)
         if cases:
-            tertial.append({"indicator": indicator_id, "name": h.name, **score(cases).to_dict(),
-                            "suggested_scale": _round(suggested_scale(cases), 3)})
+            tertials.append({"indicator": indicator_id, "name": h.name, **score(cases).to_dict(),
+                             "suggested_scale": _round(suggested_scale(cases), 3)})
     overall = {m: score(pooled[m]).to_dict() for m in methods}
     best_baseline = min((b for b in BASELINES if b in overall and overall[b]["mape"] is not None),
                         key=lambda b: overall[b]["mape"], default=None)
@@ -292,7 +284,7 @@ def run(store, methods: tuple[str, ...] = METHODS, indicator_ids: list[str] | No
                         for m in methods},
         "seconds_per_forecast": {m: _round(float(np.median(v)), 4) if v else None for m, v in seconds.items()},
         "short_history": {name: {m: score(cases).to_dict() for m, cases in by.items()} for name, by in short.items()},
-        "tertial": tertial,
+        "tertial": tertials,
         "indicators": indicators,
     }
 
@@ -302,44 +294,3 @@ def _models(cases: list[Case]) -> dict[str, int]:
     for c in cases:
         out[c.model] = out.get(c.model, 0) + 1
     return out
-
-
-def table(result: dict) -> str:
-    """The backtest as a plain-text table (Swedish, sv-SE numbers)."""
-    from asn_dash.formatting import format_number
-
-    def pct(v, d=1):
-        return "—" if v is None else f"{format_number(v, d)} %"
-
-    def cov(s):
-        return "—" if s["coverage"] is None else f"{s['inside']}/{s['cases']} ({format_number(s['coverage'] * 100, 0)} %)"
-
-    methods = list(result["overall"])
-    lines = [f"Backtest av prognos helår: prognoser från slutet av april och augusti varje tidigare år, "
-             f"{format_number(result['level'] * 100, 0)} %-intervall.",
-             "", f"{'indikator':34} " + " ".join(f"{METHOD_NAMES.get(m, m)[:24]:>26}" for m in methods)]
-    for ind in result["indicators"]:
-        cells = []
-        for m in methods:
-            s = ind["methods"][m]
-            err = pct(s["mape"]) if ind["scored_by"] == "mape" else f"MAE {format_number(s['mae'], 2)}"
-            cells.append(f"{err + ' · ' + cov(s):>26}")
-        lines.append(f"{ind['indicator'][:34]:34} " + " ".join(cells))
-    lines.append("")
-    lines.append(f"{'totalt (MAPE · inom intervallet)':34} " + " ".join(
-        f"{pct(result['overall'][m]['mape'], 2) + ' · ' + cov(result['overall'][m]):>26}" for m in methods))
-    t = result["targets"]
-    lines.append("")
-    lines.append(f"Mål: MAPE för vald metod högst bästa baslinjens ({METHOD_NAMES.get(result['best_baseline'], '—')}): "
-                 f"{'uppfyllt' if t['mape_at_or_below_best_baseline'] else 'ej uppfyllt'}; "
-                 f"täckning 70–90 %: {'uppfyllt' if t['coverage_between_70_and_90'] else 'ej uppfyllt'}.")
-    for name, by in result.get("short_history", {}).items():
-        lines.append(f"Kort historik ({name}): " + "; ".join(
-            f"{METHOD_NAMES.get(m, m)} {pct(sc['mape'], 2)}" for m, sc in by.items()) + ".")
-    for t in result.get("tertial", []):
-        lines.append(f"Tertialindikator {t['indicator']}: fel i snitt {pct(t['mape'])}, {t['inside']} av {t['cases']} "
-                     f"inom intervallet (t-intervall; föreslagen faktor {t['suggested_scale']}).")
-    cal = result["calibration"][result["chosen"]]
-    lines.append(f"Kalibrering ({result['chosen']}): faktor {cal['shipped']} i koden, föreslagen "
-                 f"{cal['suggested']}, täckning korsvaliderad per år {pct((cal['coverage_cross_validated'] or 0) * 100, 0)}.")
-    return "\n".join(lines)

@@ -18,6 +18,7 @@ import numpy as np
 
 from asn_dash.formatting import NBSP, UNIT_SUFFIX, format_number, format_value
 from asn_dash.rules import backtest, forecast_inputs
+from asn_dash.services import forecast_inputs as reading
 from asn_dash.rules import forecast as fc
 from asn_dash.rules.aggregation import Obs, period_value
 from asn_dash.rules.periods import Period, parse_key
@@ -299,8 +300,8 @@ def plan_outlooks(store: Store, year: int, period: Period, indicator_ids: list[s
     rules = _forecastable(store, year)
     if indicator_ids is not None:
         rules = {i: r for i, r in rules.items() if i in set(indicator_ids)}
-    histories = forecast_inputs.load(store, list(rules), period.end)
-    prognoses = forecast_inputs.prognoses(store, list(rules), year)
+    histories = reading.load(store, list(rules), period.end)
+    prognoses = reading.prognoses(store, list(rules), year)
     out = {}
     for indicator_id, rule in rules.items():
         o = outlook_for(histories[indicator_id], rule, year, period, prognoses.get(indicator_id))
@@ -313,7 +314,7 @@ def indicator_track_record(store: Store, indicator_id: str, year: int) -> backte
     """The chosen method's record for one indicator on the years before ``year``."""
     from datetime import date
 
-    h = forecast_inputs.load(store, [indicator_id], date(year - 1, 12, 31)).get(indicator_id)
+    h = reading.load(store, [indicator_id], date(year - 1, 12, 31)).get(indicator_id)
     if h is None or h.frequency not in FORECAST_FREQUENCIES:
         return None
     return backtest.track_record(h.months(), h.aggregation, year, lower=h.lower, upper=h.upper,

@@ -19,7 +19,7 @@ import pandas as pd
 
 from asn_dash.formatting import NBSP, format_number, format_value
 from asn_dash.rules import forecast as fc
-from asn_dash.rules import forecast_inputs
+from asn_dash.services import forecast_inputs
 from asn_dash.rules.periods import MONTHS_SV, Period
 from asn_dash.store import queries
 from asn_dash.store.store import Store
