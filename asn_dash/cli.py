@@ -443,8 +443,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     """Prognos helår: the backtest of the forecasts (``--backtest``) or the plan's forecasts for a period."""
     import json
 
-    from asn_dash.rules import outlook
-    from asn_dash.services import backtest
+    from asn_dash.services import backtest, outlook
     from asn_dash.rules.periods import parse_key
 
     if not args.backtest and not args.period:

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from asn_dash.app import views
-from asn_dash.rules import evaluation, outlook
-from asn_dash.services import forecast_inputs
+from asn_dash.rules import evaluation
+from asn_dash.services import forecast_inputs, outlook
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import parse_target
 from asn_dash.store import queries

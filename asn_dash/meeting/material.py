@@ -25,6 +25,7 @@ from asn_dash.rules.evaluation import AreaSummary, IndicatorResult
 from asn_dash.rules.periods import KIND_MONTH, KIND_TERTIAL, KIND_YEAR, MONTHS_SV_LONG, Period
 from asn_dash.rules.suppression import SECONDARY, Policy, suppress
 from asn_dash.rules.targets import BASELINE
+from asn_dash.services import outlook as outlook_reads
 from asn_dash.store import queries
 from asn_dash.store.store import Store
 
@@ -255,7 +256,7 @@ def build_rows(store: Store, results: list[IndicatorResult], year: int, period: 
                        [ids]).set_index("id")
     sensitive = set(info.index[info["sensitive"]])
     comments = annotations.latest_comments(store, ids, year, period)
-    forecasts = outlook.plan_outlooks(store, year, period, ids)
+    forecasts = outlook_reads.plan_outlooks(store, year, period, ids)
     rows = []
     for r in results:
         current = r.current.value if r.current is not None else None
@@ -316,7 +317,7 @@ def build_slide(store: Store, result: IndicatorResult, row: Row, year: int, peri
             figure = charts.years_figure(chart_title, result.unit, years, font_size=font_size)
             chart_is_kolada = True
     if figure is not None and not chart_is_kolada and row.forecast and not info["sensitive"]:  # Prognos helår
-        own = outlook.plan_outlooks(store, year, period, [row.indicator_id]).get(row.indicator_id)
+        own = outlook_reads.plan_outlooks(store, year, period, [row.indicator_id]).get(row.indicator_id)
         charts.with_forecast(figure, charts.forecast_band(own))
     if view.has_demo and any(p.is_demo for line in view.lines for p in line.points):
         notes.append(DEMO_MARK)
