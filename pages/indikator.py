@@ -13,13 +13,13 @@ from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
-from asn_dash.rules import evaluation, verdicts
+from asn_dash.rules import verdicts
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.rollup import differing
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
-from asn_dash.services import outlook, placements
+from asn_dash.services import evaluation, outlook, placements
 from asn_dash.store import queries
 
 ui.ensure_app_navigation()

@@ -16,7 +16,7 @@ from asn_dash import auth, disclosure, throttle
 from asn_dash.auth import User
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown
-from asn_dash.rules import evaluation
+from asn_dash.services import evaluation
 from asn_dash.rules.periods import Period, parse_key, periods_for_year
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store

@@ -19,12 +19,13 @@ from asn_dash.formatting import format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 from asn_dash.meeting.charts import Line, Point, Reference
-from asn_dash.rules import evaluation, outlook
+from asn_dash.rules import outlook
 from asn_dash.rules.assessment import COLOURS
-from asn_dash.rules.evaluation import AreaSummary, IndicatorResult
+from asn_dash.rules.evaluation import MEASURES_ID, AreaSummary, IndicatorResult
 from asn_dash.rules.periods import KIND_MONTH, KIND_TERTIAL, KIND_YEAR, MONTHS_SV_LONG, Period
 from asn_dash.rules.suppression import SECONDARY, Policy, suppress
 from asn_dash.rules.targets import BASELINE
+from asn_dash.services import evaluation
 from asn_dash.services import outlook as outlook_reads
 from asn_dash.store import queries
 from asn_dash.store.store import Store
@@ -350,7 +351,7 @@ def units_figure(store: Store, result: IndicatorResult, year: int, period: Perio
 def default_order(results: list[IndicatorResult]) -> list[str]:
     """Without a saved running order: every plan indicator with a value, in plan order (the
     verksamhetsmått are added by choice)."""
-    return [r.indicator_id for r in results if r.current is not None and r.goal_area_id != evaluation.MEASURES_ID]
+    return [r.indicator_id for r in results if r.current is not None and r.goal_area_id != MEASURES_ID]
 
 
 def build(store: Store, year: int, period: Period, order: list[str] | None = None, policy: Policy = Policy(),
