@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from asn_dash import annotations, colours, sources
-from asn_dash.app import render, ui, views
+from asn_dash.app import render, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison
@@ -19,7 +19,7 @@ from asn_dash.rules.periods import parse_key
 from asn_dash.rules.rollup import differing
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
-from asn_dash.services import evaluation, outlook, placements
+from asn_dash.services import evaluation, outlook, placements, views
 from asn_dash.store import queries
 
 ui.ensure_app_navigation()

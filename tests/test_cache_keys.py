@@ -7,10 +7,9 @@ import functools
 import pytest
 
 from asn_dash import annotations, auth, cli
-from asn_dash.app import views
 from asn_dash.kolada import client as kolada
 from asn_dash.kolada import comparison
-from asn_dash.services import evaluation, outlook
+from asn_dash.services import evaluation, outlook, views
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
 from asn_dash.uploads import history

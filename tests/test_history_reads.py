@@ -8,11 +8,10 @@ from datetime import date
 
 import pytest
 
-from asn_dash.app import views
 from asn_dash.rules.evaluation import reading_windows
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import parse_target
-from asn_dash.services import evaluation, forecast_inputs, outlook
+from asn_dash.services import evaluation, forecast_inputs, outlook, views
 from asn_dash.store import queries
 
 from .ingest_helpers import insert_value

@@ -410,7 +410,7 @@ def static(fn):
 @st.cache_data(show_spinner=False, max_entries=128)
 def _indicator_view(_s: Store, _result, path: str, version: str, indicator_id: str, reference: float | None,
                     year: int, period_key: str):
-    from asn_dash.app import views as indicator_view
+    from asn_dash.services import views as indicator_view
 
     return indicator_view.build(_s, _result, year, parse_key(period_key))
 

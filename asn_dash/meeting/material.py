@@ -13,12 +13,10 @@ from datetime import date
 import plotly.graph_objects as go
 
 from asn_dash import annotations
-from asn_dash.app import views as indicator_view
 from asn_dash.colours import label
 from asn_dash.formatting import format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
-from asn_dash.meeting.charts import Line, Point, Reference
 from asn_dash.rules import outlook
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.evaluation import MEASURES_ID, AreaSummary, IndicatorResult
@@ -27,6 +25,8 @@ from asn_dash.rules.suppression import SECONDARY, Policy, suppress
 from asn_dash.rules.targets import BASELINE
 from asn_dash.services import evaluation
 from asn_dash.services import outlook as outlook_reads
+from asn_dash.services import views as indicator_view
+from asn_dash.services.chart_data import Line, Point, Reference
 from asn_dash.store import queries
 from asn_dash.store.store import Store
 

@@ -11,8 +11,8 @@ import pandas as pd
 
 from asn_dash import annotations
 from asn_dash.kolada import comparison
-from asn_dash.rules import verdicts
 from asn_dash.rules import evaluation as rules
+from asn_dash.rules import verdicts
 from asn_dash.rules.evaluation import (AreaSummary, IndicatorResult, MonthGrid, PlanData, RankLookup, as_measures,
                                        plan_areas, reading_windows)
 from asn_dash.rules.periods import Period
