@@ -48,7 +48,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from asn_dash.demo import write_demo_csv
-    from asn_dash.store.seed import SEED_DIR
+    from asn_dash.store.seed_csv import SEED_DIR
 
     out = Path(args.out) if args.out else SEED_DIR / "demo.csv"
     n = write_demo_csv(out)
