@@ -39,7 +39,7 @@ from urllib3.util.retry import Retry
 from asn_dash.auth import User, require
 from asn_dash.errors import AsnError
 from asn_dash.formatting import format_number
-from asn_dash.kolada.snapshot import kpi_row
+from asn_dash.store.kolada_snapshot import kpi_row
 from asn_dash.store.store import Store, audit, transaction
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3"

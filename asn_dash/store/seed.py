@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from asn_dash.catalogue_files import catalogue_digest
-from asn_dash.kolada.snapshot import load_snapshot
 from asn_dash.rules.periods import parse_key
 from asn_dash.sources import DEMO, PUBLISHED
+from asn_dash.store.kolada_snapshot import load_snapshot
 from asn_dash.store.seed_csv import COLOURS, SEED_DIR, SeedRow, _bad, read_seed_csv
 from asn_dash.store.store import UTFALL, VALUE_KINDS, add_keys, transaction, write_values
 
