@@ -365,26 +365,3 @@ def _write_users(path: Path, users: Mapping[str, tuple[User, str]]) -> None:
             os.fsync(folder)
         finally:
             os.close(folder)
-
-
-def record_sign_in(store, username: str, user: User | None, how: str, locks=()) -> None:
-    """The audit rows of a sign-in (``user`` None: failed) and of the locks it set off
-    (:class:`asn_dash.throttle.Lock`), in one transaction."""
-    from asn_dash import people
-    from asn_dash.store.store import audit
-
-    who = (user.username if user else username.strip()[:MAX_USERNAME]) or "(tomt)"
-    with store.writing() as cur:
-        audit(cur, who, "inloggning" if user else "misslyckad inloggning", "panelen", how)
-        if user is not None:
-            people.remember(cur, user)
-        for lock in locks:
-            audit(cur, who, "inloggning spärrad", lock.target, lock.detail)
-
-
-def record_sign_out(store, username: str, reason: str) -> None:
-    """The audit row of a session signed out because its account changed."""
-    from asn_dash.store.store import audit
-
-    with store.writing() as cur:
-        audit(cur, username, "utloggad", "panelen", reason)

@@ -48,7 +48,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from asn_dash.demo import write_demo_csv
-    from asn_dash.store.seed import SEED_DIR
+    from asn_dash.store.seed_csv import SEED_DIR
 
     out = Path(args.out) if args.out else SEED_DIR / "demo.csv"
     n = write_demo_csv(out)
@@ -449,7 +449,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     """Prognos helår: the backtest of the forecasts (``--backtest``) or the plan's forecasts for a period."""
     import json
 
-    from asn_dash.rules import backtest, outlook
+    from asn_dash.services import backtest, outlook
     from asn_dash.rules.periods import parse_key
 
     if not args.backtest and not args.period:

@@ -6,7 +6,7 @@ import streamlit as st
 from asn_dash import sources
 from asn_dash.app import render, ui
 from asn_dash.formatting import escape_markdown
-from asn_dash.rules import economy
+from asn_dash.services import economy
 
 ui.ensure_app_navigation()
 store = ui.store()

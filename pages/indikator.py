@@ -7,18 +7,20 @@ from datetime import date
 import streamlit as st
 
 from asn_dash import annotations, colours, sources
-from asn_dash.app import render, ui, views
+from asn_dash.app import render, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown, format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
-from asn_dash.rules import evaluation, outlook, placements, verdicts
+from asn_dash.rules import verdicts
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.rollup import differing
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
+from asn_dash.rules.outlook import track_text
+from asn_dash.services import evaluation, outlook, placements, views
 from asn_dash.store import queries
 
 ui.ensure_app_navigation()
@@ -64,7 +66,7 @@ def shown(indicator_id: str, year: int, period_key: str) -> dict:
         out["kolada_figure"] = ui.figure(charts.years_figure, f"{r.name} – Kolada {meta['kolada_kpi']}", r.unit,
                                          kolada_years)
     # The record on the real figures that chose the forecast's method and band (exempeldata left out).
-    out["track"] = (outlook.track_text(prognos.record, r.unit)
+    out["track"] = (track_text(prognos.record, r.unit)
                     if prognos is not None and prognos.outcome is not None else None)
     out["placement"] = ui.cached(store, placements.placement_outlook, indicator_id, year, period,
                                  reads=(ui.VALUES, ui.CATALOGUE))

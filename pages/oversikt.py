@@ -11,9 +11,10 @@ from asn_dash import annotations, colours, sources
 from asn_dash.app import overview, render, ui
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown
-from asn_dash.rules import outlook, verdicts
+from asn_dash.rules import verdicts
 from asn_dash.rules.assessment import COLOURS
 from asn_dash.rules.periods import parse_key
+from asn_dash.services import outlook
 from asn_dash.store import queries
 
 ui.ensure_app_navigation()

@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 
 from asn_dash.rules.aggregation import PeriodValue
-from asn_dash.rules.assessment import (GRON, GUL, NA, ROD, ManualStatus, Rank, apply_override, area_colour, assess,
-                                       rank_among, trend)
+from asn_dash.rules.assessment import GRON, GUL, NA, ROD, ManualStatus, Rank, apply_override, assess, rank_among, trend
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import parse_target
+from asn_dash.rules.verdicts import area_colour
 
 T2_25, T2_24 = parse_key("2025-T2"), parse_key("2025-T2").shifted(-1)
 

@@ -10,6 +10,7 @@ import pytest
 from asn_dash.rules import backtest as bt
 from asn_dash.rules import forecast as fc
 from asn_dash.rules.periods import Period, months_between
+from asn_dash.services import backtest as store_backtest
 
 
 def series(first: str, last: str, value) -> dict[str, float]:
@@ -126,7 +127,7 @@ def test_a_gap_at_the_origin_is_never_filled_from_a_later_value():
 
 
 def test_run_on_the_seeded_store(s):
-    result = bt.run(s, indicator_ids=["hushall_ekb", "budgetavvikelse_pct", "egen_forsorjning", "personalomsattning"])
+    result = store_backtest.run(s, indicator_ids=["hushall_ekb", "budgetavvikelse_pct", "egen_forsorjning", "personalomsattning"])
     json.dumps(result)  # plain JSON
     ids = [i["indicator"] for i in result["indicators"]]
     assert ids == ["hushall_ekb", "budgetavvikelse_pct"]  # egen_forsorjning has no monthly history
@@ -135,12 +136,12 @@ def test_run_on_the_seeded_store(s):
     # The seeded months are exempeldata but for a few published ones: no real year to score.
     assert by_id["hushall_ekb"]["exempeldata_excluded"] == 12 and by_id["hushall_ekb"]["years"] == []
     assert result["record"] == bt.TOO_SHORT and result["overall"][bt.PRODUCT]["cases"] == 0
-    assert "för kort historik för att mäta träffsäkerheten" in bt.table(result)
+    assert "för kort historik för att mäta träffsäkerheten" in store_backtest.table(result)
     assert result["tertial"] == []  # personalomsattning's tertials are exempeldata too
 
 
 def test_run_with_exempeldata_counts_each_case(s):
-    result = bt.run(s, methods=(fc.LAST_VALUE, fc.RUN_RATE), indicator_ids=["hushall_ekb", "personalomsattning"],
+    result = store_backtest.run(s, methods=(fc.LAST_VALUE, fc.RUN_RATE), indicator_ids=["hushall_ekb", "personalomsattning"],
                     include_demo=True)
     ind = result["indicators"][0]
     assert ind["years"] == [2020, 2021, 2022, 2023, 2024, 2025] and ind["exempeldata_excluded"] == 0
@@ -150,7 +151,7 @@ def test_run_with_exempeldata_counts_each_case(s):
     # Nested: 2020 has no earlier year, so the default (ETS, or the first method run without it).
     assert ind["choices"]["2020"] == fc.LAST_VALUE and set(ind["choices"].values()) <= {fc.LAST_VALUE, fc.RUN_RATE}
     assert [t["indicator"] for t in result["tertial"]] == ["personalomsattning"]
-    assert "0 av 12 prognoser bygger bara på verkliga värden, 12 på exempeldata" in bt.table(result)
+    assert "0 av 12 prognoser bygger bara på verkliga värden, 12 på exempeldata" in store_backtest.table(result)
 
 
 def test_short_history_uses_only_the_months_from_its_start():

@@ -58,7 +58,7 @@ def test_a_child_process_reports_its_own_peak_memory_not_its_parents():
     import subprocess
     import sys
 
-    code = "from asn_dash.bench import peak_rss_mb; print(peak_rss_mb())"
+    code = "from asn_dash.bench.memory import peak_rss_mb; print(peak_rss_mb())"
     ballast = bytearray(300 * 1024 * 1024)
     ballast[::4096] = b"\1" * len(ballast[::4096])  # resident, not only reserved
     child = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)

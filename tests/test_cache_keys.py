@@ -6,11 +6,10 @@ import functools
 
 import pytest
 
-from asn_dash import annotations, auth, cli
-from asn_dash.app import views
+from asn_dash import annotations, auth, cli, people
 from asn_dash.kolada import client as kolada
 from asn_dash.kolada import comparison
-from asn_dash.rules import evaluation, outlook
+from asn_dash.services import evaluation, outlook, views
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
 from asn_dash.uploads import history
@@ -82,13 +81,13 @@ def writing(db, change) -> None:
 
 def test_sign_ins_keep_every_cache_warm(app, calls, seeded_db):
     assert recomputed(app, calls) == set()
-    writing(seeded_db, lambda s: auth.record_sign_in(s, "mallory", None, "lösenord"))
+    writing(seeded_db, lambda s: people.record_sign_in(s, "mallory", None, "lösenord"))
     assert recomputed(app, calls) == set()
     # a person's first sign-in may name the author of a comment, so it counts as annotations …
-    writing(seeded_db, lambda s: auth.record_sign_in(s, "anna", ANALYST, "lösenord"))
+    writing(seeded_db, lambda s: people.record_sign_in(s, "anna", ANALYST, "lösenord"))
     recomputed(app, calls)
     # … but signing in again changes nothing anyone sees
-    writing(seeded_db, lambda s: auth.record_sign_in(s, "anna", ANALYST, "lösenord"))
+    writing(seeded_db, lambda s: people.record_sign_in(s, "anna", ANALYST, "lösenord"))
     assert recomputed(app, calls) == set()
 
 
@@ -120,7 +119,7 @@ def test_a_kolada_pull_recomputes_only_what_reads_kolada(app, calls, seeded_db):
 def test_each_domain_has_its_own_version(s):
     before = queries.data_version(s)
     assert set(before) == set(queries.DOMAINS)
-    auth.record_sign_in(s, "mallory", None, "lösenord")
+    people.record_sign_in(s, "mallory", None, "lösenord")
     assert queries.data_version(s) == before
     annotations.add_comment(s, ANALYST, "hushall_ekb", "2025-08", "Text")
     after = queries.data_version(s)

@@ -1,4 +1,4 @@
-"""Economy per verksamhet (asn_dash.rules.economy) on a real seeded store, checked against the
+"""Economy per verksamhet (asn_dash.services.economy, asn_dash.rules.economy) on a real seeded store, checked against the
 figures the reports print: 004 Tertialrapport T2 2025 ("Ekonomisk tabell (tkr)") and 002
 Delårsrapport 1 2019 ("Ekonomisk rapport" april/helår, "VO 03", "VO 08"). The expected numbers
 are copied from the report texts in ../shared/seeds, not from the code."""
@@ -8,6 +8,7 @@ import pytest
 
 from asn_dash.rules import economy as eco
 from asn_dash.rules.periods import parse_key
+from asn_dash.services import economy as store_economy
 from asn_dash.sources import DEMO, PUBLISHED
 from asn_dash.store.store import write_values
 
@@ -36,7 +37,7 @@ T2_2025 = {
 
 
 def test_t2_2025_matches_the_printed_table(s):
-    result = eco.economy(s, 2025, T2)
+    result = store_economy.economy(s, 2025, T2)
     assert result.period == T2
     assert result.headers[eco.UTFALL_PERIOD] == "Utfall jan–aug 2025"
     assert result.headers[eco.PROGNOS_YEAR] == "Prognos helår"
@@ -60,14 +61,14 @@ def test_t2_2025_matches_the_printed_table(s):
 
 
 def test_printed_deviation_wins_over_the_recomputed_one(s):
-    rows = rows_by_id(eco.economy(s, 2025, T2))
+    rows = rows_by_id(store_economy.economy(s, 2025, T2))
     cell = rows["nettokostnad_socialpsykiatri_placeringar"].cells[eco.DEVIATION_PERIOD]
     assert cell.value == -7209 and cell.source == PUBLISHED  # −23 425 − (−16 217) would be −7 208
     assert cell.text == "−7\u00a0209"
 
 
 def test_d1_2019_matches_the_printed_tables(s):
-    result = eco.economy(s, 2019, parse_key("2019-T1"))
+    result = store_economy.economy(s, 2019, parse_key("2019-T1"))
     assert result.headers[eco.UTFALL_PERIOD] == "Utfall jan–apr 2019"
     rows = rows_by_id(result)
     # "Ekonomisk rapport", April and Helår: kommunbidrag (the budget, with a cost's sign), nettokostnad, nettoresultat
@@ -100,7 +101,7 @@ def test_d1_2019_matches_the_printed_tables(s):
 
 def test_a_year_of_the_other_layout_has_its_own_verksamheter(s):
     """2021's verksamhetsberättelse: utfall and budget for the full year, 001's verksamheter."""
-    rows = rows_by_id(eco.economy(s, 2021, parse_key("2021")))
+    rows = rows_by_id(store_economy.economy(s, 2021, parse_key("2021")))
     assert "nettokostnad_avdelning_vuxen" not in rows  # the 2025 organisation is not in 2021's tables
     full = (eco.UTFALL_PERIOD, eco.BUDGET_YEAR, eco.DEVIATION_YEAR)
     assert figures(rows["nettokostnad_ekonomiskt_bistand"], full) == (-27386, -26035, -1351)
@@ -114,7 +115,7 @@ def test_a_prognos_is_never_shown_as_utfall(s):
     checked = 0
     for year in (2019, 2020, 2021, 2024, 2025):
         for key in (f"{year}-T1", f"{year}-T2", f"{year}", f"{year}-03"):
-            result = eco.economy(s, year, parse_key(key))
+            result = store_economy.economy(s, year, parse_key(key))
             for row in (r for sec in result.sections for r in sec.rows):
                 utfall, prognos = row.cells[eco.UTFALL_PERIOD], row.cells[eco.PROGNOS_YEAR]
                 assert utfall.kind == "utfall" and prognos.kind == "prognos"
@@ -125,7 +126,7 @@ def test_a_prognos_is_never_shown_as_utfall(s):
                     assert kinds[(row.indicator_id, str(year), "prognos")] == prognos.value
     assert checked > 50
     # T1 2025: nothing reported yet, so no utfall column, although the T2 prognos is stored
-    early = eco.economy(s, 2025, parse_key("2025-T1"))
+    early = store_economy.economy(s, 2025, parse_key("2025-T1"))
     assert early.period is None
     assert all(eco.UTFALL_PERIOD not in sec.columns for sec in early.sections)
 
@@ -141,11 +142,11 @@ def test_published_figures_win_over_exempeldata(s):
     ])
     with s.writing() as cur:
         write_values(cur, demo, skip_existing=True)
-    rows = rows_by_id(eco.economy(s, 2025, T2))
+    rows = rows_by_id(store_economy.economy(s, 2025, T2))
     vuxen = rows["nettokostnad_avdelning_vuxen"].cells[eco.UTFALL_PERIOD]
     assert (vuxen.value, vuxen.source, vuxen.demo) == (-123247, PUBLISHED, False)
 
-    result = eco.economy(s, 2019, parse_key("2019-T1"))
+    result = store_economy.economy(s, 2019, parse_key("2019-T1"))
     namnden = rows_by_id(result)["nettokostnad_namnden"]
     budget = namnden.cells[eco.BUDGET_PERIOD]
     assert (budget.value, budget.demo, budget.source_label) == (-5, True, "⚠ Exempeldata")
@@ -159,10 +160,10 @@ def test_computed_deviation_is_marked_and_never_spans_two_documents(s):
     with s.writing() as cur:
         cur.execute("DELETE FROM observation_values WHERE indicator_key = "
                     "(SELECT key FROM indicator_keys WHERE id = 'budgetavvikelse_avdelning_vuxen')")
-    cell = rows_by_id(eco.economy(s, 2025, T2))["nettokostnad_avdelning_vuxen"].cells[eco.DEVIATION_YEAR]
+    cell = rows_by_id(store_economy.economy(s, 2025, T2))["nettokostnad_avdelning_vuxen"].cells[eco.DEVIATION_YEAR]
     assert (cell.value, cell.source, cell.source_label) == (-171865 - -157005, eco.COMPUTED, "Beräknad")
     # 2024: utfall from 004, budget from 000 (another document): no deviation is made up
-    total = rows_by_id(eco.economy(s, 2024, parse_key("2024")))["nettokostnad_asn"]
+    total = rows_by_id(store_economy.economy(s, 2024, parse_key("2024")))["nettokostnad_asn"]
     assert total.cells[eco.UTFALL_PERIOD].value == -347935 and total.cells[eco.BUDGET_YEAR].value == -308853
     assert total.cells[eco.DEVIATION_YEAR].value is None
 
@@ -172,5 +173,5 @@ def test_a_year_without_economy_is_empty(s, key):
     with s.writing() as cur:
         cur.execute("DELETE FROM observation_values WHERE period_code // 100 = 2020 AND indicator_key IN "
                     "(SELECT k.key FROM indicator_keys k JOIN indicators i ON i.id = k.id WHERE i.unit = 'tkr')")
-    result = eco.economy(s, 2020, parse_key(key))
+    result = store_economy.economy(s, 2020, parse_key(key))
     assert result.is_empty and result.period is None

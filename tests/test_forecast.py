@@ -14,6 +14,7 @@ from asn_dash.rules import forecast as fc
 from asn_dash.rules import outlook
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import parse_target
+from asn_dash.services import outlook as outlook_reads
 
 from .apptest import new_app
 
@@ -181,7 +182,7 @@ def plain(text: str) -> str:
 
 
 def test_plan_outlooks_for_t2_2025(s):
-    found = outlook.plan_outlooks(s, 2025, T2)
+    found = outlook_reads.plan_outlooks(s, 2025, T2)
     # Monthly and tertial indicators with a target a number can meet; yearly ones and manual ones not.
     assert {"hushall_ekb", "barnfamiljer_ekb", "hushall_ekb_10man", "sjukfranvaro", "personalomsattning"} <= set(found)
     assert "frisktal" not in found and "vald_fragor" not in found
@@ -198,7 +199,7 @@ def test_plan_outlooks_for_t2_2025(s):
     assert [b[0] for b in ekb.band] == [9, 10, 11, 12] and ekb.last_point[0] == 8
     # Barnfamiljer: 128 on average jan–aug 2025 against about 149 in 2024: reached whatever sep–dec do.
     assert found["barnfamiljer_ekb"].verdict == outlook.YES
-    assert outlook.plan_outlooks(s, 2025, parse_key("2025")) == {}  # the year is over: its outcome is known
+    assert outlook_reads.plan_outlooks(s, 2025, parse_key("2025")) == {}  # the year is over: its outcome is known
 
 
 def test_goal_texts_and_probability_words():
@@ -302,7 +303,7 @@ def test_the_forvaltnings_prognos_wins_for_the_verdict(s):
     # Barnfamiljer: the model says the goal is reached (jan–aug 128 against about 149 in 2024); the
     # förvaltning's prognos of 155 for the year says it is not, and decides.
     write_prognos(s, [("barnfamiljer_ekb", "2025", 155.0)])
-    o = outlook.plan_outlooks(s, 2025, T2)["barnfamiljer_ekb"]
+    o = outlook_reads.plan_outlooks(s, 2025, T2)["barnfamiljer_ekb"]
     assert o.analyst == 155.0 and o.probability > 0.95 and o.verdict == outlook.NO
     assert o.marker == "Prognos (förvaltningen): ✖ nås inte (⚠ Exempeldata)"
     text = plain(o.sentence())
@@ -316,10 +317,10 @@ def test_a_monthly_prognos_for_the_rest_of_the_year_counts_as_the_förvaltnings(
     # Jan–aug 2025 average 389 (published); sep–dec at 300 give (8 · 389 + 4 · 300) / 12 = 359,33,
     # below 2024, so the goal (minska) is reached by the förvaltning's own months.
     write_prognos(s, [("hushall_ekb", f"2025-{m:02d}", 300.0) for m in range(9, 13)])
-    o = outlook.plan_outlooks(s, 2025, T2)["hushall_ekb"]
+    o = outlook_reads.plan_outlooks(s, 2025, T2)["hushall_ekb"]
     assert o.analyst == pytest.approx((8 * 389 + 4 * 300) / 12) and o.verdict == outlook.YES
     write_prognos(s, [("barnfamiljer_ekb", "2025-12", 100.0)])  # one month only: no prognos for the year
-    assert outlook.plan_outlooks(s, 2025, T2)["barnfamiljer_ekb"].analyst is None
+    assert outlook_reads.plan_outlooks(s, 2025, T2)["barnfamiljer_ekb"].analyst is None
 
 
 # --- the band's floor, the baselines and the record on real figures ---------------------------------

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from asn_dash.app import views
-from asn_dash.rules import evaluation, forecast_inputs, outlook
+from asn_dash.rules.evaluation import reading_windows
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.targets import parse_target
+from asn_dash.services import evaluation, forecast_inputs, outlook, views
 from asn_dash.store import queries
 
 from .ingest_helpers import insert_value
@@ -54,7 +54,7 @@ def test_a_baseline_two_years_back_is_read(old_history):
     s.con.execute("UPDATE plan_indicators SET target_rule = ? WHERE plan_year = 2025 AND indicator_id = 'hushall_ekb'",
                   [json.dumps(rule.to_dict())])
     data = evaluation.load_plan(s, 2025, period)
-    assert evaluation.reading_windows(data.structure, (period,)) == [(date(2022, 9, 1), date(2025, 8, 31))]
+    assert reading_windows(data.structure, (period,)) == [(date(2022, 9, 1), date(2025, 8, 31))]
     results = evaluation.evaluate(s, data, period)
     assert results == evaluation.evaluate(s, read_everything(s, data), period)
     hushall = next(r for r in results if r.indicator_id == "hushall_ekb")
@@ -94,7 +94,7 @@ def test_forecasts_do_not_read_older_history(s):
 
     def forecasts():
         found = outlook.plan_outlooks(s, 2025, period)
-        return {i: (o.model, o.numbers(), outlook.indicator_track_record(s, i, 2025)) for i, o in found.items()}
+        return {i: (o.model, o.numbers(), o.record) for i, o in found.items()}
 
     before = forecasts()
     assert any(model for model, _, _ in before.values())

@@ -14,9 +14,9 @@ from asn_dash.meeting import images
 from asn_dash.meeting import material as meeting
 from asn_dash.meeting import pptx as meeting_pptx
 from asn_dash.meeting import xlsx as meeting_xlsx
-from asn_dash.rules import evaluation
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.suppression import OFF, SECONDARY, Policy
+from asn_dash.services import evaluation
 from .ingest_helpers import insert_value, update_values
 
 T2 = parse_key("2025-T2")

@@ -4,6 +4,7 @@ import pytest
 
 from asn_dash.rules import placements as pl
 from asn_dash.rules.periods import parse_key
+from asn_dash.services import placements as store_placements
 
 # 002, "Verksamhetsmått barn och unga", HVB 13–20 år: summa placeringar jan–dec 2019, budget 7
 # per month at 4 613 kr per dygn. Jan–apr are utfall, maj–dec the report's prognos.
@@ -59,7 +60,7 @@ def test_without_forecast_the_year_is_open():
 
 
 def test_from_the_seeded_store_the_whole_year_reproduces_002(s):
-    year = pl.placement_outlook(s, "plac_hvb_unga", 2019, parse_key("2019"))
+    year = store_placements.placement_outlook(s, "plac_hvb_unga", 2019, parse_key("2019"))
     assert [m.count for m in year.months] == HVB_2019
     assert year.cost == pytest.approx(COST) and year.budget == pytest.approx(BUDGET)
     assert pl.tkr(year.deviation, signed=True) == "−5\u00a0905\u00a0tkr"
@@ -68,12 +69,12 @@ def test_from_the_seeded_store_the_whole_year_reproduces_002(s):
 
 def test_from_the_seeded_store_the_other_2019_tables(s):
     # SiS: 1,1,2,2,2,2,2,2,1,1,1,1 against 2 at 4 928 kr: 59 + 368 + 122 = 549 dygn.
-    sis = pl.placement_outlook(s, "plac_sis", 2019, parse_key("2019"))
+    sis = store_placements.placement_outlook(s, "plac_sis", 2019, parse_key("2019"))
     assert sis.cost == pytest.approx(549 * 4928) and sis.budget == pytest.approx(2 * 365 * 4928)
     assert pl.tkr(sis.deviation, signed=True) == "+892\u00a0tkr"  # under budget
     # Skyddat boende (vuxen): 7,9,8,7,5,4,3,2,2,1,1,1 against 4 at 2 768 kr.
     days = sum(c * d for c, d in zip([7, 9, 8, 7, 5, 4, 3, 2, 2, 1, 1, 1], DAYS_2019))
-    sb = pl.placement_outlook(s, "plac_skyddat_boende", 2019, parse_key("2019"))
+    sb = store_placements.placement_outlook(s, "plac_skyddat_boende", 2019, parse_key("2019"))
     assert sb.cost == pytest.approx(days * 2768)
 
 
@@ -81,7 +82,7 @@ def test_from_the_seeded_store_as_of_april_the_rest_is_forecast(s):
     # without 002's own prognos (seeded as value kind prognos), the model forecasts May–Dec
     s.con.execute("DELETE FROM observation_values WHERE kind = 1 AND indicator_key ="
                   " (SELECT key FROM indicator_keys WHERE id = 'plac_hvb_unga')")
-    year = pl.placement_outlook(s, "plac_hvb_unga", 2019, parse_key("2019-T1"))
+    year = store_placements.placement_outlook(s, "plac_hvb_unga", 2019, parse_key("2019-T1"))
     assert [m.count for m in year.months[:4]] == HVB_2019[:4]
     assert [m.forecast for m in year.months] == [False] * 4 + [True] * 8
     assert year.forecast_by == pl.MODEL
@@ -92,8 +93,8 @@ def test_from_the_seeded_store_as_of_april_the_rest_is_forecast(s):
 
 
 def test_no_budget_no_table(s):
-    assert pl.placement_outlook(s, "plac_familjehem", 2019, parse_key("2019")) is None
-    assert pl.placement_outlook(s, "plac_hvb_unga", 2020, parse_key("2020")) is None
+    assert store_placements.placement_outlook(s, "plac_familjehem", 2019, parse_key("2019")) is None
+    assert store_placements.placement_outlook(s, "plac_hvb_unga", 2020, parse_key("2020")) is None
 
 
 def test_indikator_shows_the_placement_table(seeded_db, monkeypatch):
@@ -117,7 +118,7 @@ def test_indikator_shows_the_placement_table(seeded_db, monkeypatch):
 def test_as_of_april_002s_own_prognos_gives_002s_year(s):
     # 002 was written per April: jan–apr utfall, maj–dec the förvaltning's prognos, seeded as value
     # kind prognos from published.csv. It wins over the model and reproduces the report's year.
-    year = pl.placement_outlook(s, "plac_hvb_unga", 2019, parse_key("2019-T1"))
+    year = store_placements.placement_outlook(s, "plac_hvb_unga", 2019, parse_key("2019-T1"))
     assert year.forecast_by == pl.ANALYST and [m.count for m in year.months] == HVB_2019
     assert year.cost == pytest.approx(COST) and pl.tkr(year.deviation, signed=True) == "−5\u00a0905\u00a0tkr"
     assert year.sentence().endswith("Jan–apr utfall, maj–dec förvaltningens prognos.")

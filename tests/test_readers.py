@@ -352,7 +352,7 @@ def test_a_zip_bomb_is_refused_from_the_declared_sizes():
 
 def peak_rss_mb(path: Path, db: Path) -> tuple[int, str]:
     """Peak RSS of a CLI ingest in its own process."""
-    code = ("import sys; from asn_dash import cli; from asn_dash.bench import peak_rss_mb; "
+    code = ("import sys; from asn_dash import cli; from asn_dash.bench.memory import peak_rss_mb; "
             "code = cli.main(sys.argv[1:]); print(int(peak_rss_mb()))")
     done = subprocess.run([sys.executable, "-c", code, "ingest", str(path), "--db", str(db), "--dry-run"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)

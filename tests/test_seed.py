@@ -6,7 +6,7 @@ from statistics import mean
 import pytest
 
 from asn_dash import demo
-from asn_dash.store.seed import SEED_DIR
+from asn_dash.store.seed_csv import SEED_DIR
 
 
 def rows(name):

@@ -13,7 +13,7 @@ import pytest
 from asn_dash.auth import cli_user
 from asn_dash.store import seed, store
 from asn_dash.uploads import history as history_module
-from asn_dash.store.seed import SeedError
+from asn_dash.store.seed_csv import SeedError
 from asn_dash.store.setup import build_store, open_store
 from asn_dash.store.store import LATEST_VERSION, StoreError, StoreLockedError, migrate, schema_version
 

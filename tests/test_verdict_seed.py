@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from asn_dash.catalogue import load_catalogue
-from asn_dash.store.seed import SEED_DIR, SeedError
+from asn_dash.store.seed_csv import SEED_DIR, SeedError
 from asn_dash.store.verdict_seed import COLUMNS, VERDICTS_FILE, read_verdicts
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

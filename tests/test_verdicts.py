@@ -14,11 +14,13 @@ from asn_dash.app import render
 from asn_dash.auth import PermissionDenied, User
 from asn_dash.catalogue import CatalogueError, load_catalogue
 from asn_dash.colours import label
-from asn_dash.rules import evaluation, verdicts
+from asn_dash.rules import verdicts
 from asn_dash.rules.assessment import NA
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.verdicts import (ALL_GREEN, AREA, GOAL, INDICATOR, MAJORITY, NO_BEDOMNING, NO_TARGET, NO_VALUE,
-                                     REPORT, STANDARD, Computed, OfficialVerdict, area_verdict, explain, in_force)
+                                     REPORT, STANDARD, Computed, OfficialVerdict, area_colour, area_verdict,
+                                     explain, in_force)
+from asn_dash.services import evaluation
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
 from asn_dash.store.store import migrate
@@ -57,8 +59,6 @@ def test_area_rules_give_colour_and_reason(rule, colours, expected, reason):
 
 
 def test_the_default_rule_is_todays_area_colour():
-    from asn_dash.rules.assessment import area_colour
-
     for colours in (["Röd", "Grön"], ["Grön", "Grön", "Gul"], ["Röd", "Röd", "Grön"], ["—"], []):
         assert area_colour(colours) == area_verdict(colours, STANDARD).colour
 

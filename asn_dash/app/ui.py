@@ -12,11 +12,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from asn_dash import access, auth, disclosure, throttle
+from asn_dash import access, auth, disclosure, people, throttle
 from asn_dash.auth import User
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown
-from asn_dash.rules import evaluation
+from asn_dash.services import evaluation
 from asn_dash.rules.periods import Period, parse_key, periods_for_year
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
@@ -170,7 +170,7 @@ def signed_in_user(s: Store) -> User:
         if user is None:
             _stop_signed_out(_oidc_sign_in)
         if not st.session_state.get("asn_sign_in_logged"):
-            auth.record_sign_in(s, user.username, user, "oidc")
+            people.record_sign_in(s, user.username, user, "oidc")
             st.session_state["asn_sign_in_logged"] = True
     elif user is None:
         _stop_signed_out(lambda: _local_sign_in(s))
@@ -185,7 +185,7 @@ def _forget_session(s: Store, why: auth.SignedOut) -> None:
     st.session_state.pop(FINGERPRINT_KEY, None)
     st.session_state[NOTICE_KEY] = why.sv
     if who is not None:
-        auth.record_sign_out(s, who.username, why.reason)
+        people.record_sign_out(s, who.username, why.reason)
 
 
 def _client() -> str:
@@ -230,11 +230,11 @@ def _local_sign_in(s: Store) -> None:
         return
     user = auth.verify(users, username, password)
     if user is None:
-        auth.record_sign_in(s, username, None, "lösenord", _THROTTLE.failed(username, client))
+        people.record_sign_in(s, username, None, "lösenord", _THROTTLE.failed(username, client))
         st.error("Fel användarnamn eller lösenord.")
         return
     _THROTTLE.succeeded(username)
-    auth.record_sign_in(s, username, user, "lösenord")
+    people.record_sign_in(s, username, user, "lösenord")
     st.session_state[USER_KEY] = user
     st.session_state[FINGERPRINT_KEY] = auth.fingerprint(users, user.username)
     st.rerun()
@@ -427,7 +427,7 @@ def static(fn):
 @st.cache_data(show_spinner=False, max_entries=128)
 def _indicator_view(_s: Store, _result, path: str, version: str, indicator_id: str, reference: float | None,
                     year: int, period_key: str):
-    from asn_dash.app import views as indicator_view
+    from asn_dash.services import views as indicator_view
 
     return indicator_view.build(_s, _result, year, parse_key(period_key))
 

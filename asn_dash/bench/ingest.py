@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from asn_dash.bench import peak_rss_mb
+from asn_dash.bench.memory import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[2]
 

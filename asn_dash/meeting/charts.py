@@ -13,29 +13,9 @@ import plotly.graph_objects as go
 from asn_dash.colours import SERIES, TEXT, rgb
 from asn_dash.formatting import UNIT_SUFFIX
 from asn_dash.rules.periods import MONTHS_SV
+from asn_dash.services.chart_data import DatedLine, Line, Point, Reference
 
 FONT = "Source Sans Pro, Arial, sans-serif"
-
-
-@dataclass(frozen=True)
-class Point:
-    month: int  # 1–12
-    value: float | None  # None: a masked month, drawn as a gap (never interpolated through)
-    is_demo: bool = False
-
-
-@dataclass(frozen=True)
-class Line:
-    name: str
-    points: list[Point]
-    dash: str = "solid"
-    colour: str | None = None
-
-
-@dataclass(frozen=True)
-class Reference:
-    value: float
-    name: str  # e.g. "Målnivå minst 60 %" or "Jämförelse jan–aug 2024"
 
 
 def _suffix(unit: str) -> str:
@@ -160,22 +140,6 @@ def _escape(text: str) -> str:
 # --- every stored year: the Indikator page's multi-year chart -----------------------------------
 
 AXIS_NOT_ZERO = "Axeln börjar inte på noll"
-
-
-@dataclass(frozen=True)
-class DatedPoint:
-    year: int
-    month: int  # 1–12; a tertial or year is drawn at its last month
-    value: float
-    is_demo: bool = False
-
-
-@dataclass(frozen=True)
-class DatedLine:
-    name: str
-    points: list[DatedPoint]
-    colour: str
-    markers_only: bool = False  # published period values: points, not a line
 
 
 def month_label(year: int, month: int) -> str:

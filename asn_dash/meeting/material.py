@@ -13,18 +13,20 @@ from datetime import date
 import plotly.graph_objects as go
 
 from asn_dash import annotations
-from asn_dash.app import views as indicator_view
 from asn_dash.colours import label
 from asn_dash.formatting import format_value
 from asn_dash.kolada import comparison
 from asn_dash.meeting import charts
-from asn_dash.meeting.charts import Line, Point, Reference
-from asn_dash.rules import evaluation, outlook
+from asn_dash.rules import outlook
 from asn_dash.rules.assessment import COLOURS
-from asn_dash.rules.evaluation import AreaSummary, IndicatorResult
+from asn_dash.rules.evaluation import MEASURES_ID, AreaSummary, IndicatorResult
 from asn_dash.rules.periods import KIND_MONTH, KIND_TERTIAL, KIND_YEAR, MONTHS_SV_LONG, Period
 from asn_dash.rules.suppression import SECONDARY, Policy, suppress
 from asn_dash.rules.targets import BASELINE
+from asn_dash.services import evaluation
+from asn_dash.services import outlook as outlook_reads
+from asn_dash.services import views as indicator_view
+from asn_dash.services.chart_data import Line, Point, Reference
 from asn_dash.store import queries
 from asn_dash.store.store import Store
 
@@ -255,7 +257,7 @@ def build_rows(store: Store, results: list[IndicatorResult], year: int, period: 
                        [ids]).set_index("id")
     sensitive = set(info.index[info["sensitive"]])
     comments = annotations.latest_comments(store, ids, year, period)
-    forecasts = outlook.plan_outlooks(store, year, period, ids)
+    forecasts = outlook_reads.plan_outlooks(store, year, period, ids)
     rows = []
     for r in results:
         current = r.current.value if r.current is not None else None
@@ -316,7 +318,7 @@ def build_slide(store: Store, result: IndicatorResult, row: Row, year: int, peri
             figure = charts.years_figure(chart_title, result.unit, years, font_size=font_size)
             chart_is_kolada = True
     if figure is not None and not chart_is_kolada and row.forecast and not info["sensitive"]:  # Prognos helår
-        own = outlook.plan_outlooks(store, year, period, [row.indicator_id]).get(row.indicator_id)
+        own = outlook_reads.plan_outlooks(store, year, period, [row.indicator_id]).get(row.indicator_id)
         charts.with_forecast(figure, charts.forecast_band(own))
     if view.has_demo and any(p.is_demo for line in view.lines for p in line.points):
         notes.append(DEMO_MARK)
@@ -349,7 +351,7 @@ def units_figure(store: Store, result: IndicatorResult, year: int, period: Perio
 def default_order(results: list[IndicatorResult]) -> list[str]:
     """Without a saved running order: every plan indicator with a value, in plan order (the
     verksamhetsmått are added by choice)."""
-    return [r.indicator_id for r in results if r.current is not None and r.goal_area_id != evaluation.MEASURES_ID]
+    return [r.indicator_id for r in results if r.current is not None and r.goal_area_id != MEASURES_ID]
 
 
 def build(store: Store, year: int, period: Period, order: list[str] | None = None, policy: Policy = Policy(),

@@ -256,12 +256,3 @@ def trend(current: PeriodValue | None, previous: PeriodValue | None, direction: 
     return Trend(TREND_UP if up else TREND_DOWN, good,
                  f"{'ökar' if up else 'minskar'} mot samma period förra året{verdict}")
 
-
-def area_colour(colours: list[str]) -> str:
-    """A målområde's overall colour from its assessed indicators by the default area rule
-    (Röd when more indicators are Röd than Grön; Grön when at least two thirds are Grön and none
-    is Röd; otherwise Gul; no assessed indicator: —). The rules and their reasons are in
-    :mod:`asn_dash.rules.verdicts`."""
-    from asn_dash.rules.verdicts import area_verdict
-
-    return area_verdict(colours).colour

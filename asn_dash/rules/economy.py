@@ -26,8 +26,7 @@ import pandas as pd
 
 from asn_dash.formatting import MISSING, format_number
 from asn_dash.rules.periods import Period, from_code
-from asn_dash.sources import DEMO, SOURCE_LABELS
-from asn_dash.store.store import BUDGET, PROGNOS, UTFALL, Store
+from asn_dash.sources import BUDGET, DEMO, PROGNOS, SOURCE_LABELS, UTFALL
 
 COMPUTED = "beräknad"
 DEVIATION = "avvikelse"
@@ -155,18 +154,6 @@ def _split_ref(ref: str | None) -> tuple[str, str, str]:
     return document, base, detail.strip()
 
 
-def _values(store: Store, year: int) -> pd.DataFrame:
-    """Every stored tkr value of the year (the year itself and its tertials), all kinds."""
-    return store.query(
-        "SELECT o.indicator_id, o.period_code, o.value_kind, o.value, o.source, o.source_ref, i.name, i.description"
-        " FROM observations_all o JOIN indicators i ON i.id = o.indicator_id"
-        " JOIN units u ON u.id = o.unit_id AND u.whole_administration"
-        " WHERE i.unit = ? AND o.value IS NOT NULL AND o.period_code // 100 = ?"
-        " AND (o.period_code % 100 = 0 OR o.period_code % 100 > 40)",
-        [TKR, year],
-    )
-
-
 def _economy_period(values: pd.DataFrame, year: int, period: Period) -> Period | None:
     """The latest reported economy period (tertial or the year) that has ended by ``period``:
     the economy is reported per tertial, so a month shows the tertial before it."""
@@ -182,16 +169,11 @@ def _deviation_id(indicator_id: str) -> str:
     return _DEVIATION_ALIASES.get(indicator_id, _DEVIATION_PREFIX + indicator_id.removeprefix(_COST_PREFIX))
 
 
-def _order() -> dict[str, int]:
-    from asn_dash.store.seed import load_catalogue  # the catalogue's order is the reports' order
-
-    return {ind.id: n for n, ind in enumerate(load_catalogue().indicators)}
-
-
-def economy(store: Store, year: int, period: Period) -> Economy:
-    """The economy tables of ``year`` as of ``period``: utfall (and budget) for the latest economy
-    period ended by then, and the year's budget and prognos."""
-    values = _values(store, year)
+def economy(values: pd.DataFrame, year: int, period: Period, order: dict[str, int]) -> Economy:
+    """The economy tables of ``year`` as of ``period`` from the year's stored tkr ``values`` (every
+    kind; ``asn_dash.services.economy`` reads them): utfall (and budget) for the latest economy
+    period ended by then, and the year's budget and prognos; rows in the catalogue's ``order``
+    (indicator id → position)."""
     if values.empty:
         return Economy(year, None)
     at = _economy_period(values, year, period)
@@ -220,7 +202,6 @@ def economy(store: Store, year: int, period: Period) -> Economy:
         formula = f"{actual.kind} − budget"
         return Cell(actual.value - budget.value, DEVIATION, COMPUTED, formula, actual.demo or budget.demo)
 
-    order = _order()
     costs = values[~values["indicator_id"].str.startswith(_DEVIATION_PREFIX)]
     sections: dict[tuple[str, str], dict] = {}
     for indicator_id, group in costs.groupby("indicator_id", sort=False):

@@ -1,25 +1,25 @@
 """Evaluate a plan year for a period: every indicator's value, assessment and trend, the
-målområde summaries and the month-by-month grid. Reads the store, computes in Python."""
+målområde summaries and the month-by-month grid, from plan data read once
+(``asn_dash.services.evaluation`` reads it from the store)."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
 
-from asn_dash import annotations
 from asn_dash.formatting import MISSING, format_value
-from asn_dash.kolada import comparison
 from asn_dash.rules.aggregation import Obs, PeriodValue, period_value
 from asn_dash.rules import verdicts
-from asn_dash.rules.assessment import COLOURS, GRON, GUL, NA, ROD, Assessment, Trend, assess, trend
+from asn_dash.rules.assessment import COLOURS, GRON, GUL, NA, ROD, Assessment, Rank, Trend, assess, trend
 from asn_dash.rules.periods import Period, rolling_12
 from asn_dash.rules.targets import BASELINE, MANUAL, NONE, QUARTILE, TargetRule
 from asn_dash.rules.verdicts import AREA, GOAL, INDICATOR, OfficialVerdict
-from asn_dash.store import queries
-from asn_dash.store.store import Store
+
+# A Kolada KPI's rank among the municipalities in a year, for quartile rules: (kpi, year) → rank.
+RankLookup = Callable[[str, int], Rank | None]
 
 
 @dataclass
@@ -133,36 +133,6 @@ def reading_windows(structure: pd.DataFrame, periods: tuple[Period, ...]) -> lis
     return merged
 
 
-def _plan_data(store: Store, year: int, structure: pd.DataFrame, periods: tuple[Period, ...]) -> PlanData:
-    """``structure`` (one row per indicator, with its rule) plus the catalogue facts and the
-    whole administration's values the evaluation of ``periods`` needs (and only those)."""
-    if not periods:
-        raise ValueError("load_plan/load_measures need the periods to evaluate")
-    admin = queries.whole_administration(store)
-    ids = sorted(set(structure["indicator_id"]))
-    meta = store.query(
-        "SELECT id, unit, frequency, direction, period_aggregation, kolada_kpi FROM indicators"
-        " WHERE list_contains(?, id)", [ids]).set_index("id").to_dict("index")
-    yearly = [i for i in ids if meta[i]["frequency"] == "år"]
-    windows = reading_windows(structure, periods)
-    series = queries.admin_series(store, [i for i in ids if i not in yearly], admin, windows)
-    series |= queries.admin_series(store, yearly, admin, [(None, windows[-1][1])])
-    return PlanData(year, structure, series, meta, admin, periods=tuple(periods))
-
-
-def load_plan(store: Store, year: int, *periods: Period) -> PlanData:
-    """The plan of ``year`` with the values needed to evaluate it for ``periods``."""
-    structure = queries.plan_structure(store, year)
-    structure = structure[structure["indicator_id"].notna()].reset_index(drop=True)
-    rules = store.query("SELECT goal_id, indicator_id, target_rule FROM plan_indicators WHERE plan_year = ?", [year])
-    rule_map = {(r.goal_id, r.indicator_id): TargetRule(**json.loads(r.target_rule)) for r in rules.itertuples()}
-    structure["rule"] = [rule_map[(g, i)] for g, i in zip(structure["goal_id"], structure["indicator_id"])]
-    data = _plan_data(store, year, structure, periods)
-    data.area_rule = store.scalar("SELECT area_rule FROM plan_years WHERE year = ?", [year]) or verdicts.STANDARD
-    data.official = annotations.plan_verdicts(store, year)
-    return data
-
-
 def _value(data: PlanData, indicator_id: str, period: Period) -> PeriodValue | None:
     m = data.meta[indicator_id]
     return period_value(data.series.get(indicator_id, {}), period, m["period_aggregation"], m["frequency"])
@@ -174,16 +144,15 @@ def _baseline_period(rule: TargetRule, period: Period) -> Period:
     return period.shifted(rule.baseline_year - period.year)
 
 
-def evaluate(store: Store, data: PlanData, period: Period) -> list[IndicatorResult]:
+def evaluate(data: PlanData, period: Period, rank: RankLookup) -> list[IndicatorResult]:
     """Assess every indicator of the plan for ``period`` (one of the periods ``data`` was read for):
     the computed assessment, and the official verdict in force (``data.official``) shown in its
-    place where there is one."""
+    place where there is one. ``rank`` gives a quartile rule's Kolada rank, asked only for those."""
     if period not in data.periods:
         raise ValueError(f"{period.key} was not read: load the plan data for it (load_plan(…, period))")
     manual_ids = [r.indicator_id for r in data.structure.itertuples() if r.rule.kind == MANUAL]
     official = verdicts.in_force(data.official, period, carry=manual_ids)
     results = []
-    kpi_info = None  # read once, only if a quartile rule needs it
     for r in data.structure.itertuples(index=False):
         m = data.meta[r.indicator_id]
         current = _value(data, r.indicator_id, period)
@@ -194,9 +163,7 @@ def evaluate(store: Store, data: PlanData, period: Period) -> list[IndicatorResu
             kwargs["baseline"] = _value(data, r.indicator_id, base) or PeriodValue(None, None, base, base, 0, 0, frozenset())
         elif r.rule.kind == QUARTILE and m["kolada_kpi"]:
             year = current.as_of.year if current is not None else period.year
-            if kpi_info is None:
-                kpi_info = comparison.kpi_info(store).set_index("kpi")
-            kwargs["rank"] = comparison.ranks(store, [m["kolada_kpi"]], [year], kpi_info).get((m["kolada_kpi"], year))
+            kwargs["rank"] = rank(m["kolada_kpi"], year)
         computed = assess(r.rule, m["unit"], current, period, **kwargs)
         given = official.get((INDICATOR, r.indicator_id))
         results.append(IndicatorResult(
@@ -231,21 +198,7 @@ MEASURES_ID = "verksamhetsmatt"
 MEASURES = "Verksamhetsmått"
 
 
-def load_measures(store: Store, year: int, *periods: Period) -> PlanData:
-    """The monthly indicators followed outside the plan (placements, volumes …) that have values
-    in ``year``: shown as a "Verksamhetsmått" group without targets, read for ``periods``."""
-    frame = store.query(
-        """
-        SELECT id AS indicator_id, name AS indicator FROM indicators
-        WHERE frequency = 'månad'
-          AND id NOT IN (SELECT indicator_id FROM plan_indicators WHERE plan_year = ?)
-          AND id IN (SELECT indicator_id FROM observations WHERE period_end BETWEEN ? AND ?)
-        ORDER BY rowid
-        """, [year, date(year, 1, 1), date(year, 12, 31)])
-    return _plan_data(store, year, _as_measures(frame), periods)
-
-
-def _as_measures(frame: pd.DataFrame) -> pd.DataFrame:
+def as_measures(frame: pd.DataFrame) -> pd.DataFrame:
     """Indicators (``indicator_id``, ``indicator``) as the "Verksamhetsmått" group, without targets."""
     frame["goal_area_id"] = frame["goal_id"] = MEASURES_ID
     frame["goal_area"] = frame["goal"] = MEASURES
@@ -254,37 +207,17 @@ def _as_measures(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def measure_results(store: Store, year: int, period: Period) -> list[IndicatorResult]:
-    return evaluate(store, load_measures(store, year, period), period)
-
-
-def measure_result(store: Store, year: int, period: Period, indicator_id: str) -> IndicatorResult | None:
-    """Any catalogue indicator as a verksamhetsmått (no target) for ``period``: how the Indikator page
-    shows an indicator outside the plan of ``year``. None for an id not in the catalogue."""
-    frame = store.query("SELECT id AS indicator_id, name AS indicator FROM indicators WHERE id = ?", [indicator_id])
-    if frame.empty:
-        return None
-    return evaluate(store, _plan_data(store, year, _as_measures(frame), (period,)), period)[0]
-
-
-def plan_results(store: Store, year: int, period: Period) -> tuple[list[IndicatorResult], list[AreaSummary]]:
-    """Every indicator of the plan assessed for ``period`` and the målområde summaries, each with its
-    nämndmål (``AreaSummary.goals``): computed by the plan's area rule, with the official verdicts
-    (reports, analytiker) in force for the period."""
-    data = load_plan(store, year, period)
-    results = evaluate(store, data, period)
+def plan_areas(data: PlanData, period: Period, results: list[IndicatorResult]) -> list[AreaSummary]:
+    """The målområde summaries of the plan's ``results`` for ``period``, each with its nämndmål
+    (``AreaSummary.goals``): computed by the plan's area rule, with the official verdicts (reports,
+    analytiker) in force for the period."""
     official = verdicts.in_force(data.official, period)
     areas = summarise(results, official, data.area_rule)
     goals = summarise(results, official, data.area_rule, GOAL)
     area_of = {r.goal_id: r.goal_area_id for r in results}
     for area in areas:
         area.goals = [g for g in goals if area_of[g.goal_area_id] == area.goal_area_id]
-    return results, areas
-
-
-def month_periods(year: int, last_month: int) -> tuple[Period, ...]:
-    """The months of the month grid: the plan data for :func:`month_grid` is read for these."""
-    return tuple(Period(year, month=m) for m in range(1, last_month + 1))
+    return areas
 
 
 @dataclass
@@ -298,9 +231,9 @@ class MonthGrid:
     computed: pd.DataFrame
 
 
-def month_grid(store: Store, data: PlanData, last_month: int) -> MonthGrid:
+def month_grid(data: PlanData, last_month: int, rank: RankLookup) -> MonthGrid:
     """Per målområde and month the official verdict where a report (or an analytiker) gave one,
-    else the computed one; ``data`` is read for :func:`month_periods`.
+    else the computed one; ``data`` is read for every month from January to ``last_month``.
 
     Yearly indicators (Kolada KPIs, annual surveys) do not move from month to month, so the
     computed cells are built from the indicators followed monthly or per tertial."""
@@ -315,7 +248,7 @@ def month_grid(store: Store, data: PlanData, last_month: int) -> MonthGrid:
     given = pd.DataFrame(False, index=list(names.values()), columns=months)
     for month, column in enumerate(months, start=1):
         period = Period(data.year, month=month)
-        for area in summarise(evaluate(store, followed, period), rule=data.area_rule):
+        for area in summarise(evaluate(followed, period, rank), rule=data.area_rule):
             computed.loc[area.name, column] = colours.loc[area.name, column] = area.colour
         for (level, area_id), v in verdicts.in_force(data.official, period).items():
             if level == AREA and area_id in names and v.colour is not None:
@@ -324,6 +257,5 @@ def month_grid(store: Store, data: PlanData, last_month: int) -> MonthGrid:
     return MonthGrid(colours, given, computed)
 
 
-__all__ = ["IndicatorResult", "AreaSummary", "PlanData", "MonthGrid", "load_plan", "evaluate", "summarise",
-           "plan_results", "measure_results", "measure_result", "month_grid", "month_periods", "reading_windows",
-           "GRON", "GUL", "ROD", "NA"]
+__all__ = ["IndicatorResult", "AreaSummary", "PlanData", "MonthGrid", "RankLookup", "evaluate", "summarise",
+           "plan_areas", "as_measures", "month_grid", "reading_windows", "GRON", "GUL", "ROD", "NA"]

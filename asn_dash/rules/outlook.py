@@ -21,9 +21,7 @@ from asn_dash.rules import backtest, forecast_inputs
 from asn_dash.rules import forecast as fc
 from asn_dash.rules.aggregation import Obs, period_value
 from asn_dash.rules.periods import Period, parse_key
-from asn_dash.rules.targets import BASELINE, FIXED, TOLERANCE, TargetRule, parse_target
-from asn_dash.store import queries
-from asn_dash.store.store import Store
+from asn_dash.rules.targets import BASELINE, FIXED, TOLERANCE, TargetRule
 
 FORECAST_RULES = (FIXED, BASELINE, TOLERANCE)
 FORECAST_FREQUENCIES = ("månad", "tertial")
@@ -216,27 +214,6 @@ MONTHS_SV_LONG_ORIGINS = ("april", "augusti")  # backtest.ORIGINS as words
 TERTIAL_ORIGINS = ("T1", "T2")
 
 
-# --- from the store -----------------------------------------------------------------------------
-
-
-def _rules(store: Store, year: int) -> dict[str, TargetRule]:
-    """Indicator → its target rule in ``year``'s plan (the first, if it is under two nämndmål)."""
-    out: dict[str, TargetRule] = {}
-    for r in queries.plan_structure(store, year).itertuples(index=False):
-        if isinstance(r.indicator_id, str) and r.indicator_id not in out:
-            out[r.indicator_id] = parse_target(r.target_text)
-    return out
-
-
-def _forecastable(store: Store, year: int) -> dict[str, TargetRule]:
-    rules = {i: r for i, r in _rules(store, year).items() if r.kind in FORECAST_RULES}
-    if not rules:
-        return {}
-    freq = store.query("SELECT id, frequency FROM indicators WHERE list_contains(?, id)", [list(rules)])
-    ok = set(freq[freq["frequency"].isin(FORECAST_FREQUENCIES)]["id"])
-    return {i: r for i, r in rules.items() if i in ok}
-
-
 def _baseline_value(h: forecast_inputs.History, rule: TargetRule, year: int) -> float | None:
     if rule.kind != BASELINE:
         return None
@@ -327,36 +304,6 @@ def _why_not(months: dict[str, float], year: int) -> str:
     if first > f"{year}-01":
         return f"värden finns först från {parse_key(first).label()}"
     return f"för kort historik ({len(months)} månader; minst {fc.MIN_MONTHS} behövs)"
-
-
-def plan_outlooks(store: Store, year: int, period: Period, indicator_ids: list[str] | None = None) -> dict[str, Outlook]:
-    """Indicator id → outlook, for every forecastable indicator of ``year``'s plan (or of those
-    among ``indicator_ids``), as of ``period`` (a period of the plan year). Empty once the year is
-    over (December)."""
-    if period.year != year or period.last_month == 12:
-        return {}
-    rules = _forecastable(store, year)
-    if indicator_ids is not None:
-        rules = {i: r for i, r in rules.items() if i in set(indicator_ids)}
-    histories = forecast_inputs.load(store, list(rules), period.end)
-    prognoses = forecast_inputs.prognoses(store, list(rules), year)
-    out = {}
-    for indicator_id, rule in rules.items():
-        o = outlook_for(histories[indicator_id], rule, year, period, prognoses.get(indicator_id))
-        if o is not None:
-            out[indicator_id] = o
-    return out
-
-
-def indicator_track_record(store: Store, indicator_id: str, year: int) -> backtest.TrackRecord | None:
-    """The chosen method's record for one indicator on the years before ``year``."""
-    from datetime import date
-
-    h = forecast_inputs.load(store, [indicator_id], date(year - 1, 12, 31)).get(indicator_id)
-    if h is None or h.frequency not in FORECAST_FREQUENCIES:
-        return None
-    return backtest.track_record(h.months(), h.aggregation, year, lower=h.lower, upper=h.upper,
-                                 tertials=h.values if h.frequency == "tertial" else None)
 
 
 def area_marker(outlooks: list[Outlook]) -> str:

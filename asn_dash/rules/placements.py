@@ -19,10 +19,8 @@ import pandas as pd
 
 from asn_dash.formatting import NBSP, format_number, format_value
 from asn_dash.rules import forecast as fc
-from asn_dash.rules import forecast_inputs
-from asn_dash.rules.periods import MONTHS_SV, Period
-from asn_dash.store import queries
-from asn_dash.store.store import Store
+from asn_dash.rules.forecast_inputs import History
+from asn_dash.rules.periods import MONTHS_SV
 
 MODEL, ANALYST, MIXED = "modell", "förvaltningen", "förvaltningen och modell"
 
@@ -176,19 +174,14 @@ def placement_year(indicator_id: str, name: str, year: int, volume: float, price
                          forecast_by if used_forecast else None, low, high, model if used_forecast else None, is_demo)
 
 
-def placement_outlook(store: Store, indicator_id: str, year: int, period: Period) -> PlacementYear | None:
-    """The placement table of ``indicator_id`` for ``year`` as of ``period``'s end; None when the
-    catalogue has no budget assumption (volume and price per day) for that year. The förvaltning's
-    monthly prognos counts (value kind *prognos*) win over the model's for the months they cover."""
-    budget = queries.budget(store, indicator_id, year)
-    if budget is None or pd.isna(budget.volume_per_month) or pd.isna(budget.price_per_day):
-        return None
-    volume, price = float(budget.volume_per_month), float(budget.price_per_day)
-    end = min(period.end, Period(year).end)
-    h = forecast_inputs.load(store, [indicator_id], end)[indicator_id]
+def placement_forecast(h: History, year: int, volume: float, price: float,
+                       prognos: dict[str, float]) -> PlacementYear:
+    """The placement table of ``year`` from the indicator's history ``h`` (values up to the period's
+    end) and the budget assumption (``volume`` per month, ``price`` per day). The förvaltning's
+    monthly ``prognos`` counts (period key → count) win over the model's for the months they cover."""
+    indicator_id = h.indicator_id
     months = h.months()
     counts = {int(k[5:7]): v for k, v in months.items() if k.startswith(f"{year}-")}
-    prognos = forecast_inputs.prognoses(store, [indicator_id], year).get(indicator_id, {})
     analyst = {int(k[5:7]): v for k, v in prognos.items() if len(k) == 7 and int(k[5:7]) not in counts}
     result = fc.forecast_year(fc.monthly_series(months), year, lower=h.lower, upper=h.upper) if months else None
     model = {} if result is None or result.complete else {

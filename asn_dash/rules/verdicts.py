@@ -167,6 +167,14 @@ def area_verdict(colours: list[str], rule: str = STANDARD) -> Computed:
     return Computed(colour, f"{_tally(counts, first, len(assessed))}: {why}")
 
 
+def area_colour(colours: list[str]) -> str:
+    """A målområde's overall colour from its assessed indicators by the default area rule
+    (Röd when more indicators are Röd than Grön; Grön when at least two thirds are Grön and none
+    is Röd; otherwise Gul; no assessed indicator: —). The rules and their reasons:
+    :func:`area_verdict`."""
+    return area_verdict(colours).colour
+
+
 def explain(official: OfficialVerdict | None, computed: Computed) -> str | None:
     """Why the official verdict and the computed one differ; None when they agree (or there is no
     official colour to differ from)."""

@@ -14,7 +14,6 @@ Seed files (UTF-8 CSV, comma-separated, header row):
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,18 +22,14 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from asn_dash.catalogue_files import catalogue_digest
-from asn_dash.errors import AsnError
-from asn_dash.kolada.snapshot import load_snapshot
 from asn_dash.rules.periods import parse_key
 from asn_dash.sources import DEMO, PUBLISHED
+from asn_dash.store.kolada_snapshot import load_snapshot
+from asn_dash.store.seed_csv import COLOURS, SEED_DIR, SeedRow, _bad, read_seed_csv
 from asn_dash.store.store import UTFALL, VALUE_KINDS, add_keys, transaction, write_values
 
 if TYPE_CHECKING:
     from asn_dash.catalogue import Catalogue
-
-SEED_DIR = Path(__file__).resolve().parents[2] / "data" / "seed"
-
-COLOURS = ("Grön", "Gul", "Röd")
 
 
 def load_catalogue() -> Catalogue:
@@ -43,37 +38,6 @@ def load_catalogue() -> Catalogue:
     from asn_dash.catalogue import load_catalogue as load
 
     return load()
-
-
-class SeedError(AsnError):
-    """A seed file has a row that cannot be loaded."""
-
-
-@dataclass(frozen=True)
-class SeedRow:
-    line: int  # as a spreadsheet numbers it: header = 1
-    data: dict[str, str]
-
-
-def read_seed_csv(path: Path, required: list[str]) -> list[SeedRow]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SeedError(f"Seedfilen {path}: kolumn(er) saknas: {', '.join(missing)}.")
-            return [SeedRow(n, {k: (v or "").strip() for k, v in row.items()})
-                    for n, row in enumerate(reader, start=2)]
-    except FileNotFoundError:
-        raise SeedError(f"Seedfilen {path} saknas; återställ den från git.") from None
-
-
-def _bad(path: Path, row: SeedRow, column: str, reason: str) -> SeedError:
-    value = row.data.get(column, "")
-    return SeedError(
-        f"Seedfilen {path}, rad {row.line}, kolumn '{column}' (värde '{value}'): {reason}.",
-        f"Seed file {path}, row {row.line}, column '{column}' (value '{value}'): {reason}.",
-    )
 
 
 def _number(path: Path, row: SeedRow, column: str) -> float | None:
@@ -263,7 +227,7 @@ class SeedFiles:
 
 def read_seed_files(cat: Catalogue, seed_dir: Path | None = None) -> SeedFiles:
     """Read and validate every seed file against the catalogue, without a store."""
-    from asn_dash.store.verdict_seed import read_verdicts  # it reads its rows with this module's helpers
+    from asn_dash.store.verdict_seed import read_verdicts  # imports the catalogue's models: on first need
 
     seed_dir = Path(seed_dir) if seed_dir else SEED_DIR
     return SeedFiles(_observation_rows(seed_dir / "published.csv", cat, PUBLISHED),

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 import duckdb
 
 from asn_dash.errors import AsnError
+from asn_dash.sources import BUDGET, PROGNOS, UTFALL
 
 if TYPE_CHECKING:  # pandas is imported where a DataFrame is made, not by opening a store
     import pandas as pd
@@ -277,9 +278,8 @@ def audit(cur: duckdb.DuckDBPyConnection, user: str, action: str, target: str, d
                 [user, action, target, detail]).fetchall()
 
 
-# Value kinds: what a stored value is. Only utfall is an outcome; the view `observations` shows
-# nothing else, so a prognos or a budget can never be read as one.
-UTFALL, PROGNOS, BUDGET = "utfall", "prognos", "budget"
+# Value kinds (asn_dash.sources): only utfall is an outcome; the view `observations` shows nothing
+# else, so a prognos or a budget can never be read as one.
 VALUE_KINDS = {UTFALL: 0, PROGNOS: 1, BUDGET: 2}
 
 VALUE_COLUMNS = ["indicator_id", "unit_id", "period", "value_kind", "value", "text_value", "source", "source_ref",

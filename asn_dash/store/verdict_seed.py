@@ -19,7 +19,7 @@ from pathlib import Path
 
 from asn_dash.catalogue import Catalogue
 from asn_dash.rules.periods import parse_key
-from asn_dash.store.seed import COLOURS, SEED_DIR, SeedRow, _bad, read_seed_csv
+from asn_dash.store.seed_csv import COLOURS, SEED_DIR, SeedRow, _bad, read_seed_csv
 
 VERDICTS_FILE = SEED_DIR / "verdicts.csv"
 COLUMNS = ["plan_year", "level", "target", "period", "colour", "text", "source_doc", "source_table"]

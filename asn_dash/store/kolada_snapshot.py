@@ -1,7 +1,9 @@
 """The offline Kolada snapshot in ``data/kolada`` (real values from public dumps, see its
-SOURCES.md), loaded into a new store so comparisons work without network.
+SOURCES.md), loaded into a new store so comparisons work without network; and the
+``kolada_kpis`` row the snapshot and the pulls (``asn_dash.kolada.client``) both write.
 
-Kept apart from the HTTP client: seeding a store must not import ``requests`` or the pulls.
+Part of the store's seeding, apart from the HTTP client: seeding a store must not import
+``requests`` or the pulls.
 """
 
 from __future__ import annotations

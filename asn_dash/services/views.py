@@ -9,11 +9,11 @@ from datetime import date
 import pandas as pd
 
 from asn_dash.formatting import format_value, round_half_up
-from asn_dash.meeting.charts import DatedLine, DatedPoint, Line, Point, Reference
 from asn_dash.rules.aggregation import Obs, period_value
 from asn_dash.rules.evaluation import IndicatorResult
 from asn_dash.rules.periods import KIND_MONTH, Period, parse_key
 from asn_dash.rules.targets import BASELINE, FIXED
+from asn_dash.services.chart_data import DatedLine, DatedPoint, Line, Point, Reference
 from asn_dash.sources import SOURCE_LABELS
 from asn_dash.store import queries
 from asn_dash.store.store import Store

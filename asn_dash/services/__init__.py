@@ -1,0 +1,1 @@
+"""Read the store and call the pure rules: what the pages, the meeting material and the CLI show."""
