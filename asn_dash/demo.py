@@ -301,6 +301,10 @@ def render_csv(rows: list[tuple[str, str, str, float]]) -> str:
 
 
 def write_demo_csv(path: Path) -> int:
+    """Write the demo rows to ``path`` whole or not at all; of the product's own files only
+    data/seed/demo.csv may be replaced (:mod:`asn_dash.outputs`)."""
+    from asn_dash.outputs import write_output
+
     rows = generate_rows()
-    path.write_text(render_csv(rows), encoding="utf-8")
+    write_output(path, render_csv(rows).encode("utf-8"), allow={"demo"})
     return len(rows)
