@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,8 +86,11 @@ def _defaults() -> list[Owned]:
 
 
 def is_duckdb(path: Path) -> bool:
-    """An existing file that starts like a DuckDB database."""
+    """An existing regular file that starts like a DuckDB database (a terminal or a named pipe is
+    never opened: reading one would wait)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(path, "rb") as fh:
             head = fh.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC))
     except OSError:
@@ -123,7 +127,7 @@ def owners(path: str | os.PathLike, db: str | os.PathLike | None = None) -> list
         st = os.stat(resolved)
     except OSError:
         return found
-    if not found and st.st_nlink > 1:  # a hard link: the same file as an owned one under another name?
+    if not found and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:  # a hard link: the same file as an owned one under another name?
         same = (st.st_dev, st.st_ino)
         found += [(e, "är en hård länk till") for e in files if _identity(e.path) == same]
         found += [(e, "är en hård länk till") for e in entries

@@ -29,8 +29,9 @@ from docx.shared import Cm, Pt, RGBColor
 from asn_dash.colours import TABLE_HEADER, TEXT, label
 from asn_dash.colours import style as colour_style
 from asn_dash.meeting import images
-from asn_dash.meeting.template_check import TemplateError, check as check_template
 from asn_dash.meeting.material import NAMND, Meeting, Row, Slide, area_verdicts, value_text
+from asn_dash.meeting.template_check import TemplateError
+from asn_dash.meeting.template_check import check as check_template
 from asn_dash.rules.assessment import COLOURS, NA
 from asn_dash.rules.evaluation import MEASURES
 from asn_dash.rules.periods import MONTHS_SV_LONG

@@ -22,8 +22,9 @@ from pptx.util import Emu, Inches, Pt
 from asn_dash.colours import TABLE_HEADER, TEXT, label
 from asn_dash.colours import style as colour_style
 from asn_dash.meeting import images
-from asn_dash.meeting.template_check import TemplateError, check as check_template
 from asn_dash.meeting.material import DEMO_NOTE, Meeting, Slide, area_verdicts, shorten, value_text
+from asn_dash.meeting.template_check import TemplateError
+from asn_dash.meeting.template_check import check as check_template
 from asn_dash.rules.assessment import COLOURS, NA
 from asn_dash.rules.periods import MONTHS_SV
 from asn_dash.texts import for_export

@@ -74,7 +74,7 @@ def check(path: Path, suffix: str) -> None:
 
 def _is_macro_part(name: str) -> bool:
     base = posixpath.basename(name)
-    return base.startswith("vbaproject") or base.startswith("vbadata") or base.endswith(".bin") and "activex" in name
+    return base.startswith(("vbaproject", "vbadata")) or (base.endswith(".bin") and "activex" in name)
 
 
 def _is_macro_type(content_type: str) -> bool:
