@@ -30,7 +30,7 @@ DEMO_CSV = REPO_ROOT / "data" / "seed" / "demo.csv"  # what ``demo`` writes by d
 
 _WHAT = {
     "store": "datalagret", "wal": "datalagrets logg (.wal)", "users": "användarfilen",
-    "settings": "appens inställningar i .streamlit", "data": "projektets data i data/ (katalog, seed, Kolada)",
+    "settings": "appens inställningar och hemligheter i .streamlit", "data": "projektets data i data/ (katalog, seed, Kolada)",
     "demo": "projektets exempeldata (data/seed/demo.csv)", "duckdb": "en DuckDB-databas",
     "source": "programmets källkod",
 }
@@ -71,6 +71,7 @@ def owned_paths(db: str | os.PathLike | None = None) -> list[Owned]:
     files = [Owned(_resolve(store), "store"), Owned(_resolve(Path(f"{store}.wal")), "wal"),
              Owned(_resolve(users_file()), "users"), *_defaults()]
     trees = [Owned(_resolve(REPO_ROOT / name), kind, tree=True) for name, kind in _TREES]
+    trees.append(Owned(_resolve(Path.home() / ".streamlit"), "settings", tree=True))  # Streamlit reads it too
     top = [Owned(p.resolve(), "source") for p in REPO_ROOT.iterdir()
            if p.is_file() and not p.is_symlink() and p.suffix.lower() not in OUTPUT_SUFFIXES]
     return files + top + trees
@@ -127,7 +128,7 @@ def owners(path: str | os.PathLike, db: str | os.PathLike | None = None) -> list
         st = os.stat(resolved)
     except OSError:
         return found
-    if not found and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:  # a hard link: the same file as an owned one under another name?
+    if not found and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:  # an owned file under another name?
         same = (st.st_dev, st.st_ino)
         found += [(e, "är en hård länk till") for e in files if _identity(e.path) == same]
         found += [(e, "är en hård länk till") for e in entries

@@ -121,7 +121,7 @@ def test_no_command_writes_over_an_owned_file(command, kind, seeded_db, seeded_t
     ("store", "den är datalagret"), ("wal", "den är datalagrets logg (.wal)"), ("users", "den är användarfilen"),
     ("hard link to the store", "den är en hård länk till datalagret"),
     ("'..' to the store", "den är datalagret"), ("symlink to the store", "den är en länk till datalagret"),
-    ("another DuckDB file", "den är en DuckDB-databas"), ("secrets", "appens inställningar i .streamlit"),
+    ("another DuckDB file", "den är en DuckDB-databas"), ("secrets", "appens inställningar och hemligheter i .streamlit"),
     ("catalogue", "projektets data i data/"), ("source", "programmets källkod"),
 ])
 def test_the_refusal_says_what_the_file_is(kind, words, seeded_db, seeded_template, tmp_path):
