@@ -6,11 +6,11 @@ Exit codes: 0 done, 2 rejected input (nothing written), 1 anything else.
 from __future__ import annotations
 
 import argparse
-import errno
 import sys
 from pathlib import Path
 
 from asn_dash.errors import AsnError
+from asn_dash.outputs import check_output, os_reason, write_output
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
 
@@ -20,6 +20,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     from asn_dash.store.store import db_path
 
     path = db_path(args.db)
+    check_output(path, path, allow={"store", "duckdb"})  # the store, never the users file, data/ or the source
     build_store(path, force=args.force)
     store = open_store(path)
     try:
@@ -47,12 +48,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from asn_dash.demo import write_demo_csv
+    from asn_dash.demo import generate_rows, render_csv
     from asn_dash.store.seed_csv import SEED_DIR
 
     out = Path(args.out) if args.out else SEED_DIR / "demo.csv"
-    n = write_demo_csv(out)
-    print(f"Skrev {n} rader exempeldata till {out}.")
+    rows = generate_rows()
+    # whole or not at all; of the product's own files only data/seed/demo.csv may be replaced
+    write_output(out, render_csv(rows).encode("utf-8"), allow={"demo"})
+    print(f"Skrev {len(rows)} rader exempeldata till {out}.")
     return EXIT_OK
 
 
@@ -107,7 +110,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     except ingest.UploadError as exc:
         return refuse(EXIT_REJECTED, exc.sv)
     except OSError as exc:
-        return refuse(EXIT_REJECTED, f"{path}: filen kan inte läsas ({_os_reason(exc)}).")
+        return refuse(EXIT_REJECTED, f"{path}: filen kan inte läsas ({os_reason(exc)}).")
     try:
         store = _open_waiting(args.db, args.wait)
     except StoreLockedError as exc:
@@ -159,99 +162,24 @@ def _total_lines(store, analysis) -> list[str]:
     return effect_lines(total_effects(analysis.cursor, whole_administration(store)))
 
 
-class OutputError(AsnError):
-    """An output file that cannot be written (missing folder, a directory, a full disk …)."""
-
-
-_OS_REASONS = {
-    errno.ENOENT: "finns inte", errno.EISDIR: "är en mapp", errno.ENOTDIR: "en del av sökvägen är inte en mapp",
-    errno.EACCES: "behörighet saknas", errno.EPERM: "behörighet saknas", errno.ENOSPC: "disken är full",
-    errno.EDQUOT: "diskkvoten är slut", errno.EROFS: "filsystemet är skrivskyddat",
-    errno.ENAMETOOLONG: "namnet är för långt", errno.EFBIG: "filen blir för stor",
-}
-
-
-def _os_reason(exc: OSError) -> str:
-    return _OS_REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
-
-
-def _write_output(path: str | Path, data: bytes) -> None:
-    """Write an output file whole or not at all, or raise ``OutputError`` with a one-line
-    Swedish reason. A regular file goes through a temporary file in the same folder, so a full
-    disk leaves neither a half file nor a damaged old one."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    if path.is_dir():
-        raise OutputError(f"{path} är en mapp; ange ett filnamn i den (-o {path / 'FIL'}).")
-    if path.exists() and not path.is_file():  # /dev/stdout, a named pipe …
-        try:
-            path.write_bytes(data)
-        except OSError as exc:
-            raise OutputError(f"{path} kunde inte skrivas ({_os_reason(exc)}).") from None
-        return
-    folder = path.parent
-    if not folder.is_dir():
-        raise OutputError(f"mappen {folder} finns inte; skapa den först eller välj en annan plats för {path.name}.")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise OutputError(f"{path} kunde inte skrivas ({_os_reason(exc)}); ingen fil skrevs.") from None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-
-
-def _export_filters(store, args: argparse.Namespace) -> None:
-    """Refuse unknown ids and periods in the export's options, naming the option."""
-    import difflib
-
-    from asn_dash.rules.periods import parse_key
-
-    periods = {}
-    for option, value in (("--from", args.date_from), ("--to", args.date_to)):
-        if value is None:
-            continue
-        try:
-            periods[option] = parse_key(value.strip())
-        except ValueError:
-            raise OutputError(f"{option} '{value}' är ingen period; skriv t.ex. 2025-01 (månad), 2025-T1 eller "
-                              f"2025.") from None
-    if len(periods) == 2 and periods["--from"].start > periods["--to"].end:
-        raise OutputError(f"--from {args.date_from} ligger efter --to {args.date_to}.")
-    for option, given, table in (("--indicator", args.indicator, "indicators"), ("--unit", args.unit, "units")):
-        known = store.query(f"SELECT id FROM {table}")["id"].astype(str).tolist()
-        for value in given or []:
-            if value not in known:
-                close = difflib.get_close_matches(value, known, n=3)
-                hint = f"; menade du {' eller '.join(repr(c) for c in close)}?" if close else "."
-                what = "indikator" if option == "--indicator" else "enhet"
-                raise OutputError(f"okänd {what} '{value}' ({option}){hint}")
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
+    from asn_dash.cli_options import export_filters
     from asn_dash.uploads import export
 
     if args.format == "xlsx" and not args.output:
         print("Fel: ange -o FIL för xlsx.", file=sys.stderr)
         return EXIT_REJECTED
+    if args.output:
+        check_output(args.output, args.db)
     store = _open_waiting(args.db, args.wait)
     try:
-        _export_filters(store, args)
+        export_filters(store, args)
         frame = export.rows(store, args.indicator, args.unit, args.date_from, args.date_to)
     finally:
         store.close()
     data = export.to_csv(frame) if args.format == "csv" else export.to_xlsx(frame)
     if args.output:
-        _write_output(args.output, data)
+        write_output(args.output, data, args.db)
         print(f"Skrev {len(frame)} värden till {args.output}.", file=sys.stderr)
         return EXIT_OK
     try:
@@ -269,6 +197,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     """The meeting material for a period: the indicator table (xlsx), the deck (pptx) or the
     report's indicator section (docx, pdf)."""
     from asn_dash import agendas
+    from asn_dash.cli_options import known_ids
     from asn_dash.meeting import material as meeting
     from asn_dash.rules.periods import parse_key
     from asn_dash.rules.suppression import Policy, policy_from_env
@@ -285,14 +214,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print(f"Fel: mallen {template} kan inte användas: --format {args.format} tar "
               + (f"en {wanted}-fil som finns." if wanted else "ingen mall."), file=sys.stderr)
         return EXIT_REJECTED
+    if template is not None:
+        from asn_dash.meeting.template_check import check
+
+        check(template, wanted)
     year = args.plan_year or period.year
     policy = Policy(args.suppress_max) if args.suppress_max is not None else policy_from_env()
     output = Path(args.output or f"{meeting.file_stem(period)}.{args.format}")
+    check_output(output, args.db)
     store = _open_waiting(args.db, args.wait)
     try:
         if year not in plan_years(store):
             print(f"Fel: det finns ingen plan för {year}.", file=sys.stderr)
             return EXIT_REJECTED
+        known_ids(store, "--indicator", args.indicator)
         order = agendas.load(store, args.agenda) if args.agenda else args.indicator
         material = meeting.build(store, year, period, order, policy, with_slides=args.format != "xlsx",
                                  font_size=20)
@@ -317,7 +252,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             from asn_dash.meeting.pdf import docx_to_pdf
 
             data = docx_to_pdf(data)
-    _write_output(output, data)
+    write_output(output, data, args.db)
     masked = "; små tal maskerade" if material.masked_any else ""
     off = "; OBS: maskering avstängd (--suppress-max 0)" if not policy.active else ""
     print(f"Skrev {output} ({what}, {material.period.span_label()}{masked}{off}).", file=sys.stderr)
@@ -421,6 +356,8 @@ def _cmd_users(args: argparse.Namespace) -> int:
     from asn_dash import auth
 
     path = Path(args.file) if args.file else auth.users_file()
+    if args.action != "list":
+        check_output(path, allow={"users"})
     if args.action == "list":
         for user, _ in auth.load_users(path).values() if path.exists() else []:
             print(f"{user.username:<20} {user.role:<11} {user.name}")
@@ -449,6 +386,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     """Prognos helår: the backtest of the forecasts (``--backtest``) or the plan's forecasts for a period."""
     import json
 
+    from asn_dash.cli_options import known_ids
     from asn_dash.services import backtest, outlook
     from asn_dash.rules.periods import parse_key
 
@@ -462,6 +400,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
         return EXIT_REJECTED
     store = _open_waiting(args.db, args.wait)
     try:
+        known_ids(store, "--indicator", args.indicator)
         if args.backtest:
             result = backtest.run(store, indicator_ids=args.indicator, include_demo=args.include_exempeldata)
         else:

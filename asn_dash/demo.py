@@ -19,7 +19,6 @@ import math
 import random
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from asn_dash.rules.periods import Period, months_between, parse_key
 
@@ -298,9 +297,3 @@ def render_csv(rows: list[tuple[str, str, str, float]]) -> str:
     for indicator, unit, period, value in rows:
         writer.writerow([indicator, unit, period, f"{value:g}" if abs(value) < 1e15 else value])
     return buf.getvalue()
-
-
-def write_demo_csv(path: Path) -> int:
-    rows = generate_rows()
-    path.write_text(render_csv(rows), encoding="utf-8")
-    return len(rows)

@@ -34,6 +34,7 @@ LAYERS = {
     # reads and writes of one kind of data on top of the store
     "asn_dash.auth": ACCESS,
     "asn_dash.access": ACCESS,
+    "asn_dash.outputs": ACCESS,
     "asn_dash.people": ACCESS,
     "asn_dash.annotations": ACCESS,
     "asn_dash.agendas": ACCESS,
@@ -51,6 +52,7 @@ LAYERS = {
     "asn_dash.__main__": TOP,
     "asn_dash.cli": TOP,
     "asn_dash.cli_backup": TOP,
+    "asn_dash.cli_options": TOP,
     "asn_dash.bench": TOP,
 }
 

@@ -28,12 +28,14 @@ from docx.shared import Cm, Pt, RGBColor
 
 from asn_dash.colours import TABLE_HEADER, TEXT, label
 from asn_dash.colours import style as colour_style
-from asn_dash.errors import AsnError
 from asn_dash.meeting import images
 from asn_dash.meeting.material import NAMND, Meeting, Row, Slide, area_verdicts, value_text
+from asn_dash.meeting.template_check import TemplateError
+from asn_dash.meeting.template_check import check as check_template
 from asn_dash.rules.assessment import COLOURS, NA
 from asn_dash.rules.evaluation import MEASURES
 from asn_dash.rules.periods import MONTHS_SV_LONG
+from asn_dash.texts import for_export
 
 HEADERS = ["Indikator", "Beskrivning", "Resultat", "Bedömning"]
 WIDTHS = [4.4, 4.8, 4.4, 3.0]  # cm, 16,6 cm between A4 margins
@@ -47,16 +49,11 @@ CHART_WIDTH = Cm(15.5)
 TOC_LEVELS = "1-2"
 TABLE_STYLES = ("Rapporttabell", "Table Grid")  # a template's own table style wins
 TOC_PLACEHOLDER = "Innehållsförteckningen uppdateras när dokumentet öppnas (högerklicka → Uppdatera fält)."
-_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-class TemplateError(AsnError):
-    """A kommun template that cannot be used."""
 
 
 def clean(text: str) -> str:
     """Text as Word can store it: control characters (from pasted comments) removed."""
-    return _XML_UNSAFE.sub("", str(text))
+    return for_export(str(text))
 
 
 @dataclass
@@ -222,6 +219,7 @@ def _open(template: Path | None) -> Document:
         _language(doc, "sv-SE")
         _house_style(doc)
         return doc
+    check_template(template, ".docx")
     try:
         doc = Document(str(template))
     except Exception as exc:  # python-docx raises zipfile/KeyError/ValueError for non-documents

@@ -21,11 +21,13 @@ from pptx.util import Emu, Inches, Pt
 
 from asn_dash.colours import TABLE_HEADER, TEXT, label
 from asn_dash.colours import style as colour_style
-from asn_dash.errors import AsnError
 from asn_dash.meeting import images
 from asn_dash.meeting.material import DEMO_NOTE, Meeting, Slide, area_verdicts, shorten, value_text
+from asn_dash.meeting.template_check import TemplateError
+from asn_dash.meeting.template_check import check as check_template
 from asn_dash.rules.assessment import COLOURS, NA
 from asn_dash.rules.periods import MONTHS_SV
+from asn_dash.texts import for_export
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 BLACK = RGBColor.from_string(TEXT.lstrip("#"))
@@ -37,10 +39,6 @@ SUMMARY_HEADERS = ["Målområde", "Rapportens bedömning", "Beräknad bedömning
                    "Ej bedömda"]
 SUMMARY_WIDTHS = [3.0, 2.3, 2.3, 1.15, 1.15, 1.15, 1.25]  # inches at 13.333 in; no header word breaks
 SUMMARY_HEADER_PT, SUMMARY_BODY_PT = 16, 18
-
-
-class TemplateError(AsnError):
-    """A kommun template that cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ def _text(slide, f: Frame, box, paragraphs: list[tuple[str, int, bool]]):
     for n, (text, size, bold) in enumerate(paragraphs):
         p = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
         run = p.add_run()
-        run.text = text
+        run.text = for_export(text)
         run.font.size, run.font.bold = Pt(size), bold
         run.font.color.rgb = BLACK
         p.space_after = Pt(6)
@@ -103,7 +101,7 @@ def _badge(slide, f: Frame, colour: str, size: int = 24):
 
 
 def _notes(slide, lines: list[str]) -> None:
-    slide.notes_slide.notes_text_frame.text = "\n\n".join(line for line in lines if line)
+    slide.notes_slide.notes_text_frame.text = for_export("\n\n".join(line for line in lines if line))
 
 
 def _date_sv(meeting: Meeting) -> str:
@@ -131,7 +129,7 @@ def _title_slide(deck, f: Frame, meeting: Meeting) -> None:
 
 
 def _cell(cell, text: str, size: int, bold: bool, fill: str) -> None:
-    cell.text = text
+    cell.text = for_export(text)
     cell.fill.solid()
     cell.fill.fore_color.rgb = _rgb(fill)
     for p in cell.text_frame.paragraphs:
@@ -209,6 +207,7 @@ def _open(template: Path | None):
         deck = Presentation()
         deck.slide_width, deck.slide_height = Emu(WIDTH), Emu(HEIGHT)
         return deck
+    check_template(template, ".pptx")
     try:
         deck = Presentation(str(template))
     except Exception as exc:  # python-pptx raises zipfile/KeyError/lxml errors for non-decks

@@ -15,11 +15,18 @@ import pandas as pd
 
 from asn_dash.rules.periods import parse_key
 from asn_dash.store.store import UTFALL, Store
+from asn_dash.texts import for_export
 from asn_dash.uploads.parsing import guard, number_text
 
 HEADER = ["indikator", "enhet", "period", "värde", "kommentar"]
 KIND_HEADER = "typ"
-safe_text = guard  # text a spreadsheet will not run as a formula, see OWASP CSV injection
+
+
+def safe_text(text: str) -> str:
+    """Stored text as every export writes it: without the control characters XML and spreadsheets
+    refuse (``texts.for_export``; texts stored before input was checked may hold them) and guarded
+    so a spreadsheet will not run it as a formula (OWASP CSV injection)."""
+    return guard(for_export(text))
 
 
 def _value(r, as_text: bool):
