@@ -36,7 +36,6 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from asn_dash.catalogue import load_catalogue
-
     from asn_dash.store.seed import read_seed_files
 
     cat = load_catalogue(args.catalogue)
@@ -125,33 +124,50 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         if analysis.sheet_read:
             result["sheet"] = analysis.sheet_read
         if not analysis.ok:
-            lines = [e.text(path.name) for e in analysis.errors]
-            if analysis.more_errors():
-                lines.append(f"… och {analysis.more_errors()} fel till (visar de första {len(analysis.errors)}).")
-            return report(EXIT_REJECTED, lines + [f"{analysis.error_count} fel. Inget har lästs in."])
-        warnings = [f"Varning: {w.text(path.name)}" for w in analysis.warnings]
-        if analysis.more_warnings():  # the first 200 are listed, all are counted
-            warnings.append(f"… och {analysis.more_warnings()} varningar till (visar de första {len(analysis.warnings)}).")
+            return report(EXIT_REJECTED, _error_lines(analysis, path.name))
+        warnings = _warning_lines(analysis, path.name)
         if warnings and not args.accept_warnings:
             return report(EXIT_REJECTED, warnings + [
                 f"{analysis.warning_count} varningar. Kontrollera värdena och kör igen med --accept-warnings. "
                 f"Inget har lästs in."])
-        c = analysis.counts()
-        summary = f"{c['inserted']} nya, {c['updated']} ändrade, {c['unchanged']} oförändrade värden"
-        if analysis.sheet_read:
-            summary += f" (bladet '{analysis.sheet_read}')"
-        result["totals"] = _total_lines(store, analysis)
-        totals = [f"Summor: {line}" for line in result["totals"]]
-        if args.dry_run:
-            return report(EXIT_OK, totals + [f"Provkörning: {summary}. Inget har skrivits."])
-        upload_id = ingest.commit(store, analysis, _user(args.user), accept_warnings=args.accept_warnings)
-        result["upload_id"] = upload_id
-        if c["inserted"] + c["updated"] == 0:
-            return report(EXIT_OK, [f"Inget nytt att läsa in: alla {c['unchanged']} värden finns redan "
-                                    f"(loggad som uppladdning {upload_id})."])
-        return report(EXIT_OK, totals + [f"Läste in uppladdning {upload_id}: {summary}."])
+        return report(EXIT_OK, _load(args, store, analysis, result))
     finally:
         store.close()
+
+
+def _error_lines(analysis, name: str) -> list[str]:
+    """A refused upload's row errors (the first ones, and how many more) and the closing line."""
+    lines = [e.text(name) for e in analysis.errors]
+    if analysis.more_errors():
+        lines.append(f"… och {analysis.more_errors()} fel till (visar de första {len(analysis.errors)}).")
+    return lines + [f"{analysis.error_count} fel. Inget har lästs in."]
+
+
+def _warning_lines(analysis, name: str) -> list[str]:
+    """The first 200 warnings are listed, all are counted."""
+    warnings = [f"Varning: {w.text(name)}" for w in analysis.warnings]
+    if analysis.more_warnings():
+        warnings.append(f"… och {analysis.more_warnings()} varningar till (visar de första {len(analysis.warnings)}).")
+    return warnings
+
+
+def _load(args: argparse.Namespace, store, analysis, result: dict) -> list[str]:
+    """Commit a checked upload (or only report it with --dry-run); the lines to print."""
+    from asn_dash.uploads import ingest
+
+    c = analysis.counts()
+    summary = f"{c['inserted']} nya, {c['updated']} ändrade, {c['unchanged']} oförändrade värden"
+    if analysis.sheet_read:
+        summary += f" (bladet '{analysis.sheet_read}')"
+    result["totals"] = _total_lines(store, analysis)
+    totals = [f"Summor: {line}" for line in result["totals"]]
+    if args.dry_run:
+        return totals + [f"Provkörning: {summary}. Inget har skrivits."]
+    upload_id = ingest.commit(store, analysis, _user(args.user), accept_warnings=args.accept_warnings)
+    result["upload_id"] = upload_id
+    if c["inserted"] + c["updated"] == 0:
+        return [f"Inget nytt att läsa in: alla {c['unchanged']} värden finns redan (loggad som uppladdning {upload_id})."]
+    return totals + [f"Läste in uppladdning {upload_id}: {summary}."]
 
 
 def _total_lines(store, analysis) -> list[str]:
@@ -387,8 +403,8 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     import json
 
     from asn_dash.cli_options import known_ids
-    from asn_dash.services import backtest, outlook
     from asn_dash.rules.periods import parse_key
+    from asn_dash.services import backtest, outlook
 
     if not args.backtest and not args.period:
         print("Fel: ange --backtest eller --period (t.ex. 2025-T2).", file=sys.stderr)

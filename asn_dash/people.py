@@ -14,6 +14,7 @@ import duckdb
 from asn_dash.auth import MAX_USERNAME, User, display_name
 from asn_dash.store.store import audit
 
+
 def remember(cur: duckdb.DuckDBPyConnection, user: User) -> None:
     """Record ``user``'s current display name, on the cursor of the write that names them."""
     cur.execute("INSERT INTO people (user_name, display_name) VALUES (?, ?) ON CONFLICT (user_name)"

@@ -15,11 +15,11 @@ from asn_dash.meeting import charts
 from asn_dash.meeting import material as meeting
 from asn_dash.rules import verdicts
 from asn_dash.rules.assessment import COLOURS
+from asn_dash.rules.outlook import track_text
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.rollup import differing
 from asn_dash.rules.suppression import policy_from_env
 from asn_dash.rules.targets import MANUAL
-from asn_dash.rules.outlook import track_text
 from asn_dash.services import evaluation, outlook, placements, views
 from asn_dash.store import queries
 

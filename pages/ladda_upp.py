@@ -122,7 +122,8 @@ else:
         timestamps=["Tid", "Ångrad"], counts=["Nya", "Ändrade", "Oförändrade", "Varningar"]),
         hide_index=True, width="stretch")
     mine = log["user_name"] == me.username
-    active = log[~log["status"].isin(["ångrad", uploads.UNCHANGED]) & (mine | me.can("ångra andras uppladdningar"))]["id"].tolist()
+    undoable = ~log["status"].isin(["ångrad", uploads.UNCHANGED]) & (mine | me.can("ångra andras uppladdningar"))
+    active = log[undoable]["id"].tolist()
     if active:
         with st.form("undo"):
             chosen = st.selectbox("Ångra uppladdning nr", active)

@@ -5,8 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 from asn_dash import sources
-from asn_dash.formatting import display_frame, format_bytes
 from asn_dash.app import ui
+from asn_dash.formatting import display_frame, format_bytes
 from asn_dash.store import queries
 
 ui.ensure_app_navigation()

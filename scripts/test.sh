@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh requirements-dev.lock
-.venv/bin/python -m pyflakes asn_dash pages tests app.py   # unused imports and names fail the suite
+.venv/bin/ruff check --quiet .   # lint (pyproject.toml [tool.ruff]): a finding fails the suite before any test runs
 exec .venv/bin/python -m pytest "$@"

@@ -14,7 +14,8 @@ from asn_dash.store.setup import open_store
 from .apptest import new_app, shown, sign_in
 from .htmltables import links, tables
 
-PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/ekonomi.py", "pages/jamforelser.py", "pages/presentation.py", "pages/ladda_upp.py",
+PAGES = ["pages/oversikt.py", "pages/indikator.py", "pages/ekonomi.py", "pages/jamforelser.py", "pages/presentation.py",
+         "pages/ladda_upp.py",
          "pages/om_data.py"]
 
 
@@ -67,7 +68,8 @@ def in_app_links(at) -> dict[str, str]:
 
 def area_headings(at) -> list[str]:
     """The målområde headings, in order (each in its målområde's HTML)."""
-    return [html.unescape(h) for b in html_bodies(at) for h in re.findall(r'<h2 id="[^"]*" class="asn-area"[^>]*>([^<]*)</h2>', b)]
+    heading = r'<h2 id="[^"]*" class="asn-area"[^>]*>([^<]*)</h2>'
+    return [html.unescape(h) for b in html_bodies(at) for h in re.findall(heading, b)]
 
 
 def report_rows(at) -> dict[str, list[str]]:

@@ -14,8 +14,8 @@ import pytest
 
 from asn_dash import annotations, auth, cli, disclosure, people
 from asn_dash.app import ui
-from asn_dash.formatting import escape_markdown as escape
 from asn_dash.auth import PermissionDenied, User
+from asn_dash.formatting import escape_markdown as escape
 from asn_dash.store.store import StoreLockedError
 from asn_dash.throttle import SignInThrottle
 from asn_dash.uploads import history as uploads

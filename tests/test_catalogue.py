@@ -31,7 +31,7 @@ def test_real_catalogue_is_valid_and_complete(cat):
 def test_every_target_rule_parses(cat):
     rules = cat.target_rules()
     assert len(rules) > 100
-    for (year, goal, indicator), rule in rules.items():
+    for (_year, _goal, _indicator), rule in rules.items():
         assert parse_target(rule.text) == rule
 
 

@@ -11,7 +11,6 @@ from asn_dash.store.setup import open_store
 from .apptest import open_page
 from .htmltables import tables
 
-
 # 001 "Tabell: Resultat nämndens ansvarsområden KKIK 2017-2021" as printed (rounded); None = "---"
 KKIK_001 = {
     "U30453": [78, 64, 73, None, None],

@@ -7,6 +7,7 @@ from asn_dash.auth import User
 from asn_dash.rules.periods import parse_key
 from asn_dash.services import evaluation
 from asn_dash.store import queries
+
 from .ingest_helpers import delete_values
 
 

@@ -47,7 +47,9 @@ def test_every_encoding_and_separator(encoding, sep, seeded_db, tmp_path, capsys
             ["hushall_ekb", "Försörjningsstödsenheten", "mars 2025", "397", "Ökning — se text"],
             ["sjukfranvaro", "Barn- och ungdomsenheten", "2025-03-31", "5,5 %", ""],
             ["Antal barnfamiljer med ekonomiskt bistånd", "", "2025-03", "\u00a0131", ""]]
-    quote = (lambda c: f'"{c}"' if sep == "," and "," in c else c)
+    def quote(c: str) -> str:
+        return f'"{c}"' if sep == "," and "," in c else c
+
     text = "\n".join(sep.join(quote(c) for c in row) for row in rows) + "\n"
     path = tmp_path / "fil.csv"
     path.write_bytes(csv_bytes(text, encoding))

@@ -202,8 +202,9 @@ def test_failure_on_a_later_page_keeps_the_old_data(server, store):
     before = store.query("SELECT * FROM kolada_values ORDER BY ALL")
     c, _ = client(url, retries=0)
     original = c._get
+    calls = [0]
 
-    def fail_on_third(u, calls=[0]):
+    def fail_on_third(u):
         calls[0] += 1
         if calls[0] == 3:
             raise kolada.KoladaError(f"simulated failure: {u}")

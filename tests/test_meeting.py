@@ -17,6 +17,7 @@ from asn_dash.meeting import xlsx as meeting_xlsx
 from asn_dash.rules.periods import parse_key
 from asn_dash.rules.suppression import OFF, SECONDARY, Policy
 from asn_dash.services import evaluation
+
 from .ingest_helpers import insert_value, update_values
 
 T2 = parse_key("2025-T2")

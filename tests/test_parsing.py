@@ -37,8 +37,20 @@ import re  # noqa: E402
 
 import duckdb  # noqa: E402
 
-from asn_dash.uploads.parsing import (clean, clean_sql, comment_sql, comment_text, guard, name_key,  # noqa: E402
-                                      name_key_sql, number_sql, number_text, parse_number, unguard, unguard_sql)
+from asn_dash.uploads.parsing import (  # noqa: E402
+    clean,
+    clean_sql,
+    comment_sql,
+    comment_text,
+    guard,
+    name_key,
+    name_key_sql,
+    number_sql,
+    number_text,
+    parse_number,
+    unguard,
+    unguard_sql,
+)
 
 NOT_A_NUMBER = "inte ett tal"
 AMBIGUOUS = "tvetydigt tal"

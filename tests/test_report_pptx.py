@@ -127,7 +127,8 @@ def _font(bold: bool) -> str:
     name = "Liberation Sans:bold" if bold else "Liberation Sans"
     found = subprocess.run(["fc-match", "-f", "%{file}", name], capture_output=True, text=True, check=True).stdout
     # fc-match falls back silently (to DejaVu Sans): measuring in another font proves nothing
-    assert "Liberation" in found, f"Liberation Sans is not installed (scripts/setup.sh installs fonts-liberation); fc-match gave {found}"
+    assert "Liberation" in found, ("Liberation Sans is not installed (scripts/setup.sh installs fonts-liberation); "
+                                   f"fc-match gave {found}")
     return found
 
 

@@ -5,8 +5,8 @@ import subprocess
 import sys
 import threading
 
-from asn_dash.store.shared import SharedConnection, shared
 from asn_dash.store.setup import open_store
+from asn_dash.store.shared import SharedConnection, shared
 
 
 def test_twenty_threads_borrowing_at_once_never_fail_and_release_the_file(seeded_db):

@@ -12,10 +12,10 @@ import pytest
 
 from asn_dash.auth import cli_user
 from asn_dash.store import seed, store
-from asn_dash.uploads import history as history_module
 from asn_dash.store.seed_csv import SeedError
 from asn_dash.store.setup import build_store, open_store
 from asn_dash.store.store import LATEST_VERSION, StoreError, StoreLockedError, migrate, schema_version
+from asn_dash.uploads import history as history_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +76,8 @@ def test_store_from_a_newer_version_is_refused(seeded_db):
     con = duckdb.connect(str(seeded_db))
     con.execute("INSERT INTO schema_version (version, name) VALUES (99, 'future')")
     con.close()
-    with pytest.raises(StoreError, match=f"har schemaversion 99, men den här versionen av asn-dash känner bara till version {LATEST_VERSION}"):
+    expected = f"har schemaversion 99, men den här versionen av asn-dash känner bara till version {LATEST_VERSION}"
+    with pytest.raises(StoreError, match=expected):
         open_store(seeded_db)
 
 
@@ -132,7 +133,8 @@ def test_failed_seed_leaves_no_half_built_store(tmp_path, monkeypatch):
     seed_dir.mkdir()
     for name in ("published.csv", "demo.csv", "assessments.csv", "comments.csv"):
         (seed_dir / name).write_bytes((seed.SEED_DIR / name).read_bytes())
-    text = (seed_dir / "published.csv").read_text(encoding="utf-8").replace("hushall_ekb,aos,2019-04,243,", "hushall_ekb,aos,2019-04,243 st,", 1)
+    text = (seed_dir / "published.csv").read_text(encoding="utf-8")
+    text = text.replace("hushall_ekb,aos,2019-04,243,", "hushall_ekb,aos,2019-04,243 st,", 1)
     (seed_dir / "published.csv").write_text(text, encoding="utf-8")
     monkeypatch.setattr(seed, "SEED_DIR", seed_dir)
     path = tmp_path / "db" / "asn.duckdb"
@@ -194,7 +196,8 @@ def test_version_5_store_moves_to_integer_keys_and_kinds_keeping_every_value(tmp
     path = tmp_path / "v5.duckdb"
     con = duckdb.connect(str(path))
     migrate(con, path, target=5)
-    con.execute("INSERT INTO uploads (id, user_name, file_name, sha256, inserted, updated) VALUES (7, 'anna', 'f.csv', 'x', 1, 1)")
+    con.execute("INSERT INTO uploads (id, user_name, file_name, sha256, inserted, updated)"
+                " VALUES (7, 'anna', 'f.csv', 'x', 1, 1)")
     con.executemany(
         "INSERT INTO observations (indicator_id, unit_id, period, period_kind, period_end, value, text_value, source,"
         " upload_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

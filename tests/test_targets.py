@@ -1,7 +1,6 @@
 import pytest
 
-from asn_dash.rules.targets import (BASELINE, FIXED, MANUAL, NONE, QUARTILE, SCALE_012, TOLERANCE, YES_NO,
-                                   parse_target)
+from asn_dash.rules.targets import BASELINE, FIXED, MANUAL, NONE, QUARTILE, SCALE_012, TOLERANCE, YES_NO, parse_target
 
 
 @pytest.mark.parametrize(

@@ -17,13 +17,29 @@ from asn_dash.colours import label
 from asn_dash.rules import verdicts
 from asn_dash.rules.assessment import NA
 from asn_dash.rules.periods import parse_key
-from asn_dash.rules.verdicts import (ALL_GREEN, AREA, GOAL, INDICATOR, MAJORITY, NO_BEDOMNING, NO_TARGET, NO_VALUE,
-                                     REPORT, STANDARD, Computed, OfficialVerdict, area_colour, area_verdict,
-                                     explain, in_force)
+from asn_dash.rules.verdicts import (
+    ALL_GREEN,
+    AREA,
+    GOAL,
+    INDICATOR,
+    MAJORITY,
+    NO_BEDOMNING,
+    NO_TARGET,
+    NO_VALUE,
+    REPORT,
+    STANDARD,
+    Computed,
+    OfficialVerdict,
+    area_colour,
+    area_verdict,
+    explain,
+    in_force,
+)
 from asn_dash.services import evaluation
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
 from asn_dash.store.store import migrate
+
 from .ingest_helpers import update_values
 
 ANNA = User("anna", "Anna Analytiker", "analytiker")
@@ -157,7 +173,8 @@ def test_what_is_not_assessed_is_grouped_by_cause(s):
 
 
 def test_an_analytikers_bedomning_is_an_official_verdict_with_author_date_audit_and_history(s):
-    first = annotations.set_verdict(s, ANNA, 2025, INDICATOR, "vald_fragor", "2025-T2", "Gul", "Frågor ställs i de flesta ärenden.")
+    first = annotations.set_verdict(s, ANNA, 2025, INDICATOR, "vald_fragor", "2025-T2", "Gul",
+                                    "Frågor ställs i de flesta ärenden.")
     second = annotations.set_verdict(s, BO, 2025, INDICATOR, "vald_fragor", "2025-T2", "Grön", "Frågor ställs i alla ärenden.")
     results, areas = evaluation.plan_results(s, 2025, T2)
     vald = next(r for r in results if r.indicator_id == "vald_fragor")

@@ -16,8 +16,8 @@ from asn_dash import access, auth, disclosure, people, throttle
 from asn_dash.auth import User
 from asn_dash.errors import AsnError
 from asn_dash.formatting import escape_markdown
-from asn_dash.services import evaluation
 from asn_dash.rules.periods import Period, parse_key, periods_for_year
+from asn_dash.services import evaluation
 from asn_dash.store import queries
 from asn_dash.store.setup import open_store
 from asn_dash.store.shared import shared

@@ -39,8 +39,16 @@ from asn_dash.auth import User, require
 from asn_dash.formatting import format_number
 from asn_dash.kolada import KoladaError, answers
 from asn_dash.kolada.scope import Scope
-from asn_dash.kolada.transport import (MAX_RETRY_AFTER, RETRY_STATUSES, BoundedRetry, Limits, WaitTooLong,
-                                       limits_from_env, read_body, safe_next)
+from asn_dash.kolada.transport import (
+    MAX_RETRY_AFTER,
+    RETRY_STATUSES,
+    BoundedRetry,
+    Limits,
+    WaitTooLong,
+    limits_from_env,
+    read_body,
+    safe_next,
+)
 from asn_dash.store.kolada_snapshot import kpi_row
 from asn_dash.store.store import Store, audit, transaction
 

@@ -354,7 +354,10 @@ def default_order(results: list[IndicatorResult]) -> list[str]:
     return [r.indicator_id for r in results if r.current is not None and r.goal_area_id != MEASURES_ID]
 
 
-def build(store: Store, year: int, period: Period, order: list[str] | None = None, policy: Policy = Policy(),
+DEFAULT_POLICY = Policy()  # the default thresholds (asn_dash.rules.suppression)
+
+
+def build(store: Store, year: int, period: Period, order: list[str] | None = None, policy: Policy = DEFAULT_POLICY,
           *, results: list[IndicatorResult] | None = None, areas: list[AreaSummary] | None = None,
           with_slides: bool = True, font_size: int = 18) -> Meeting:
     """The material for ``year``'s plan and ``period``; ``order`` = indicator ids of the slides.

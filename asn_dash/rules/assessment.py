@@ -13,8 +13,7 @@ from datetime import date
 from asn_dash.formatting import format_number, format_value
 from asn_dash.rules.aggregation import PeriodValue
 from asn_dash.rules.periods import Period
-from asn_dash.rules.targets import (BASELINE, FIXED, HIGHER, MANUAL, NONE, QUARTILE, SCALE_012, TOLERANCE, YES_NO,
-                                   TargetRule)
+from asn_dash.rules.targets import BASELINE, FIXED, HIGHER, MANUAL, NONE, QUARTILE, SCALE_012, TOLERANCE, YES_NO, TargetRule
 
 GRON, GUL, ROD, NA = "Grön", "Gul", "Röd", "—"
 COLOURS = (GRON, GUL, ROD)

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import pandas as pd
 
 from asn_dash.formatting import MISSING, format_value
-from asn_dash.rules.aggregation import Obs, PeriodValue, period_value
 from asn_dash.rules import verdicts
+from asn_dash.rules.aggregation import Obs, PeriodValue, period_value
 from asn_dash.rules.assessment import COLOURS, GRON, GUL, NA, ROD, Assessment, Rank, Trend, assess, trend
 from asn_dash.rules.periods import Period, rolling_12
 from asn_dash.rules.targets import BASELINE, MANUAL, NONE, QUARTILE, TargetRule

@@ -106,7 +106,9 @@ class Period:
         if self.rolling:
             first = MONTHS_SV[self.first_month - 1]
             last = MONTHS_SV[self.month - 1]
-            return f"{first} {self.first_year}–{last} {self.year}" if self.first_year != self.year else f"{first}–{last} {self.year}"
+            if self.first_year != self.year:
+                return f"{first} {self.first_year}–{last} {self.year}"
+            return f"{first}–{last} {self.year}"
         if self.month is not None:
             return self.label()
         return f"{MONTHS_SV[0]}–{MONTHS_SV[self.last_month - 1]} {self.year}"

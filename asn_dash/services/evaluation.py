@@ -13,8 +13,16 @@ from asn_dash import annotations
 from asn_dash.kolada import comparison
 from asn_dash.rules import evaluation as rules
 from asn_dash.rules import verdicts
-from asn_dash.rules.evaluation import (AreaSummary, IndicatorResult, MonthGrid, PlanData, RankLookup, as_measures,
-                                       plan_areas, reading_windows)
+from asn_dash.rules.evaluation import (
+    AreaSummary,
+    IndicatorResult,
+    MonthGrid,
+    PlanData,
+    RankLookup,
+    as_measures,
+    plan_areas,
+    reading_windows,
+)
 from asn_dash.rules.periods import Period
 from asn_dash.rules.targets import TargetRule
 from asn_dash.store import queries

@@ -36,8 +36,18 @@ from pathlib import Path
 
 import duckdb
 
-from asn_dash.store.store import (LATEST_VERSION, StoreError, StoreLockedError, connect, cut_short, damage,
-                                  keep_aside, migrate, schema_version, while_locked)
+from asn_dash.store.store import (
+    LATEST_VERSION,
+    StoreError,
+    StoreLockedError,
+    connect,
+    cut_short,
+    damage,
+    keep_aside,
+    migrate,
+    schema_version,
+    while_locked,
+)
 
 MANIFEST = "backup_manifest"
 

@@ -15,8 +15,19 @@ from pathlib import Path
 import duckdb
 
 from asn_dash.store import seed
-from asn_dash.store.store import (LATEST_VERSION, Store, StoreError, StoreLockedError, connect, db_path, ensure_folder, explain, keep_aside,
-                                  migrate, schema_version)
+from asn_dash.store.store import (
+    LATEST_VERSION,
+    Store,
+    StoreError,
+    StoreLockedError,
+    connect,
+    db_path,
+    ensure_folder,
+    explain,
+    keep_aside,
+    migrate,
+    schema_version,
+)
 
 
 def build_store(path: Path, *, force: bool = False, catalogue=None) -> Path:

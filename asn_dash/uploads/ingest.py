@@ -43,11 +43,33 @@ from asn_dash.rules.periods import Period
 from asn_dash.store.store import UTFALL, VALUE_KINDS, Store, audit, transaction
 from asn_dash.uploads import comment_rules
 from asn_dash.uploads.history import UNCHANGED
-from asn_dash.uploads.parsing import (BLANK, KIND_ERROR, YEAR_MARK, clean, clean_sql, comment_sql, kind_sql, month_header,
-                                      name_key, name_key_sql, number_sql, parse_period, unfinished,
-                                      unguard_sql)
-from asn_dash.uploads.readers import (RawTable, ReadError, column_letter, count, format_bytes, read_csv,
-                                      read_csv_header, read_xlsx, sniff)
+from asn_dash.uploads.parsing import (
+    BLANK,
+    KIND_ERROR,
+    YEAR_MARK,
+    clean,
+    clean_sql,
+    comment_sql,
+    kind_sql,
+    month_header,
+    name_key,
+    name_key_sql,
+    number_sql,
+    parse_period,
+    unfinished,
+    unguard_sql,
+)
+from asn_dash.uploads.readers import (
+    RawTable,
+    ReadError,
+    column_letter,
+    count,
+    format_bytes,
+    read_csv,
+    read_csv_header,
+    read_xlsx,
+    sniff,
+)
 
 if TYPE_CHECKING:  # the CSV path needs neither (the command line starts faster without them)
     import numpy as np
@@ -226,7 +248,9 @@ def _where(table: RawTable, index: int) -> str:
     return f"'{echo(table.columns[index])}' (kolumn {column_letter(index)})"
 
 
-def detect_layout(table: RawTable) -> Layout:
+def _classify_headers(table: RawTable):
+    """Each header as a role (indikator, värde …), a month column, a blank or unknown; and the
+    roles or months given twice, as (role, first column, second column)."""
     roles: dict[str, int] = {}
     months: dict[int, int | Period] = {}
     unknown, blanks, twice = [], [], []
@@ -247,6 +271,11 @@ def detect_layout(table: RawTable) -> Layout:
             blanks.append(i)
         elif key not in IGNORED:
             unknown.append(header)
+    return roles, months, unknown, blanks, twice
+
+
+def _refuse_bad_headers(table: RawTable, roles: dict[str, int], unknown: list[str], twice: list) -> None:
+    """A column given twice, no 'indikator' column, or an unknown header refuses the file."""
     file = table.name
     for role, first, second in twice:
         same_name = name_key(table.columns[first]) == name_key(table.columns[second])
@@ -264,6 +293,12 @@ def detect_layout(table: RawTable) -> Layout:
                           f"värde, typ, kommentar (långt format) eller indikator, enhet, år, jan … dec / 2025-01 … "
                           f"(brett format), "
                           f"med valfri kolumn typ.")
+
+
+def detect_layout(table: RawTable) -> Layout:
+    roles, months, unknown, blanks, twice = _classify_headers(table)
+    _refuse_bad_headers(table, roles, unknown, twice)
+    file = table.name
     if "period" in roles and "värde" in roles:
         if months:
             raise UploadError(f"{file}, rad 1: filen har både kolumnerna period/värde och månadskolumner; "
@@ -478,7 +513,8 @@ def _stage_with_pandas(cur, table: RawTable, layout: Layout) -> None:
             source = f"""(
                 SELECT u.*, m.value_col, m.period_col,
                        CASE WHEN m.month_number IS NULL THEN m.period_header
-                            WHEN regexp_full_match({year}, '[0-9]{{4}}') THEN {year} || '-' || lpad(m.month_number::VARCHAR, 2, '0')
+                            WHEN regexp_full_match({year}, '[0-9]{{4}}')
+                                THEN {year} || '-' || lpad(m.month_number::VARCHAR, 2, '0')
                             ELSE {_quote(YEAR_MARK)} || {year} END AS period_raw,
                        CASE WHEN m.month_number IS NULL THEN m.period_header ELSE {year} END AS period_cell
                 FROM (UNPIVOT staged_frame ON COLUMNS('^m[0-9]+$') INTO NAME month VALUE value_raw) u

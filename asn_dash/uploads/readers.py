@@ -489,8 +489,6 @@ def _sheet_rows(src, shared: list, styles: _Styles, merges: list[str]):
     ``XLSX_MAX_MERGES`` + 1."""
     from xml.etree.ElementTree import iterparse
 
-    from openpyxl.utils.datetime import from_ISO8601
-
     index = 0
     container = None
     for event, el in iterparse(src, events=("start", "end")):
@@ -514,31 +512,36 @@ def _sheet_rows(src, shared: list, styles: _Styles, merges: list[str]):
                 continue
             ref = _REF.match(c.get("r") or "")
             column = _column_number(ref[1]) if ref else column + 1
-            kind = c.get("t", "n")
-            v = c.find(_VALUE)
-            text = v.text if v is not None else None
-            if kind == "inlineStr":
-                value = "".join(t.text or "" for t in c.iter(_TEXT))
-            elif not text:
-                f = c.find(_FORMULA)
-                if f is not None and (v is None or kind not in ("str", "s")):
-                    value = _NoCachedValue("=" + (f.text or ""))
-                else:
-                    value = ""
-            elif kind == "s":
-                value = shared[int(text)]
-                value = value if isinstance(value, str) else str(value)
-            elif kind in ("str", "e"):
-                value = text
-            elif kind == "b":
-                value = "Ja" if text.strip() in ("1", "true") else "Nej"
-            elif kind == "d":
-                value = _cell_text(from_ISO8601(text))
-            else:
-                value = _number_cell(text, int(c.get("s", 0)), styles)
-            cells.append((column, value))
+            cells.append((column, _cell_value(c, shared, styles)))
         el.clear()  # what stays of a read row is an empty element (bounded by XLSX_MAX_ROWS)
         yield index, cells
+
+
+def _cell_value(c, shared: list, styles: _Styles):
+    """One ``<c>`` element of a sheet as the text the reader checks (``_NoCachedValue`` for a
+    formula without a cached value)."""
+    kind = c.get("t", "n")
+    v = c.find(_VALUE)
+    text = v.text if v is not None else None
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in c.iter(_TEXT))
+    if not text:
+        f = c.find(_FORMULA)
+        if f is not None and (v is None or kind not in ("str", "s")):
+            return _NoCachedValue("=" + (f.text or ""))
+        return ""
+    if kind == "s":
+        value = shared[int(text)]
+        return value if isinstance(value, str) else str(value)
+    if kind in ("str", "e"):
+        return text
+    if kind == "b":
+        return "Ja" if text.strip() in ("1", "true") else "Nej"
+    if kind == "d":
+        from openpyxl.utils.datetime import from_ISO8601
+
+        return _cell_text(from_ISO8601(text))
+    return _number_cell(text, int(c.get("s", 0)), styles)
 
 
 def _cell_text(value, percent: bool = False) -> str:
