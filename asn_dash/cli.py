@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 from asn_dash.errors import AsnError
-from asn_dash.outputs import check_output, os_reason, write_output
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from asn_dash.outputs import check_output
     from asn_dash.store.setup import build_store, open_store
     from asn_dash.store.store import db_path
 
@@ -48,6 +48,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from asn_dash.demo import generate_rows, render_csv
+    from asn_dash.outputs import write_output
     from asn_dash.store.seed_csv import SEED_DIR
 
     out = Path(args.out) if args.out else SEED_DIR / "demo.csv"
@@ -82,6 +83,7 @@ def _user(name: str | None):
 def _cmd_ingest(args: argparse.Namespace) -> int:
     import json
 
+    from asn_dash.outputs import os_reason
     from asn_dash.store.store import StoreLockedError
     from asn_dash.uploads import ingest
 
@@ -180,6 +182,7 @@ def _total_lines(store, analysis) -> list[str]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from asn_dash.cli_options import export_filters
+    from asn_dash.outputs import check_output, write_output
     from asn_dash.uploads import export
 
     if args.format == "xlsx" and not args.output:
@@ -215,6 +218,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from asn_dash import agendas
     from asn_dash.cli_options import known_ids
     from asn_dash.meeting import material as meeting
+    from asn_dash.outputs import check_output, write_output
     from asn_dash.rules.periods import parse_key
     from asn_dash.rules.suppression import Policy, policy_from_env
     from asn_dash.store.queries import plan_years
@@ -370,6 +374,7 @@ def _cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
     from asn_dash import auth
+    from asn_dash.outputs import check_output
 
     path = Path(args.file) if args.file else auth.users_file()
     if args.action != "list":

@@ -20,7 +20,8 @@ VALUES, CATALOGUE, ANNOTATIONS, KOLADA = DOMAINS = ("values", "catalogue", "anno
 
 # Small tables of the annotations domain, fingerprinted whole (any insert, update or delete shows);
 # tables whose name contains "verdict" count as annotations too, whenever a migration adds them.
-ANNOTATION_TABLES = ("comments", "manual_statuses", "assessment_overrides")
+# (manual_statuses and assessment_overrides went into verdicts in migration 0008.)
+ANNOTATION_TABLES = ("comments",)
 
 
 def data_version(store: Store) -> dict[str, str]:
@@ -31,8 +32,7 @@ def data_version(store: Store) -> dict[str, str]:
       which write ``uploads``; a store built anew is a new file. So the small ``uploads`` table
       stands for ``observation_values`` and no query scans the values themselves;
     * catalogue: the catalogue files' digest, which the catalogue sync stores;
-    * annotations: comments, manual statuses, overrides and verdicts (whole-table hashes; they are
-      small) and people's display names (not when they were last seen: a sign-in changes nothing);
+    * annotations: comments and verdicts (whole-table hashes; they are small) and people's display names (not when they were last seen: a sign-in changes nothing);
     * kolada: the fetch bookkeeping in ``meta`` that every Kolada pull or failed pull rewrites.
 
     Each version starts with the store file's identity (inode) and schema version, so a rebuilt
