@@ -32,7 +32,8 @@ def data_version(store: Store) -> dict[str, str]:
       which write ``uploads``; a store built anew is a new file. So the small ``uploads`` table
       stands for ``observation_values`` and no query scans the values themselves;
     * catalogue: the catalogue files' digest, which the catalogue sync stores;
-    * annotations: comments and verdicts (whole-table hashes; they are small) and people's display names (not when they were last seen: a sign-in changes nothing);
+    * annotations: comments and verdicts (whole-table hashes; they are small) and people's display
+      names (not when they were last seen: a sign-in changes nothing);
     * kolada: the fetch bookkeeping in ``meta`` that every Kolada pull or failed pull rewrites.
 
     Each version starts with the store file's identity (inode) and schema version, so a rebuilt
