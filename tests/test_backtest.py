@@ -3,6 +3,7 @@ seeded store."""
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -136,7 +137,9 @@ def test_run_on_the_seeded_store(s):
     # The seeded months are exempeldata but for a few published ones: no real year to score.
     assert by_id["hushall_ekb"]["exempeldata_excluded"] == 12 and by_id["hushall_ekb"]["years"] == []
     assert result["record"] == bt.TOO_SHORT and result["overall"][bt.PRODUCT]["cases"] == 0
-    assert "för kort historik för att mäta träffsäkerheten" in store_backtest.table(result)
+    text = store_backtest.table(result)
+    assert "för kort historik för att mäta träffsäkerheten" in text
+    assert "— · —" not in text and "hushall_ekb" not in text  # no table of dashes where nothing was scored
     assert result["tertial"] == []  # personalomsattning's tertials are exempeldata too
 
 
@@ -151,7 +154,9 @@ def test_run_with_exempeldata_counts_each_case(s):
     # Nested: 2020 has no earlier year, so the default (ETS, or the first method run without it).
     assert ind["choices"]["2020"] == fc.LAST_VALUE and set(ind["choices"].values()) <= {fc.LAST_VALUE, fc.RUN_RATE}
     assert [t["indicator"] for t in result["tertial"]] == ["personalomsattning"]
-    assert "0 av 12 prognoser bygger bara på verkliga värden, 12 på exempeldata" in store_backtest.table(result)
+    text = store_backtest.table(result)
+    assert "0 av 12 prognoser bygger bara på verkliga värden, 12 på exempeldata" in text
+    assert re.search(r"^hushall_ekb\s+\d", text, re.MULTILINE)  # scored: its row is in the table
 
 
 def test_short_history_uses_only_the_months_from_its_start():

@@ -46,17 +46,19 @@ def table(result: dict) -> str:
     if result["record"]:
         lines.append(f"Träffsäkerhet: {result['record']} (minst två hela år med verkliga värden och ett år före "
                      "behövs); prognoserna är inte validerade.")
-    lines += ["", f"{'indikator':34} " + " ".join(f"{METHOD_NAMES.get(m, m)[:24]:>26}" for m in methods)]
-    for ind in result["indicators"]:
-        cells = []
-        for m in methods:
-            s = ind[PRODUCT] if m == PRODUCT else ind["methods"][m]
-            err = pct(s["mape"]) if ind["scored_by"] == "mape" else f"MAE {format_number(s['mae'], 2)}"
-            cells.append(f"{err + ' · ' + cov(s):>26}")
-        lines.append(f"{ind['indicator'][:34]:34} " + " ".join(cells))
-    lines.append("")
-    lines.append(f"{'totalt (MAPE · inom intervallet)':34} " + " ".join(
-        f"{pct(result['overall'][m]['mape'], 2) + ' · ' + cov(result['overall'][m]):>26}" for m in methods))
+    scored = [ind for ind in result["indicators"] if any(s["cases"] for s in ind["methods"].values())]
+    if scored:  # a table of dashes says nothing: without a scored case there is no table
+        lines += ["", f"{'indikator':34} " + " ".join(f"{METHOD_NAMES.get(m, m)[:24]:>26}" for m in methods)]
+        for ind in scored:
+            cells = []
+            for m in methods:
+                s = ind[PRODUCT] if m == PRODUCT else ind["methods"][m]
+                err = pct(s["mape"]) if ind["scored_by"] == "mape" else f"MAE {format_number(s['mae'], 2)}"
+                cells.append(f"{err + ' · ' + cov(s):>26}")
+            lines.append(f"{ind['indicator'][:34]:34} " + " ".join(cells))
+        lines.append("")
+        lines.append(f"{'totalt (MAPE · inom intervallet)':34} " + " ".join(
+            f"{pct(result['overall'][m]['mape'], 2) + ' · ' + cov(result['overall'][m]):>26}" for m in methods))
     t = result["targets"]
     lines.append("")
     if t["mape_at_or_below_best_baseline"] is not None:
